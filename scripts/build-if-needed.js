@@ -1,0 +1,20 @@
+// `npm start` runs the built service; build first when dist/ is missing or older than any source file.
+const { execSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const built = join(root, 'dist', 'main.js');
+
+function newestSourceTime(dir) {
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    const path = join(dir, entry.name);
+    const time = entry.isDirectory() ? newestSourceTime(path) : statSync(path).mtimeMs;
+    return Math.max(newest, time);
+  }, 0);
+}
+
+const sourceTime = Math.max(newestSourceTime(join(root, 'src')), statSync(join(root, 'package-lock.json')).mtimeMs);
+if (!existsSync(built) || statSync(built).mtimeMs < sourceTime) {
+  execSync('npm run build', { cwd: root, stdio: 'inherit' });
+}

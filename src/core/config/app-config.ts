@@ -1,0 +1,77 @@
+import { DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** The service's settings, read once from the environment and injected where needed. */
+export class AppConfig {
+  constructor(
+    readonly port: number,
+    readonly database: DatabaseConfig,
+    readonly logLevel: LogLevel,
+    readonly nodeEnv: NodeEnv,
+  ) {}
+
+  /**
+   * Production logs are JSON lines for a log collector; elsewhere they are pretty,
+   * unless nothing is logged at all (then no pretty-printing worker is started).
+   */
+  get prettyLogs(): boolean {
+    return this.nodeEnv !== 'production' && this.logLevel !== 'silent';
+  }
+}
+
+/** Thrown at start-up with one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates every setting, reporting all bad values at once rather than the first.
+ * Tests stay quiet: under NODE_ENV=test the log level defaults to `silent`.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: string, parse: (raw: string) => T): T | undefined => {
+    const raw = env[name]?.trim() || fallback;
+    try {
+      return parse(raw);
+    } catch (error) {
+      problems.push(`${name}: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+
+  const nodeEnv = read('NODE_ENV', 'development', (raw) => oneOf(raw, NODE_ENVS));
+  const port = read('PORT', '7000', parsePort);
+  const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, parseDatabaseUrl);
+  const logLevel = read('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', (raw) => oneOf(raw, LOG_LEVELS));
+
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return new AppConfig(port!, database!, logLevel!, nodeEnv!);
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new Error(`'${raw}' is not a TCP port (an integer from 1 to 65535)`);
+  }
+  return port;
+}
+
+function oneOf<T extends string>(raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`'${raw}' is not one of ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}

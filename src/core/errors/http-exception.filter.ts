@@ -1,0 +1,45 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Response } from 'express';
+
+interface ErrorBody {
+  statusCode: number;
+  detail: unknown;
+}
+
+/**
+ * Gives every error the original's shape, `{statusCode, detail}`. HTTP exceptions keep their
+ * status; anything else is a bug of ours: logged with its stack and answered with a bare 500.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toErrorBody(exception);
+    if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
+      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toErrorBody(exception: unknown): ErrorBody {
+    if (!(exception instanceof HttpException)) {
+      return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'Internal server error' };
+    }
+    const statusCode = exception.getStatus();
+    const payload = exception.getResponse();
+    if (typeof payload === 'object' && payload !== null && 'detail' in payload) {
+      return { statusCode, detail: payload.detail };
+    }
+    return { statusCode, detail: describe(payload, exception.message) };
+  }
+}
+
+/** Nest's own exceptions carry `message` (a string or a list of strings). */
+function describe(payload: string | object, fallback: string): string {
+  if (typeof payload === 'string') return payload;
+  const message = (payload as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : fallback;
+}

@@ -1,0 +1,36 @@
+import { HttpException, HttpStatus, INestApplication } from '@nestjs/common';
+import { json, NextFunction, Request, Response } from 'express';
+import { RequestValidationException } from '../errors/request-validation.exception';
+
+/** A 5000-document batch is a few MiB of JSON; Express's 100 kB default would refuse real batches. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+/**
+ * Parses JSON bodies up to MAX_BODY_BYTES and turns the parser's failures into the API's errors:
+ * malformed JSON is a 422 like any other invalid body (the original answered 422), too large is 413.
+ * The app must be created with `bodyParser: false` so that Nest's default parser does not run first.
+ */
+export function useJsonBodyParsing(app: INestApplication): void {
+  app.use(json({ limit: MAX_BODY_BYTES }));
+  app.use((error: BodyParserError, _req: Request, _res: Response, next: NextFunction) => next(toHttpException(error)));
+}
+
+function toHttpException(error: BodyParserError): unknown {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new RequestValidationException([{ loc: ['body'], msg: `Invalid JSON: ${error.message}`, type: 'json_invalid' }]);
+    case 'entity.too.large':
+      return new HttpException(
+        { detail: `Request body is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit` },
+        HttpStatus.PAYLOAD_TOO_LARGE,
+      );
+    default:
+      // Unsupported charsets, bodies cut short, ...: the parser's own 4xx status and message are right.
+      return error.status && error.status < 500 ? new HttpException({ detail: error.message }, error.status) : error;
+  }
+}

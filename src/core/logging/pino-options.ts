@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Options } from 'pino-http';
+import { AppConfig } from '../config/app-config';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** A client's own request id is kept when it is short and plain enough to be safe in a log line. */
+const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Uses the caller's `X-Request-Id` or makes one, and echoes it so both sides can find the log line. */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const offered = req.headers[REQUEST_ID_HEADER];
+  const id = typeof offered === 'string' && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+export function buildPinoHttpOptions(config: AppConfig): Options {
+  return {
+    level: config.logLevel,
+    genReqId: assignRequestId,
+    customLogLevel: (_req, res, error) => {
+      if (error || res.statusCode >= 500) return 'error';
+      return res.statusCode >= 400 ? 'warn' : 'info';
+    },
+    // A request line needs the method, the URL and the id; headers and bodies only add noise and secrets.
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    transport: config.prettyLogs
+      ? {
+          target: 'pino-pretty',
+          // Colours follow the terminal: on when it supports them, off when piped to a file.
+          options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+        }
+      : undefined,
+  };
+}

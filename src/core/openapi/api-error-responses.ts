@@ -1,0 +1,31 @@
+import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
+import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
+
+const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
+  [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'The request body is larger than 16 MiB.',
+  [HttpStatus.UNPROCESSABLE_ENTITY]: 'The request is invalid: `detail` lists the rejected fields.',
+};
+
+/**
+ * Documents an operation's error answers with the one error schema (422 with its field list),
+ * each with an example `detail` that matches what the service really says.
+ */
+export function ApiErrorResponses(errors: Partial<Record<HttpStatus, { description?: string; example: unknown }>>) {
+  const decorators = Object.entries(errors).map(([code, { description, example }]) => {
+    const status = Number(code) as HttpStatus;
+    return ApiResponse({
+      status,
+      description: description ?? DESCRIPTIONS[status],
+      type: status === HttpStatus.UNPROCESSABLE_ENTITY ? ValidationErrorResponseDto : ErrorResponseDto,
+      example: { statusCode: status, detail: example },
+    });
+  });
+  return applyDecorators(ApiExtraModels(FieldErrorDto), ...decorators);
+}
+
+/** The 422 answer to a value that breaks a rule, as `RequestValidationPipe` writes it. */
+export function fieldError(loc: (string | number)[], msg: string, type: string) {
+  return [{ loc, msg, type }];
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { static as serveStatic } from 'express';
+import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
+import { PROJECT_ROOT } from '../project-root';
+
+const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+
+export const OPENAPI_UI_PATH = 'docs';
+export const OPENAPI_JSON_PATH = 'openapi.json';
+/** docs/images, served so that the overview picture in the API description renders in the UI. */
+export const IMAGES_PATH = '/images';
+
+const DESCRIPTION = `
+Tracks SMS batch deliveries. A sender registers a **transfer** (one batch, key \`UBID\`), uploads its
+**documents** (the SMS messages) in sub-batches of up to 5000 with bulk upserts, and moves both through
+the states \`INIT → SENT → DONE\`. Deleting a transfer deletes its documents.
+
+Every call is one database transaction. Errors answer \`{statusCode, detail}\`; invalid requests answer
+**422** with \`detail\` listing the rejected fields.
+
+![Overview](${IMAGES_PATH}/overview.svg)
+`;
+
+/** The OpenAPI document, built from the controllers and DTOs; operationIds are the controller method names. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('TrackingDb API')
+    .setVersion(version)
+    .setDescription(DESCRIPTION)
+    .addTag('SMS_transfers', 'Transfers: one row per SMS batch, with its file names, counts and state.')
+    .addTag('SMS_documents', 'Documents: the SMS messages of a batch, uploaded in bulk, counted and moved through the states together.')
+    .build();
+  return SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controllerKey, methodKey) => methodKey,
+    extraModels: [ErrorResponseDto, ValidationErrorResponseDto, FieldErrorDto],
+  });
+}
+
+/** Swagger UI at /docs, the document at /openapi.json, the pictures at /images. */
+export function setupOpenApi(app: INestApplication): void {
+  app.use(IMAGES_PATH, serveStatic(join(PROJECT_ROOT, 'docs', 'images')));
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    customSiteTitle: 'TrackingDb API',
+  });
+}

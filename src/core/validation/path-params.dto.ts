@@ -1,0 +1,14 @@
+import { TrackingState } from '../tracking-state';
+import { StateProperty, UbidProperty } from './decorators';
+
+/** `/{ubid}/`: validated by the same pipe as bodies, so a bad id is a 422 at `['path', 'ubid']`. */
+export class UbidPathDto {
+  @UbidProperty()
+  ubid: string;
+}
+
+/** `/{ubid}/{state}/` */
+export class UbidStatePathDto extends UbidPathDto {
+  @StateProperty({ description: 'The state to move to.' })
+  state: TrackingState;
+}

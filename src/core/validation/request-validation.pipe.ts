@@ -1,0 +1,52 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldErrorDto } from '../errors/error-response.dto';
+import { RequestValidationException } from '../errors/request-validation.exception';
+
+/** Carries the field errors from the exception factory to `transform`, which knows the request part. */
+class FieldErrors extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    super('validation failed');
+  }
+}
+
+const REQUEST_PART: Record<ArgumentMetadata['type'], string> = { body: 'body', query: 'query', param: 'path', custom: 'custom' };
+
+/**
+ * Nest's ValidationPipe answering 422 (the original's status for every invalid request) with
+ * FastAPI-style field errors: `{loc: ['body', 'documents', 3, 'SMScount'], msg, type}`.
+ * Unknown properties are dropped (`whitelist`), not refused; nothing is converted implicitly,
+ * so `"5"` is not an integer.
+ */
+@Injectable()
+export class RequestValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      whitelist: true,
+      forbidUnknownValues: true,
+      // One message per field: "must be an array" needs no "must contain at least 1 elements" beside it.
+      stopAtFirstError: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => new FieldErrors(errors),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof FieldErrors) {
+        throw new RequestValidationException(flatten(error.errors, [REQUEST_PART[metadata.type]]));
+      }
+      throw error;
+    }
+  }
+}
+
+function flatten(errors: ValidationError[], parent: (string | number)[]): FieldErrorDto[] {
+  return errors.flatMap((error) => {
+    const loc = [...parent, /^\d+$/.test(error.property) ? Number(error.property) : error.property];
+    const own = Object.entries(error.constraints ?? {}).map(([type, msg]) => ({ loc, msg, type }));
+    return [...own, ...flatten(error.children ?? [], loc)];
+  });
+}

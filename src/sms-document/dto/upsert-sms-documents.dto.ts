@@ -1,0 +1,48 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsObject, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { UbidProperty } from '../../core/validation/decorators';
+
+/** Documents per request: the original's sub-batch size, and what one SQL statement takes comfortably. */
+export const MAX_DOCUMENTS_PER_REQUEST = 5000;
+
+export class SmsDocumentInputDto {
+  @ApiProperty({ description: 'SMS messages this document is sent as (long texts take several).', minimum: 1, example: 2 })
+  @IsInt()
+  @Min(1)
+  SMScount: number;
+
+  @ApiProperty({ description: "The document's id within its batch.", minLength: 1, maxLength: 10, example: '0000000001' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(10)
+  uniqueId: string;
+
+  @ApiProperty({
+    description: 'Free-form data of the message, stored and returned as sent (nested objects included).',
+    type: 'object',
+    additionalProperties: true,
+    example: { phone: '+4917012345678', text: 'Your parcel arrives today', meta: { campaign: 'april', priority: 1 } },
+  })
+  @IsObject()
+  data: Record<string, unknown>;
+}
+
+/** `POST /tracking/sms_documents/`: one sub-batch of a transfer's documents. */
+export class UpsertSmsDocumentsDto {
+  @UbidProperty({ description: 'The transfer these documents belong to; it must exist.' })
+  UBID: string;
+
+  @ApiProperty({
+    description: `1 to ${MAX_DOCUMENTS_PER_REQUEST} documents. A uniqueId that appears twice is stored once, with the values of its last occurrence.`,
+    type: [SmsDocumentInputDto],
+    minItems: 1,
+    maxItems: MAX_DOCUMENTS_PER_REQUEST,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_DOCUMENTS_PER_REQUEST)
+  @ValidateNested({ each: true })
+  @Type(() => SmsDocumentInputDto)
+  documents: SmsDocumentInputDto[];
+}

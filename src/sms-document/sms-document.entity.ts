@@ -1,0 +1,31 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { TrackingState } from '../core/tracking-state';
+import { SmsTransferEntity } from '../sms-transfer/sms-transfer.entity';
+import { SmsDocument } from './sms-document.repository';
+
+/** `sms_documents`: one row per SMS message of a batch. The DDL, defaults included, is in the migrations. */
+@Entity({ name: 'sms_documents' })
+export class SmsDocumentEntity implements SmsDocument {
+  @PrimaryColumn({ type: 'character', length: 36 })
+  UBID: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  uniqueId: string;
+
+  @Column({ type: 'varchar', length: 4, default: TrackingState.INIT })
+  state: TrackingState;
+
+  @Column({ type: 'integer' })
+  SMScount: number;
+
+  @Column({ type: 'datetime', default: () => 'CURRENT_TIMESTAMP' })
+  when: Date;
+
+  @Column({ type: 'json' })
+  data: Record<string, unknown>;
+
+  /** The foreign key: deleting the transfer deletes its documents. */
+  @ManyToOne(() => SmsTransferEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'UBID' })
+  transfer?: SmsTransferEntity;
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { SmsDocumentController } from './sms-document.controller';
+import { SmsDocumentRepository } from './sms-document.repository';
+import { SmsDocumentService } from './sms-document.service';
+import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
+
+@Module({
+  controllers: [SmsDocumentController],
+  providers: [SmsDocumentService, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
+})
+export class SmsDocumentModule {}

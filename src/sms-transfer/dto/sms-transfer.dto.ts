@@ -1,0 +1,36 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { TrackingState } from '../../core/tracking-state';
+import { EXAMPLE_UBID } from '../../core/validation/decorators';
+import { SmsTransfer } from '../sms-transfer.repository';
+
+/** A stored transfer as the API returns it. */
+export class SmsTransferDto implements SmsTransfer {
+  @ApiProperty({ description: 'The batch id.', format: 'uuid', example: EXAMPLE_UBID })
+  UBID: string;
+
+  @ApiProperty({ description: 'Name of the batch file as stored by the sender.', example: 'batch_2024-04-17_0858.json' })
+  fileName: string;
+
+  @ApiProperty({ description: 'Name of the batch file as the customer delivered it.', example: 'april-campaign.csv' })
+  origName: string;
+
+  @ApiProperty({ description: 'Documents sent through the fallback channel.', example: 0 })
+  fallbackCount: number;
+
+  @ApiProperty({
+    description: 'When the transfer was registered or last changed state, in UTC.',
+    type: String,
+    format: 'date-time',
+    example: '2024-04-17T08:58:37.000Z',
+  })
+  when: Date;
+
+  @ApiProperty({ enum: TrackingState, enumName: 'TrackingState', description: 'Where the batch is in its life cycle.', example: TrackingState.INIT })
+  state: TrackingState;
+
+  @ApiProperty({ description: 'Documents the batch will upload.', example: 412343 })
+  documents: number;
+
+  @ApiProperty({ description: 'SMS messages in the whole batch.', example: 824686, nullable: true, type: Number })
+  SMScount: number | null;
+}

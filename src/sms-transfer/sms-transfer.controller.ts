@@ -1,0 +1,86 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { ApiErrorResponses, fieldError } from '../core/openapi/api-error-responses';
+import { EXAMPLE_UBID } from '../core/validation/decorators';
+import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
+import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
+import { ListSmsTransfersQueryDto } from './dto/list-sms-transfers.query.dto';
+import { SmsTransferDto } from './dto/sms-transfer.dto';
+import { SmsTransfer } from './sms-transfer.repository';
+import { SmsTransferService } from './sms-transfer.service';
+
+const NOT_FOUND = { example: `UBID '${EXAMPLE_UBID}' is not found in table tracking.sms_transfers` };
+const BAD_UBID = { example: fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid') };
+
+/** HTTP in, HTTP out: the rules live in SmsTransferService. Method names are the operationIds. */
+@ApiTags('SMS_transfers')
+@Controller('tracking/sms_transfers')
+export class SmsTransferController {
+  constructor(private readonly transfers: SmsTransferService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register a batch',
+    description: 'Stores a transfer in state INIT. Re-sending an existing UBID replaces its fields and resets state, fallbackCount and when: that is how a failed batch is retried.',
+  })
+  @ApiBody({
+    type: CreateSmsTransferDto,
+    examples: {
+      batch: {
+        summary: 'A batch of 412,343 documents',
+        value: { SMScount: 824686, documents: 412343, UBID: EXAMPLE_UBID, fileName: 'batch_2024-04-17_0858.json', origName: 'april-campaign.csv' },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: SmsTransferDto, description: 'The stored transfer, defaults filled in.' })
+  @ApiErrorResponses({
+    413: { example: 'Request body is larger than the 16 MiB limit' },
+    422: { example: fieldError(['body', 'documents'], 'documents must not be less than 1', 'min') },
+  })
+  createTransfer(@Body() transfer: CreateSmsTransferDto): Promise<SmsTransfer> {
+    return this.transfers.create(transfer);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List transfers', description: 'Newest first, a page at a time; the total is in the X-Total-Count header.' })
+  @ApiOkResponse({
+    type: [SmsTransferDto],
+    description: 'One page of transfers.',
+    headers: { 'X-Total-Count': { description: 'Transfers matching the filter, on all pages.', schema: { type: 'integer', example: 1 } } },
+  })
+  @ApiErrorResponses({ 422: { example: fieldError(['query', 'limit'], 'limit must not be greater than 1000', 'max') } })
+  async listTransfers(@Query() query: ListSmsTransfersQueryDto, @Res({ passthrough: true }) response: Response): Promise<SmsTransfer[]> {
+    const page = await this.transfers.list(query);
+    response.setHeader('X-Total-Count', page.total);
+    return page.items;
+  }
+
+  @Get(':ubid')
+  @ApiOperation({ summary: 'Read a transfer' })
+  @ApiOkResponse({ type: SmsTransferDto, description: 'The transfer.' })
+  @ApiErrorResponses({ 404: NOT_FOUND, 422: BAD_UBID })
+  getTransfer(@Param() { ubid }: UbidPathDto): Promise<SmsTransfer> {
+    return this.transfers.get(ubid);
+  }
+
+  @Put(':ubid/:state')
+  @ApiOperation({ summary: 'Set the state of a transfer', description: 'Also sets `when` to now.' })
+  @ApiOkResponse({ type: SmsTransferDto, description: 'The updated transfer.' })
+  @ApiErrorResponses({
+    404: NOT_FOUND,
+    422: { example: fieldError(['path', 'state'], 'state must be one of the following values: INIT, SENT, DONE', 'isEnum') },
+  })
+  updateTransferState(@Param() { ubid, state }: UbidStatePathDto): Promise<SmsTransfer> {
+    return this.transfers.updateState(ubid, state);
+  }
+
+  @Delete(':ubid')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a transfer and its documents', description: 'The documents go with it (ON DELETE CASCADE).' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrorResponses({ 404: NOT_FOUND, 422: BAD_UBID })
+  deleteTransfer(@Param() { ubid }: UbidPathDto): Promise<void> {
+    return this.transfers.delete(ubid);
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { SmsTransferController } from './sms-transfer.controller';
+import { SmsTransferRepository } from './sms-transfer.repository';
+import { SmsTransferService } from './sms-transfer.service';
+import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
+
+@Module({
+  controllers: [SmsTransferController],
+  providers: [SmsTransferService, { provide: SmsTransferRepository, useClass: TypeOrmSmsTransferRepository }],
+})
+export class SmsTransferModule {}
