@@ -2,7 +2,7 @@ import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 
 /** The body of every error the API answers with: Nest's `statusCode` plus the original's `detail`. */
 export class ErrorResponseDto {
-  @ApiProperty({ description: 'The HTTP status code, repeated in the body.', example: 404 })
+  @ApiProperty({ type: 'integer', description: 'The HTTP status code, repeated in the body.', example: 404 })
   statusCode: number;
 
   @ApiProperty({
@@ -34,7 +34,7 @@ export class FieldErrorDto {
  * database refused the data (an unknown UBID for documents).
  */
 export class ValidationErrorResponseDto {
-  @ApiProperty({ description: 'Always 422.', example: 422 })
+  @ApiProperty({ type: 'integer', description: 'Always 422.', example: 422 })
   statusCode: number;
 
   @ApiProperty({

@@ -24,7 +24,8 @@ export class RequestValidationPipe extends ValidationPipe {
       transform: true,
       whitelist: true,
       forbidUnknownValues: true,
-      // One message per field: "must be an array" needs no "must contain at least 1 elements" beside it.
+      // One message per field. class-validator runs a property's decorators bottom-up, so the DTOs
+      // put the type check nearest the property: "must be an integer" is reported, not "must not be less than 1".
       stopAtFirstError: true,
       validationError: { target: false, value: false },
       exceptionFactory: (errors) => new FieldErrors(errors),

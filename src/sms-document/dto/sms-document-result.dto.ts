@@ -8,6 +8,6 @@ export class SmsDocumentResultDto {
   })
   result: string;
 
-  @ApiProperty({ description: 'How many documents it concerned.', example: 5000 })
+  @ApiProperty({ type: 'integer', description: 'How many documents it concerned.', example: 5000 })
   count: number;
 }

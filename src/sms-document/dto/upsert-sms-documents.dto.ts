@@ -7,15 +7,15 @@ import { UbidProperty } from '../../core/validation/decorators';
 export const MAX_DOCUMENTS_PER_REQUEST = 5000;
 
 export class SmsDocumentInputDto {
-  @ApiProperty({ description: 'SMS messages this document is sent as (long texts take several).', minimum: 1, example: 2 })
-  @IsInt()
+  @ApiProperty({ type: 'integer', description: 'SMS messages this document is sent as (long texts take several).', minimum: 1, example: 2 })
   @Min(1)
+  @IsInt()
   SMScount: number;
 
   @ApiProperty({ description: "The document's id within its batch.", minLength: 1, maxLength: 10, example: '0000000001' })
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(10)
+  @IsNotEmpty()
+  @IsString()
   uniqueId: string;
 
   @ApiProperty({
@@ -39,10 +39,10 @@ export class UpsertSmsDocumentsDto {
     minItems: 1,
     maxItems: MAX_DOCUMENTS_PER_REQUEST,
   })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_DOCUMENTS_PER_REQUEST)
   @ValidateNested({ each: true })
+  @ArrayMaxSize(MAX_DOCUMENTS_PER_REQUEST)
+  @ArrayMinSize(1)
+  @IsArray()
   @Type(() => SmsDocumentInputDto)
   documents: SmsDocumentInputDto[];
 }

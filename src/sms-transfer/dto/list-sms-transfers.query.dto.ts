@@ -8,17 +8,17 @@ export const MAX_PAGE_SIZE = 1000;
 
 /** `GET /tracking/sms_transfers/?limit=&offset=&state=` */
 export class ListSmsTransfersQueryDto {
-  @ApiProperty({ description: 'Transfers per page.', minimum: 1, maximum: MAX_PAGE_SIZE, default: 100, required: false, example: 100 })
+  @ApiProperty({ type: 'integer', description: 'Transfers per page.', minimum: 1, maximum: MAX_PAGE_SIZE, default: 100, required: false, example: 100 })
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(MAX_PAGE_SIZE)
+  @Min(1)
+  @IsInt()
   limit: number = 100;
 
-  @ApiProperty({ description: 'Transfers to skip, newest first.', minimum: 0, default: 0, required: false, example: 0 })
+  @ApiProperty({ type: 'integer', description: 'Transfers to skip, newest first.', minimum: 0, default: 0, required: false, example: 0 })
   @Type(() => Number)
-  @IsInt()
   @Min(0)
+  @IsInt()
   offset: number = 0;
 
   @IsOptional()

@@ -14,7 +14,7 @@ export class SmsTransferDto implements SmsTransfer {
   @ApiProperty({ description: 'Name of the batch file as the customer delivered it.', example: 'april-campaign.csv' })
   origName: string;
 
-  @ApiProperty({ description: 'Documents sent through the fallback channel.', example: 0 })
+  @ApiProperty({ type: 'integer', description: 'Documents sent through the fallback channel.', example: 0 })
   fallbackCount: number;
 
   @ApiProperty({
@@ -28,9 +28,9 @@ export class SmsTransferDto implements SmsTransfer {
   @ApiProperty({ enum: TrackingState, enumName: 'TrackingState', description: 'Where the batch is in its life cycle.', example: TrackingState.INIT })
   state: TrackingState;
 
-  @ApiProperty({ description: 'Documents the batch will upload.', example: 412343 })
+  @ApiProperty({ type: 'integer', description: 'Documents the batch will upload.', example: 412343 })
   documents: number;
 
-  @ApiProperty({ description: 'SMS messages in the whole batch.', example: 824686, nullable: true, type: Number })
+  @ApiProperty({ description: 'SMS messages in the whole batch.', example: 824686, nullable: true, type: 'integer' })
   SMScount: number | null;
 }

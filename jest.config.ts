@@ -1,0 +1,17 @@
+import type { Config } from 'jest';
+
+const config: Config = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  rootDir: '.',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testRegex: '.*\\.(e2e-)?spec\\.ts$',
+  // Type checking is `npm run typecheck`'s job; ts-jest only transpiles, which keeps the suite fast.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
+  testEnvironment: 'node',
+  collectCoverageFrom: ['src/**/*.ts', '!src/main.ts', '!src/**/*.spec.ts'],
+  coverageDirectory: 'coverage',
+  coverageReporters: ['text-summary', 'text', 'lcov'],
+  coverageThreshold: { global: { lines: 90 } },
+};
+
+export default config;

@@ -1,0 +1,22 @@
+import { UnitOfWork } from '../../src/core/database/unit-of-work';
+import { SmsDocumentRepository } from '../../src/sms-document/sms-document.repository';
+import { SmsTransferRepository } from '../../src/sms-transfer/sms-transfer.repository';
+
+/** A jest mock for every abstract method of a repository port, typed by the port. */
+type MockOf<T> = { [K in keyof T]: jest.Mock };
+
+export function mockSmsTransferRepository(): MockOf<SmsTransferRepository> {
+  return { upsert: jest.fn(), findByUbid: jest.fn(), findPage: jest.fn(), updateState: jest.fn(), delete: jest.fn() };
+}
+
+export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
+  return { upsertMany: jest.fn(), countByUbid: jest.fn(), updateStateByUbid: jest.fn() };
+}
+
+/**
+ * The mocked repositories need no transaction, so the unit of work just runs the call; errors
+ * still propagate exactly as a rollback would let them.
+ */
+export function passThroughUnitOfWork(): UnitOfWork {
+  return { run: (work) => work() };
+}

@@ -1,0 +1,181 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { UnitOfWork } from '../src/core/database/unit-of-work';
+import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { loadTestData } from './helpers/load-test-data';
+import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { createTestApp } from './helpers/test-app';
+
+interface TestData {
+  newTransfer: Record<string, unknown>;
+  storedTransfer: Record<string, unknown> & { UBID: string; when: string };
+  invalidBodies: { name: string; change: Record<string, unknown>; detail: unknown[] }[];
+}
+
+const { newTransfer, storedTransfer, invalidBodies } = loadTestData<TestData>(__filename);
+const UBID = storedTransfer.UBID;
+const UNKNOWN = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
+const stored = () => ({ ...storedTransfer, when: new Date(storedTransfer.when) });
+
+describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
+  let app: INestApplication;
+  const transfers = mockSmsTransferRepository();
+
+  beforeAll(async () => {
+    app = await createTestApp([
+      { provide: SmsTransferRepository, useValue: transfers },
+      { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
+    ]);
+  });
+  afterAll(() => app.close());
+  beforeEach(() => jest.resetAllMocks());
+
+  const http = () => request(app.getHttpServer());
+
+  describe('POST /', () => {
+    it.each(['/tracking/sms_transfers', '/tracking/sms_transfers/'])('stores the transfer and answers 201 with the row at %s', async (path) => {
+      transfers.upsert.mockResolvedValue(stored());
+
+      const response = await http().post(path).send(newTransfer).expect(201);
+
+      expect(response.body).toEqual(storedTransfer);
+      expect(transfers.upsert).toHaveBeenCalledWith(newTransfer);
+    });
+
+    it('drops unknown fields instead of refusing them', async () => {
+      transfers.upsert.mockResolvedValue(stored());
+
+      await http().post('/tracking/sms_transfers').send({ ...newTransfer, state: 'DONE', surplus: 1 }).expect(201);
+
+      expect(transfers.upsert).toHaveBeenCalledWith(newTransfer);
+    });
+
+    it.each(invalidBodies)('answers 422 for $name and stores nothing', async ({ change, detail }) => {
+      const response = await http().post('/tracking/sms_transfers').send({ ...newTransfer, ...change }).expect(422);
+
+      expect(response.body).toEqual({ statusCode: 422, detail });
+      expect(transfers.upsert).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('GET /', () => {
+    it('answers one page with the total in X-Total-Count, passing limit, offset and state', async () => {
+      transfers.findPage.mockResolvedValue({ items: [stored()], total: 31 });
+
+      const response = await http().get('/tracking/sms_transfers/?limit=10&offset=20&state=SENT').expect(200);
+
+      expect(response.body).toEqual([storedTransfer]);
+      expect(response.headers['x-total-count']).toBe('31');
+      expect(transfers.findPage).toHaveBeenCalledWith({ limit: 10, offset: 20, state: 'SENT' });
+    });
+
+    it('pages 100 from the start by default', async () => {
+      transfers.findPage.mockResolvedValue({ items: [], total: 0 });
+
+      await http().get('/tracking/sms_transfers').expect(200, []);
+
+      expect(transfers.findPage).toHaveBeenCalledWith({ limit: 100, offset: 0 });
+    });
+
+    it('answers 422 for a limit above 1000, a negative offset and an unknown state', async () => {
+      const response = await http().get('/tracking/sms_transfers?limit=1001&offset=-1&state=LOST').expect(422);
+
+      expect(response.body).toEqual({
+        statusCode: 422,
+        detail: [
+          { loc: ['query', 'limit'], msg: 'limit must not be greater than 1000', type: 'max' },
+          { loc: ['query', 'offset'], msg: 'offset must not be less than 0', type: 'min' },
+          { loc: ['query', 'state'], msg: 'state must be one of the following values: INIT, SENT, DONE', type: 'isEnum' },
+        ],
+      });
+      expect(transfers.findPage).not.toHaveBeenCalled();
+    });
+
+    it('answers 422 for a limit that is not a number', async () => {
+      const response = await http().get('/tracking/sms_transfers?limit=ten').expect(422);
+
+      expect(response.body.detail).toEqual([{ loc: ['query', 'limit'], msg: 'limit must be an integer number', type: 'isInt' }]);
+    });
+  });
+
+  describe('GET /{ubid}/', () => {
+    it.each([`/tracking/sms_transfers/${UBID}`, `/tracking/sms_transfers/${UBID}/`])('answers 200 with the transfer at %s', async (path) => {
+      transfers.findByUbid.mockResolvedValue(stored());
+
+      await http().get(path).expect(200, storedTransfer);
+
+      expect(transfers.findByUbid).toHaveBeenCalledWith(UBID);
+    });
+
+    it('answers 404 with the original detail for an unknown UBID', async () => {
+      transfers.findByUbid.mockResolvedValue(null);
+
+      await http()
+        .get(`/tracking/sms_transfers/${UNKNOWN}/`)
+        .expect(404, { statusCode: 404, detail: `UBID '${UNKNOWN}' is not found in table tracking.sms_transfers` });
+    });
+
+    it('answers 422 for an id that is not a UUID, without asking the repository', async () => {
+      await http()
+        .get("/tracking/sms_transfers/1' OR '1'='1")
+        .expect(422, { statusCode: 422, detail: [{ loc: ['path', 'ubid'], msg: 'ubid must be a UUID', type: 'isUuid' }] });
+
+      expect(transfers.findByUbid).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('PUT /{ubid}/{state}/', () => {
+    it.each(['SENT', 'DONE', 'INIT'])('answers 200 with the row updated to %s', async (state) => {
+      transfers.updateState.mockResolvedValue({ ...stored(), state });
+
+      const response = await http().put(`/tracking/sms_transfers/${UBID}/${state}/`).expect(200);
+
+      expect(response.body).toEqual({ ...storedTransfer, state });
+      expect(transfers.updateState).toHaveBeenCalledWith(UBID, state);
+    });
+
+    it('answers 404 with the original detail for an unknown UBID', async () => {
+      transfers.updateState.mockResolvedValue(null);
+
+      await http()
+        .put(`/tracking/sms_transfers/${UNKNOWN}/SENT`)
+        .expect(404, { statusCode: 404, detail: `UBID '${UNKNOWN}' is not found in table tracking.sms_transfers` });
+    });
+
+    it('answers 422 for an unknown state', async () => {
+      await http()
+        .put(`/tracking/sms_transfers/${UBID}/sent`)
+        .expect(422, {
+          statusCode: 422,
+          detail: [{ loc: ['path', 'state'], msg: 'state must be one of the following values: INIT, SENT, DONE', type: 'isEnum' }],
+        });
+
+      expect(transfers.updateState).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('DELETE /{ubid}/', () => {
+    it('answers 204 with an empty body', async () => {
+      transfers.delete.mockResolvedValue(true);
+
+      const response = await http().delete(`/tracking/sms_transfers/${UBID}/`).expect(204);
+
+      expect(response.text).toBe('');
+      expect(transfers.delete).toHaveBeenCalledWith(UBID);
+    });
+
+    it('answers 404 with the original detail for an unknown UBID', async () => {
+      transfers.delete.mockResolvedValue(false);
+
+      await http()
+        .delete(`/tracking/sms_transfers/${UNKNOWN}`)
+        .expect(404, { statusCode: 404, detail: `UBID '${UNKNOWN}' is not found in table tracking.sms_transfers` });
+    });
+  });
+
+  it('answers 500 without internals when the repository fails unexpectedly', async () => {
+    transfers.findByUbid.mockRejectedValue(new Error('disk I/O error at /var/lib/secret'));
+
+    await http().get(`/tracking/sms_transfers/${UBID}`).expect(500, { statusCode: 500, detail: 'Internal server error' });
+  });
+});
