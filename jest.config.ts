@@ -1,7 +1,8 @@
 import type { Config } from 'jest';
 
 const config: Config = {
-  moduleFileExtensions: ['js', 'json', 'ts'],
+  // 'ts' first: a spec's JSON data file shares its unit's name (foo.ts, foo.spec.ts, foo.json).
+  moduleFileExtensions: ['ts', 'js', 'json'],
   rootDir: '.',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testRegex: '.*\\.(e2e-)?spec\\.ts$',

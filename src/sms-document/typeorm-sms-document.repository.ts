@@ -38,7 +38,7 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     return written;
   }
 
-  countByUbid(ubid: string): Promise<number> {
+  async countByUbid(ubid: string): Promise<number> {
     return this.transaction.manager.countBy(SmsDocumentEntity, { UBID: ubid });
   }
 

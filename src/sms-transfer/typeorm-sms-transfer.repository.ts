@@ -38,7 +38,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
     return this.rows.findOneByOrFail({ UBID: transfer.UBID });
   }
 
-  findByUbid(ubid: string): Promise<SmsTransfer | null> {
+  async findByUbid(ubid: string): Promise<SmsTransfer | null> {
     return this.rows.findOneBy({ UBID: ubid });
   }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
 import { parseDatabaseUrl } from '../../src/core/config/database-url';
 import { buildDataSourceOptions } from '../../src/core/database/data-source-options';
 import { TransactionContext } from '../../src/core/database/transaction-context';
@@ -11,6 +11,8 @@ export interface TestDatabase {
   dataSource: DataSource;
   context: TransactionContext;
   unitOfWork: TypeOrmUnitOfWork;
+  /** Every SQL statement run so far, to count statements. */
+  queries: string[];
   /** Runs raw SQL outside the code under test, to arrange rows or to check what was stored. */
   sql<T = Record<string, unknown>>(query: string, parameters?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -26,10 +28,12 @@ export const TEST_DATABASES = ['sqlite::memory:', 'sqlite-file'] as const;
 export async function openTestDatabase(kind: (typeof TEST_DATABASES)[number]): Promise<TestDatabase> {
   const folder = kind === 'sqlite-file' ? mkdtempSync(join(tmpdir(), 'tracking-db-')) : undefined;
   const url = folder ? `sqlite:${join(folder, 'tracking.db')}` : kind;
-  const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(url))).initialize();
+  const recorder = new QueryRecorder();
+  const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(url), recorder)).initialize();
   const context = new TransactionContext();
   return {
     dataSource,
+    queries: recorder.queries,
     context,
     unitOfWork: new TypeOrmUnitOfWork(dataSource, context),
     sql: (query, parameters) => dataSource.query(query, parameters),
@@ -38,4 +42,15 @@ export async function openTestDatabase(kind: (typeof TEST_DATABASES)[number]): P
       if (folder) rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** A TypeORM logger that prints nothing and remembers the queries. */
+class QueryRecorder extends AbstractLogger {
+  readonly queries: string[] = [];
+
+  override logQuery(query: string): void {
+    this.queries.push(query);
+  }
+
+  protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {}
 }

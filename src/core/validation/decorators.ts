@@ -5,6 +5,13 @@ import { TrackingState } from '../tracking-state';
 
 export const EXAMPLE_UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 
+/** The state enum as one named OpenAPI schema, referenced by every property and parameter. */
+export const TRACKING_STATE_SCHEMA = {
+  enum: TrackingState,
+  enumName: 'TrackingState',
+  enumSchema: { description: 'Where a transfer or a document is in its life cycle: INIT, then SENT, then DONE.' },
+} as const;
+
 /** A batch id: validated as a UUID and documented as `format: uuid`, in one place. */
 export function UbidProperty(options: Pick<ApiPropertyOptions, 'description'> = {}): PropertyDecorator {
   return applyDecorators(
@@ -22,6 +29,6 @@ export function UbidProperty(options: Pick<ApiPropertyOptions, 'description'> = 
 export function StateProperty({ description, required = true }: { description: string; required?: boolean }): PropertyDecorator {
   return applyDecorators(
     IsEnum(TrackingState),
-    ApiProperty({ enum: TrackingState, enumName: 'TrackingState', description, example: TrackingState.SENT, required }),
+    ApiProperty({ ...TRACKING_STATE_SCHEMA, description, example: TrackingState.SENT, required }),
   );
 }

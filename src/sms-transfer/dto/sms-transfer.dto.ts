@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TrackingState } from '../../core/tracking-state';
-import { EXAMPLE_UBID } from '../../core/validation/decorators';
+import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
 import { SmsTransfer } from '../sms-transfer.repository';
 
 /** A stored transfer as the API returns it. */
@@ -25,7 +25,7 @@ export class SmsTransferDto implements SmsTransfer {
   })
   when: Date;
 
-  @ApiProperty({ enum: TrackingState, enumName: 'TrackingState', description: 'Where the batch is in its life cycle.', example: TrackingState.INIT })
+  @ApiProperty({ ...TRACKING_STATE_SCHEMA, description: 'Where the batch is in its life cycle.', example: TrackingState.INIT })
   state: TrackingState;
 
   @ApiProperty({ type: 'integer', description: 'Documents the batch will upload.', example: 412343 })

@@ -1,0 +1,55 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('has defaults for everything: port 7000, ./tracking.db, info logs, development', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({ port: 7000, database: { engine: 'sqlite', path: 'tracking.db' }, logLevel: 'info', nodeEnv: 'development' });
+    expect(config.prettyLogs).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'sqlite:/var/lib/tracking/t.db', LOG_LEVEL: 'debug', NODE_ENV: 'production' });
+
+    expect(config).toMatchObject({ port: 8080, database: { path: '/var/lib/tracking/t.db' }, logLevel: 'debug', nodeEnv: 'production' });
+    expect(config.prettyLogs).toBe(false);
+  });
+
+  it('keeps tests quiet unless LOG_LEVEL says otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
+    expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+  });
+
+  it.each([
+    ['sqlite:tracking.db', 'tracking.db'],
+    ['sqlite://data/tracking.db', 'data/tracking.db'],
+    ['sqlite:///var/lib/tracking.db', '/var/lib/tracking.db'],
+    ['sqlite::memory:', ':memory:'],
+  ])('understands DATABASE_URL=%s', (url, path) => {
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path });
+  });
+
+  it('reports every bad variable at once, one line each', () => {
+    const load = () => loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://u:secret@db/x', LOG_LEVEL: 'loud', NODE_ENV: 'prod' });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      [
+        'Invalid configuration:',
+        "  - NODE_ENV: 'prod' is not one of development, production, test",
+        "  - PORT: '70000' is not a TCP port (an integer from 1 to 65535)",
+        "  - DATABASE_URL: 'mysql://u:***@db/x' is not a database URL this service knows; use sqlite:<path> or sqlite::memory:",
+        "  - LOG_LEVEL: 'loud' is not one of fatal, error, warn, info, debug, trace, silent",
+      ].join('\n'),
+    );
+  });
+
+  it.each([
+    ['PORT', 'abc', "PORT: 'abc' is not a TCP port"],
+    ['PORT', '0', "PORT: '0' is not a TCP port"],
+    ['DATABASE_URL', 'sqlite:', "DATABASE_URL: 'sqlite:' names no database file"],
+    ['DATABASE_URL', 'postgres://app:pw@localhost/tracking', "DATABASE_URL: 'postgres://app:***@localhost/tracking': PostgreSQL is not supported yet"],
+  ])('refuses %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});

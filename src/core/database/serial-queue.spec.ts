@@ -1,0 +1,36 @@
+import { SerialQueue } from './serial-queue';
+
+describe('SerialQueue', () => {
+  /** A task that records when it starts and ends, and yields to the event loop in between. */
+  function recordingTask(log: string[], name: string, outcome: 'resolve' | 'reject' = 'resolve') {
+    return async () => {
+      log.push(`${name} start`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push(`${name} end`);
+      if (outcome === 'reject') throw new Error(`${name} failed`);
+      return name;
+    };
+  }
+
+  it('runs tasks one at a time, in the order they were queued', async () => {
+    const queue = new SerialQueue();
+    const log: string[] = [];
+
+    const results = await Promise.all(['a', 'b', 'c'].map((name) => queue.run(recordingTask(log, name))));
+
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(log).toEqual(['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
+  });
+
+  it('goes on with the next task after one fails, and hands the failure to its caller', async () => {
+    const queue = new SerialQueue();
+    const log: string[] = [];
+
+    const failed = queue.run(recordingTask(log, 'a', 'reject'));
+    const next = queue.run(recordingTask(log, 'b'));
+
+    await expect(failed).rejects.toThrow('a failed');
+    await expect(next).resolves.toBe('b');
+    expect(log).toEqual(['a start', 'a end', 'b start', 'b end']);
+  });
+});

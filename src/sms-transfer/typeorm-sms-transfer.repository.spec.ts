@@ -1,0 +1,151 @@
+import { loadTestData } from '../../test/helpers/load-test-data';
+import { openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
+import { TrackingState } from '../core/tracking-state';
+import { NewSmsTransfer } from './sms-transfer.repository';
+import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
+
+interface TestData {
+  transfer: NewSmsTransfer;
+  resent: NewSmsTransfer;
+  listing: { UBID: string; state: TrackingState; when: string }[];
+}
+
+const { transfer, resent, listing } = loadTestData<TestData>(__filename);
+const UNKNOWN = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
+
+/** "Now" as SQLite's CURRENT_TIMESTAMP sees it: UTC, whole seconds. */
+function expectRecent(when: Date): void {
+  expect(when).toBeInstanceOf(Date);
+  expect(Math.abs(Date.now() - when.getTime())).toBeLessThan(5_000);
+}
+
+describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
+  let db: TestDatabase;
+  let repository: TypeOrmSmsTransferRepository;
+  const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.run(work);
+
+  beforeEach(async () => {
+    db = await openTestDatabase(kind);
+    repository = new TypeOrmSmsTransferRepository(db.context);
+  });
+  afterEach(() => db.close());
+
+  async function insertDocument(ubid: string, uniqueId: string): Promise<void> {
+    await db.sql(`INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data") VALUES (?, ?, 1, '{}')`, [ubid, uniqueId]);
+  }
+
+  it('has foreign keys switched on for its connection', async () => {
+    expect(await db.sql('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+  });
+
+  it('refuses to work outside a unit of work', async () => {
+    await expect(repository.findByUbid(transfer.UBID)).rejects.toThrow('outside UnitOfWork.run()');
+  });
+
+  describe('upsert', () => {
+    it('stores a new transfer with the defaults filled in by the database', async () => {
+      const stored = await inTransaction(() => repository.upsert(transfer));
+
+      expect(stored).toEqual({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: expect.any(Date) });
+      expectRecent(stored.when);
+    });
+
+    it('replaces an existing transfer and resets state, fallbackCount and when, as a retry', async () => {
+      await inTransaction(() => repository.upsert(transfer));
+      await db.sql(`UPDATE "sms_transfers" SET "state" = 'DONE', "fallbackCount" = 7, "when" = '2020-01-01 00:00:00'`);
+
+      const stored = await inTransaction(() => repository.upsert(resent));
+
+      expect(stored).toEqual({ ...resent, state: TrackingState.INIT, fallbackCount: 0, when: expect.any(Date) });
+      expectRecent(stored.when);
+      expect(await db.sql('SELECT COUNT(*) AS n FROM "sms_transfers"')).toEqual([{ n: 1 }]);
+    });
+  });
+
+  describe('findByUbid', () => {
+    it('reads the stored time as UTC', async () => {
+      await inTransaction(() => repository.upsert(transfer));
+      await db.sql(`UPDATE "sms_transfers" SET "when" = '2024-04-17 08:58:37'`);
+
+      const found = await inTransaction(() => repository.findByUbid(transfer.UBID));
+
+      expect(found?.when.toISOString()).toBe('2024-04-17T08:58:37.000Z');
+    });
+
+    it('answers null for an unknown UBID', async () => {
+      expect(await inTransaction(() => repository.findByUbid(UNKNOWN))).toBeNull();
+    });
+  });
+
+  describe('findPage', () => {
+    beforeEach(async () => {
+      for (const { UBID, state, when } of listing) {
+        await inTransaction(() => repository.upsert({ ...transfer, UBID }));
+        await db.sql(`UPDATE "sms_transfers" SET "state" = ?, "when" = ? WHERE "UBID" = ?`, [state, when, UBID]);
+      }
+    });
+
+    const ubids = (page: { items: { UBID: string }[] }) => page.items.map((item) => item.UBID);
+
+    it('lists newest first with the total', async () => {
+      const page = await inTransaction(() => repository.findPage({ limit: 100, offset: 0 }));
+
+      expect(ubids(page)).toEqual(listing.map((row) => row.UBID).reverse());
+      expect(page.total).toBe(4);
+    });
+
+    it('pages with limit and offset, the total counting all pages', async () => {
+      const page = await inTransaction(() => repository.findPage({ limit: 2, offset: 1 }));
+
+      expect(ubids(page)).toEqual([listing[2].UBID, listing[1].UBID]);
+      expect(page.total).toBe(4);
+    });
+
+    it('filters by state', async () => {
+      const page = await inTransaction(() => repository.findPage({ limit: 1, offset: 0, state: TrackingState.SENT }));
+
+      expect(ubids(page)).toEqual([listing[2].UBID]);
+      expect(page.total).toBe(2);
+    });
+  });
+
+  describe('updateState', () => {
+    it('sets the state and the time, and answers the updated row', async () => {
+      await inTransaction(() => repository.upsert(transfer));
+      await db.sql(`UPDATE "sms_transfers" SET "when" = '2020-01-01 00:00:00'`);
+
+      const updated = await inTransaction(() => repository.updateState(transfer.UBID, TrackingState.SENT));
+
+      expect(updated).toEqual({ ...transfer, state: TrackingState.SENT, fallbackCount: 0, when: expect.any(Date) });
+      expectRecent(updated!.when);
+    });
+
+    it('answers null for an unknown UBID', async () => {
+      expect(await inTransaction(() => repository.updateState(UNKNOWN, TrackingState.DONE))).toBeNull();
+    });
+  });
+
+  describe('delete', () => {
+    it('deletes the transfer and, by the cascade, only its documents', async () => {
+      const other = listing[0].UBID;
+      await inTransaction(() => repository.upsert(transfer));
+      await inTransaction(() => repository.upsert({ ...transfer, UBID: other }));
+      await insertDocument(transfer.UBID, 'a');
+      await insertDocument(transfer.UBID, 'b');
+      await insertDocument(other, 'a');
+
+      expect(await inTransaction(() => repository.delete(transfer.UBID))).toBe(true);
+
+      expect(await db.sql('SELECT "UBID" FROM "sms_transfers"')).toEqual([{ UBID: other }]);
+      expect(await db.sql('SELECT "UBID", "uniqueId" FROM "sms_documents"')).toEqual([{ UBID: other, uniqueId: 'a' }]);
+    });
+
+    it('answers false for an unknown UBID', async () => {
+      expect(await inTransaction(() => repository.delete(UNKNOWN))).toBe(false);
+    });
+  });
+
+  it('lets the database refuse a document of an unknown transfer (foreign key)', async () => {
+    await expect(insertDocument(UNKNOWN, 'a')).rejects.toThrow('FOREIGN KEY constraint failed');
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createTestApp } from './helpers/test-app';
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const UPLOADS = 20;
+const DOCUMENTS_PER_UPLOAD = 250;
+
+function upload(index: number, ubid = UBID) {
+  return {
+    UBID: ubid,
+    documents: Array.from({ length: DOCUMENTS_PER_UPLOAD }, (_, row) => ({
+      SMScount: 1,
+      uniqueId: `u${index}-${row}`,
+      data: { upload: index, row },
+    })),
+  };
+}
+
+/**
+ * The whole stack on a real SQLite file, no mocks: checks the HTTP answer and the rows behind it,
+ * above all that concurrent requests each get their own transaction on TypeORM's one SQLite connection.
+ */
+describe('the service on a SQLite file (e2e)', () => {
+  let folder: string;
+  let app: INestApplication;
+  let sql: DataSource['query'];
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'tracking-db-e2e-'));
+    app = await createTestApp([], `sqlite:${join(folder, 'tracking.db')}`);
+    const dataSource = app.get(DataSource);
+    sql = dataSource.query.bind(dataSource);
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  it('stores every one of 20 uploads fired at once, while an upload for an unknown batch fails alone', async () => {
+    await http().post('/tracking/sms_transfers').send({ UBID, SMScount: 1, documents: 1, fileName: 'f', origName: 'o' }).expect(201);
+    const unknown = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
+
+    const responses = await Promise.all([
+      ...Array.from({ length: UPLOADS }, (_, index) => http().post('/tracking/sms_documents').send(upload(index))),
+      http().post('/tracking/sms_documents').send(upload(99, unknown)),
+    ]);
+
+    const statuses = responses.map((response) => response.status);
+    expect(statuses).toEqual([...Array<number>(UPLOADS).fill(201), 422]);
+    expect(responses[UPLOADS].body.detail).toMatch(/^Failed Upsert of UBID '6f1c9a52-.*' document\(s\) in table tracking\.sms_documents => .*FOREIGN KEY/);
+    await http()
+      .get(`/tracking/sms_documents/${UBID}`)
+      .expect(200, { result: `Found 5000 document(s) for UBID '${UBID}' in table tracking.sms_documents`, count: 5000 });
+    expect(await sql('SELECT COUNT(*) AS n FROM "sms_documents"')).toEqual([{ n: UPLOADS * DOCUMENTS_PER_UPLOAD }]);
+  });
+
+  it('stores data exactly as sent and answers times in ISO 8601 UTC', async () => {
+    const data = { text: 'Grüße 👋', nested: { list: [1, { deep: null }], flag: false } };
+    await http().post('/tracking/sms_documents').send({ UBID, documents: [{ SMScount: 2, uniqueId: 'exact', data }] }).expect(201);
+
+    const [row] = await sql(`SELECT "data", "state" FROM "sms_documents" WHERE "uniqueId" = 'exact'`);
+    expect(JSON.parse(row.data)).toEqual(data);
+    expect(row.state).toBe('INIT');
+    const transfer = await http().get(`/tracking/sms_transfers/${UBID}`).expect(200);
+    expect(transfer.body.when).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+  });
+
+  it('moves the documents to a state, then deletes the transfer with its documents', async () => {
+    const updated = await http().put(`/tracking/sms_documents/${UBID}/SENT/`).expect(200);
+    expect(updated.body.count).toBe(5001);
+    expect(await sql(`SELECT DISTINCT "state" FROM "sms_documents"`)).toEqual([{ state: 'SENT' }]);
+
+    await http().delete(`/tracking/sms_transfers/${UBID}/`).expect(204);
+
+    expect(await sql('SELECT COUNT(*) AS n FROM "sms_documents"')).toEqual([{ n: 0 }]);
+    await http().get(`/tracking/sms_documents/${UBID}`).expect(404);
+  });
+});
