@@ -9,6 +9,8 @@ export const MIGRATIONS = [InitialSchema1732000000000];
 
 /** How long a statement waits for a lock held by another process before SQLITE_BUSY. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+/** Statements slower than this are logged as warnings; a 5000-document upsert takes a few tens of ms. */
+const SLOW_QUERY_MS = 1_000;
 
 /**
  * The schema comes from migrations run at start-up, never from `synchronize`, so that an
@@ -27,6 +29,7 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
+    maxQueryExecutionTime: SLOW_QUERY_MS,
     logger,
   };
 }

@@ -1,0 +1,50 @@
+import { NotFoundException } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mockSmsTransferRepository, passThroughUnitOfWork } from '../../test/helpers/mocks';
+import { UnitOfWork } from '../core/database/unit-of-work';
+import { TrackingState } from '../core/tracking-state';
+import { SmsTransferRepository } from './sms-transfer.repository';
+import { SmsTransferService } from './sms-transfer.service';
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } };
+
+describe('SmsTransferService', () => {
+  let service: SmsTransferService;
+  const repository = mockSmsTransferRepository();
+  // Counts units of work: every call of the service must be exactly one transaction.
+  const unitOfWork = { run: jest.fn(passThroughUnitOfWork().run) };
+
+  beforeEach(async () => {
+    jest.clearAllMocks();
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        SmsTransferService,
+        { provide: SmsTransferRepository, useValue: repository },
+        { provide: UnitOfWork, useValue: unitOfWork },
+      ],
+    }).compile();
+    service = moduleRef.get(SmsTransferService);
+  });
+
+  it.each([
+    ['get', () => service.get(UBID), repository.findByUbid, null],
+    ['updateState', () => service.updateState(UBID, TrackingState.SENT), repository.updateState, null],
+    ['delete', () => service.delete(UBID), repository.delete, false],
+  ])('%s answers the original 404 for an unknown UBID, in one unit of work', async (_name, call, repositoryMethod, missing) => {
+    repositoryMethod.mockResolvedValue(missing);
+
+    const failure = call();
+
+    await expect(failure).rejects.toBeInstanceOf(NotFoundException);
+    await expect(failure).rejects.toMatchObject(NOT_FOUND);
+    expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+  });
+
+  it('delete resolves when the transfer was there', async () => {
+    repository.delete.mockResolvedValue(true);
+
+    await expect(service.delete(UBID)).resolves.toBeUndefined();
+    expect(repository.delete).toHaveBeenCalledWith(UBID);
+  });
+});
