@@ -1,6 +1,7 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
+import { CompiledValidation } from './compiled-validation';
 
 /** Carries the field errors from the exception factory to `transform`, which knows the request part. */
 class FieldErrors extends Error {
@@ -16,9 +17,15 @@ const REQUEST_PART: Record<ArgumentMetadata['type'], string> = { body: 'body', q
  * FastAPI-style field errors: `{loc: ['body', 'documents', 3, 'SMScount'], msg, type}`.
  * Unknown properties are dropped (`whitelist`), not refused; nothing is converted implicitly,
  * so `"5"` is not an integer.
+ *
+ * Bodies first meet their DTO's compiled check (see CompiledValidation): a valid body passes
+ * as the parsed object, with unknown properties removed, without building class instances.
+ * Anything it refuses goes through class-validator, which decides and words the 422.
  */
 @Injectable()
 export class RequestValidationPipe extends ValidationPipe {
+  private readonly compiled = new CompiledValidation();
+
   constructor() {
     super({
       transform: true,
@@ -33,6 +40,9 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && this.compiled.validatorFor(metadata.metatype as new () => object)?.(value)) {
+      return value;
+    }
     try {
       return await super.transform(value, metadata);
     } catch (error) {

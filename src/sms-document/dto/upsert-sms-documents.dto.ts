@@ -40,6 +40,8 @@ export class UpsertSmsDocumentsDto {
     maxItems: MAX_DOCUMENTS_PER_REQUEST,
   })
   @ValidateNested({ each: true })
+  // ValidateNested alone lets a list inside the list through ([[]] passes it).
+  @IsObject({ each: true })
   @ArrayMaxSize(MAX_DOCUMENTS_PER_REQUEST)
   @ArrayMinSize(1)
   @IsArray()

@@ -1,0 +1,133 @@
+import { plainToInstance } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, validateSync, ValidateNested } from 'class-validator';
+import fc from 'fast-check';
+import { UpsertSmsDocumentsDto } from '../../sms-document/dto/upsert-sms-documents.dto';
+import { CreateSmsTransferDto } from '../../sms-transfer/dto/create-sms-transfer.dto';
+import { ListSmsTransfersQueryDto } from '../../sms-transfer/dto/list-sms-transfers.query.dto';
+import { CompiledValidation } from './compiled-validation';
+
+type Dto = new () => object;
+
+/** What class-validator decides, with the options of RequestValidationPipe. */
+function classValidatorAccepts(dto: Dto, value: unknown): boolean {
+  const instance = plainToInstance(dto, structuredClone(value));
+  return typeof instance === 'object' && instance !== null && !Array.isArray(instance)
+    ? validateSync(instance, { whitelist: true, forbidUnknownValues: true }).length === 0
+    : false;
+}
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+
+/** What the server sees of a generated value: it came as JSON (an undefined key is absent, in a list it is null). */
+const asParsedJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+/** Values of every JSON type, biased towards the edges of each rule. */
+const anyJson = fc.oneof(
+  fc.constantFrom(0, 1, -1, 1.5, 5000, 5001, 2 ** 53, '', '1', 'abcdefghij', 'abcdefghijk', null, true, UBID, [], {}),
+  fc.integer(),
+  fc.double(),
+  fc.string({ maxLength: 12 }),
+  fc.constant(undefined),
+);
+const validDocument = fc.record({
+  SMScount: fc.integer({ min: 1, max: 10 }),
+  uniqueId: fc.string({ minLength: 1, maxLength: 10 }),
+  data: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+});
+/** A valid document with, sometimes, one property replaced by anything, dropped, or one added. */
+const document = fc.oneof(
+  validDocument,
+  fc.tuple(validDocument, fc.constantFrom('SMScount', 'uniqueId', 'data', 'extra'), anyJson).map(([doc, key, value]) => ({ ...doc, [key]: value })),
+  anyJson,
+);
+const documentsBody = fc.record(
+  {
+    UBID: fc.oneof(fc.constant(UBID), fc.uuid(), anyJson),
+    documents: fc.oneof(fc.array(document, { minLength: 0, maxLength: 6 }), anyJson),
+    surplus: anyJson,
+  },
+  { requiredKeys: [] },
+);
+
+describe('CompiledValidation', () => {
+  const compiled = new CompiledValidation();
+
+  it.each([UpsertSmsDocumentsDto, CreateSmsTransferDto])('compiles %p', (dto) => {
+    expect(compiled.validatorFor(dto)).toBeInstanceOf(Function);
+  });
+
+  it('decides the documents body exactly as class-validator does', () => {
+    const check = compiled.validatorFor(UpsertSmsDocumentsDto)!;
+    fc.assert(
+      fc.property(documentsBody.map(asParsedJson), (body) => {
+        expect(check(structuredClone(body))).toBe(classValidatorAccepts(UpsertSmsDocumentsDto, body));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('decides the transfer body exactly as class-validator does', () => {
+    const check = compiled.validatorFor(CreateSmsTransferDto)!;
+    const body = fc.record(
+      { SMScount: anyJson, documents: anyJson, UBID: fc.oneof(fc.uuid(), anyJson), fileName: fc.oneof(fc.string({ maxLength: 60 }), anyJson), origName: anyJson },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(body.map(asParsedJson), (value) => {
+        expect(check(structuredClone(value))).toBe(classValidatorAccepts(CreateSmsTransferDto, value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes a full batch of 5000 and removes unknown properties at every level but inside data', () => {
+    const body = {
+      UBID,
+      extra: 1,
+      documents: Array.from({ length: 5000 }, (_, index) => ({ SMScount: 1, uniqueId: String(index), data: { index, extra: true }, state: 'DONE' })),
+    };
+
+    expect(compiled.validatorFor(UpsertSmsDocumentsDto)!(body)).toBe(true);
+
+    expect(body).not.toHaveProperty('extra');
+    expect(body.documents[4999]).toEqual({ SMScount: 1, uniqueId: '4999', data: { index: 4999, extra: true } });
+  });
+
+  it('refuses 5001 documents', () => {
+    const documents = Array.from({ length: 5001 }, (_, index) => ({ SMScount: 1, uniqueId: String(index), data: {} }));
+
+    expect(compiled.validatorFor(UpsertSmsDocumentsDto)!({ UBID, documents })).toBe(false);
+  });
+
+  it("runs class-validator's own check for rules JSON Schema has no word for", () => {
+    class Contact {
+      @IsEmail()
+      email: string;
+
+      @IsOptional()
+      @IsString()
+      name?: string;
+    }
+    const check = compiled.validatorFor(Contact)!;
+
+    expect(check({ email: 'ops@example.com' })).toBe(true);
+    expect(check({ email: 'ops@example.com', name: null })).toBe(true);
+    expect(check({ email: 'not an address' })).toBe(false);
+    expect(check({ email: 'ops@example.com', name: 7 })).toBe(false);
+  });
+
+  it('leaves DTOs it cannot compile faithfully to class-validator', () => {
+    class GroupRule {
+      @IsString({ groups: ['admin'] })
+      tag: string;
+    }
+    class NestedWithoutType {
+      @ValidateNested()
+      inner: object;
+    }
+
+    expect(compiled.validatorFor(ListSmsTransfersQueryDto as Dto)).toBeNull();
+    expect(compiled.validatorFor(GroupRule)).toBeNull();
+    expect(compiled.validatorFor(NestedWithoutType)).toBeNull();
+  });
+});
