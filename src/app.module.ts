@@ -12,7 +12,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, SmsTransferModule, SmsDocumentModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule.forRoot(config.database), SmsTransferModule, SmsDocumentModule],
     };
   }
 }

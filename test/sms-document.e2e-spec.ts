@@ -5,6 +5,7 @@ import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { loadTestData } from './helpers/load-test-data';
 import { mockSmsDocumentRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { nested, nestedJson } from './helpers/nested-json';
 import { createTestApp } from './helpers/test-app';
 
 interface Document {
@@ -120,6 +121,26 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
         .expect(422, { statusCode: 422, detail: [{ loc: ['body', 'documents'], msg, type }] });
 
       expect(repository.upsertMany).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      [65, ['body', 'documents', 0, 'data'], 'data must not be nested more than 64 levels deep'],
+      [100_000, ['body'], 'body must not be nested more than 128 levels deep'],
+    ])('answers 422 for data nested %d levels deep', async (levels, loc, msg) => {
+      const response = await http()
+        .post('/tracking/sms_documents')
+        .set('Content-Type', 'application/json')
+        .send(`{"UBID": "${UBID}", "documents": [{"SMScount": 1, "uniqueId": "deep", "data": ${nestedJson(levels)}}]}`)
+        .expect(422);
+
+      expect(response.body.detail).toEqual([{ loc, msg, type: 'maxJsonDepth' }]);
+      expect(repository.upsertMany).not.toHaveBeenCalled();
+    });
+
+    it('takes data nested 64 levels deep', async () => {
+      repository.upsertMany.mockResolvedValue(1);
+
+      await http().post('/tracking/sms_documents').send({ UBID, documents: [{ SMScount: 1, uniqueId: 'deep', data: nested(64) }] }).expect(201);
     });
 
     it('answers 422 for a UBID that is not a UUID', async () => {

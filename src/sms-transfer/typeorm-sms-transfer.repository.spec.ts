@@ -38,6 +38,10 @@ describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
     expect(await db.sql('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
   });
 
+  it('waits for the disk as configured (NORMAL by default)', async () => {
+    expect(await db.sql('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
+  });
+
   it('refuses to work outside a unit of work', async () => {
     await expect(repository.findByUbid(transfer.UBID)).rejects.toThrow('outside UnitOfWork.run()');
   });

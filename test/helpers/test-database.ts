@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
 import { parseDatabaseUrl } from '../../src/core/config/database-url';
-import { buildDataSourceOptions } from '../../src/core/database/data-source-options';
+import { buildDataSourceOptions, initializeDataSource } from '../../src/core/database/data-source-options';
 import { TransactionContext } from '../../src/core/database/transaction-context';
 import { TypeOrmUnitOfWork } from '../../src/core/database/typeorm-unit-of-work';
 
@@ -29,7 +29,8 @@ export async function openTestDatabase(kind: (typeof TEST_DATABASES)[number]): P
   const folder = kind === 'sqlite-file' ? mkdtempSync(join(tmpdir(), 'tracking-db-')) : undefined;
   const url = folder ? `sqlite:${join(folder, 'tracking.db')}` : kind;
   const recorder = new QueryRecorder();
-  const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(url), recorder)).initialize();
+  const database = parseDatabaseUrl(url);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(database, recorder), database.synchronous);
   const context = new TransactionContext();
   return {
     dataSource,

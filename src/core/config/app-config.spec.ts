@@ -4,14 +4,30 @@ describe('loadConfig', () => {
   it('has defaults for everything: port 7000, ./tracking.db, info logs, development', () => {
     const config = loadConfig({});
 
-    expect(config).toMatchObject({ port: 7000, database: { engine: 'sqlite', path: 'tracking.db' }, logLevel: 'info', nodeEnv: 'development' });
+    expect(config).toMatchObject({
+      port: 7000,
+      database: { engine: 'sqlite', path: 'tracking.db', synchronous: 'NORMAL' },
+      logLevel: 'info',
+      nodeEnv: 'development',
+    });
     expect(config.prettyLogs).toBe(true);
   });
 
   it('reads every variable', () => {
-    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'sqlite:/var/lib/tracking/t.db', LOG_LEVEL: 'debug', NODE_ENV: 'production' });
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'sqlite:/var/lib/tracking/t.db',
+      SQLITE_SYNCHRONOUS: 'full',
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'production',
+    });
 
-    expect(config).toMatchObject({ port: 8080, database: { path: '/var/lib/tracking/t.db' }, logLevel: 'debug', nodeEnv: 'production' });
+    expect(config).toMatchObject({
+      port: 8080,
+      database: { path: '/var/lib/tracking/t.db', synchronous: 'FULL' },
+      logLevel: 'debug',
+      nodeEnv: 'production',
+    });
     expect(config.prettyLogs).toBe(false);
   });
 
@@ -26,7 +42,7 @@ describe('loadConfig', () => {
     ['sqlite:///var/lib/tracking.db', '/var/lib/tracking.db'],
     ['sqlite::memory:', ':memory:'],
   ])('understands DATABASE_URL=%s', (url, path) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path });
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'NORMAL' });
   });
 
   it('reports every bad variable at once, one line each', () => {
@@ -48,6 +64,7 @@ describe('loadConfig', () => {
     ['PORT', 'abc', "PORT: 'abc' is not a TCP port"],
     ['PORT', '0', "PORT: '0' is not a TCP port"],
     ['DATABASE_URL', 'sqlite:', "DATABASE_URL: 'sqlite:' names no database file"],
+    ['SQLITE_SYNCHRONOUS', 'OFF', "SQLITE_SYNCHRONOUS: 'OFF' is not one of NORMAL, FULL"],
     ['DATABASE_URL', 'postgres://app:pw@localhost/tracking', "DATABASE_URL: 'postgres://app:***@localhost/tracking': PostgreSQL is not supported yet"],
   ])('refuses %s=%s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -1,4 +1,4 @@
-import { DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url';
+import { DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl, SQLITE_SYNCHRONOUS_MODES } from './database-url';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -52,7 +52,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const nodeEnv = read('NODE_ENV', 'development', (raw) => oneOf(raw, NODE_ENVS));
   const port = read('PORT', '7000', parsePort);
-  const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, parseDatabaseUrl);
+  const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf(raw.toUpperCase(), SQLITE_SYNCHRONOUS_MODES));
+  const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) => parseDatabaseUrl(raw, synchronous));
   const logLevel = read('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', (raw) => oneOf(raw, LOG_LEVELS));
 
   if (problems.length > 0) {

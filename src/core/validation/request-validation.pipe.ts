@@ -2,6 +2,13 @@ import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
 import { CompiledValidation } from './compiled-validation';
+import { jsonDepth } from './max-json-depth';
+
+/**
+ * No valid body of this API nests deeper (documents' data may nest 64 levels). class-transformer
+ * recurses, so a hostile 100,000-level body must be refused before it gets there.
+ */
+export const MAX_BODY_DEPTH = 128;
 
 /** Carries the field errors from the exception factory to `transform`, which knows the request part. */
 class FieldErrors extends Error {
@@ -40,8 +47,15 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && metadata.metatype && this.compiled.validatorFor(metadata.metatype as new () => object)?.(value)) {
-      return value;
+    if (metadata.type === 'body') {
+      if (metadata.metatype && this.compiled.validatorFor(metadata.metatype as new () => object)?.(value)) {
+        return value;
+      }
+      if (jsonDepth(value) > MAX_BODY_DEPTH) {
+        throw new RequestValidationException([
+          { loc: ['body'], msg: `body must not be nested more than ${MAX_BODY_DEPTH} levels deep`, type: 'maxJsonDepth' },
+        ]);
+      }
     }
     try {
       return await super.transform(value, metadata);

@@ -2,9 +2,12 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsObject, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { UbidProperty } from '../../core/validation/decorators';
+import { MaxJsonDepth } from '../../core/validation/max-json-depth';
 
 /** Documents per request: the original's sub-batch size, and what one SQL statement takes comfortably. */
 export const MAX_DOCUMENTS_PER_REQUEST = 5000;
+/** Levels of nesting allowed in a document's data: plenty for real message data, far below the databases' limits. */
+export const MAX_DATA_DEPTH = 64;
 
 export class SmsDocumentInputDto {
   @ApiProperty({ type: 'integer', description: 'SMS messages this document is sent as (long texts take several).', minimum: 1, example: 2 })
@@ -19,11 +22,12 @@ export class SmsDocumentInputDto {
   uniqueId: string;
 
   @ApiProperty({
-    description: 'Free-form data of the message, stored and returned as sent (nested objects included).',
+    description: `Free-form data of the message, stored and returned as sent (nested objects included, up to ${MAX_DATA_DEPTH} levels deep).`,
     type: 'object',
     additionalProperties: true,
     example: { phone: '+4917012345678', text: 'Your parcel arrives today', meta: { campaign: 'april', priority: 1 } },
   })
+  @MaxJsonDepth(MAX_DATA_DEPTH)
   @IsObject()
   data: Record<string, unknown>;
 }

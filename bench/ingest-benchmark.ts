@@ -1,0 +1,217 @@
+/**
+ * `npm run bench`: how fast the built service ingests the reference workload, against what
+ * SQLite itself can do and what plain TypeORM does, all measured in this one run on this machine.
+ * See docs/performance.md for the method and the figures.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { parseDatabaseUrl } from '../src/core/config/database-url';
+import { buildDataSourceOptions } from '../src/core/database/data-source-options';
+import { InitialSchema1732000000000 } from '../src/core/database/migrations/1732000000000-initial-schema';
+import { generateDocuments } from '../src/loader/document-generator';
+import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
+import { NewSmsDocument } from '../src/sms-document/sms-document.repository';
+
+const REFERENCE_DOCUMENTS = 412_343;
+const LARGE_DOCUMENTS = 1_000_000;
+const SUB_BATCH = 5000;
+/** The largest chunk `repository.upsert()` survives: its read-back SELECT fails near 1000 rows. */
+const TYPEORM_CHUNK = 500;
+
+const folder = mkdtempSync(join(tmpdir(), 'tracking-bench-'));
+const transferBody = (ubid: string) =>
+  JSON.stringify({ UBID: ubid, SMScount: 1, documents: 1, fileName: 'bench.json', origName: 'bench.csv' });
+
+interface Result {
+  name: string;
+  documents: number;
+  seconds: number;
+  peakRssMb?: number;
+}
+
+const docsPerSecond = (result: Result) => result.documents / result.seconds;
+
+async function timed(name: string, documents: number, work: () => Promise<void> | void): Promise<Result> {
+  const start = process.hrtime.bigint();
+  await work();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  console.error(`  ${name}: ${Math.round(documents / seconds).toLocaleString('en')} docs/s`);
+  return { name, documents, seconds };
+}
+
+/** SQLite through better-sqlite3: one prepared single-row upsert, a transaction per 5000 rows. */
+async function rawLimit(): Promise<Result> {
+  const file = join(folder, 'raw.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  await new InitialSchema1732000000000().up({ query: async (sql: string) => db.exec(sql) } as never);
+  const ubid = randomUUID();
+  db.prepare(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`).run(ubid);
+  const upsert = db.prepare(`INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data") VALUES (?, ?, ?, ?)
+    ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET "SMScount" = excluded."SMScount", "data" = excluded."data",
+      "state" = 'INIT', "when" = CURRENT_TIMESTAMP`);
+  const writeBatch = db.transaction((batch: NewSmsDocument[]) => {
+    for (const doc of batch) upsert.run(ubid, doc.uniqueId, doc.SMScount, JSON.stringify(doc.data));
+  });
+  return timed('raw limit (better-sqlite3)', REFERENCE_DOCUMENTS, () => {
+    let batch: NewSmsDocument[] = [];
+    for (const doc of generateDocuments(REFERENCE_DOCUMENTS)) {
+      batch.push(doc);
+      if (batch.length === SUB_BATCH) (writeBatch(batch), (batch = []));
+    }
+    writeBatch(batch);
+    db.close();
+  });
+}
+
+/** What a NestJS developer would write: `repository.upsert(entities, ['UBID', 'uniqueId'])`. */
+async function plainTypeOrm(): Promise<Result> {
+  const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(folder, 'typeorm.db')}`))).initialize();
+  const ubid = randomUUID();
+  await dataSource.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [ubid]);
+  const repository = dataSource.getRepository(SmsDocumentEntity);
+  const result = await timed(`plain TypeORM upsert() in chunks of ${TYPEORM_CHUNK}`, REFERENCE_DOCUMENTS, async () => {
+    let chunk: NewSmsDocument[] = [];
+    const flush = () => repository.upsert(chunk.map((doc) => ({ ...doc, UBID: ubid })), ['UBID', 'uniqueId']);
+    for (const doc of generateDocuments(REFERENCE_DOCUMENTS)) {
+      chunk.push(doc);
+      if (chunk.length === TYPEORM_CHUNK) (await flush(), (chunk = []));
+    }
+    await flush();
+  });
+  await dataSource.destroy();
+  return result;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+class Service {
+  private constructor(
+    readonly process: ChildProcess,
+    private readonly port: number,
+    private readonly agent: Agent,
+  ) {}
+
+  static async start(): Promise<Service> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: `sqlite:${join(folder, 'service.db')}` },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const service = new Service(child, port, new Agent({ keepAlive: true, maxSockets: 16 }));
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      try {
+        await service.send('GET', '/tracking/sms_transfers?limit=1');
+        return service;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error('the service did not start');
+  }
+
+  send(method: string, path: string, body?: string | Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: this.port, method, path, agent: this.agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode! < 300 ? resolve(res.statusCode!) : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Resident memory now, and the most it has ever used, in MB (from /proc). */
+  memory(): { rss: number; peak: number } {
+    const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  }
+
+  stop(): void {
+    this.agent.destroy();
+    this.process.kill('SIGTERM');
+  }
+}
+
+/** The bodies, serialized before the clock starts, so that the client costs the server nothing. */
+function serializedBatches(ubid: string, count: number): Buffer[] {
+  const bodies: Buffer[] = [];
+  let batch: NewSmsDocument[] = [];
+  const flush = () => bodies.push(Buffer.from(JSON.stringify({ UBID: ubid, documents: batch })));
+  for (const doc of generateDocuments(count)) {
+    batch.push(doc);
+    if (batch.length === SUB_BATCH) (flush(), (batch = []));
+  }
+  if (batch.length > 0) flush();
+  return bodies;
+}
+
+async function ingest(service: Service, count: number, inFlight: number): Promise<Result> {
+  const ubid = randomUUID();
+  await service.send('POST', '/tracking/sms_transfers', transferBody(ubid));
+  const bodies = serializedBatches(ubid, count);
+  const result = await timed(`service, ${count.toLocaleString('en')} documents, ${inFlight} in flight`, count, async () => {
+    let next = 0;
+    const worker = async () => {
+      while (next < bodies.length) await service.send('POST', '/tracking/sms_documents', bodies[next++]);
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+  });
+  return { ...result, peakRssMb: service.memory().peak };
+}
+
+async function main(): Promise<void> {
+  console.error(`Reference workload: ${REFERENCE_DOCUMENTS.toLocaleString('en')} documents in sub-batches of ${SUB_BATCH}; SQLite file in WAL mode.`);
+  const raw = await rawLimit();
+  const typeorm = await plainTypeOrm();
+  const service = await Service.start();
+  try {
+    const idle = service.memory().rss;
+    const sequential = await ingest(service, REFERENCE_DOCUMENTS, 1);
+    const concurrent = await ingest(service, REFERENCE_DOCUMENTS, 4);
+    const large = await ingest(service, LARGE_DOCUMENTS, 4);
+    printTable(raw, typeorm, [sequential, concurrent, large], idle);
+  } finally {
+    service.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function printTable(raw: Result, typeorm: Result, service: Result[], idleRssMb: number): void {
+  const limit = docsPerSecond(raw);
+  const rows = [raw, typeorm, ...service].map((result) => [
+    result.name,
+    Math.round(docsPerSecond(result)).toLocaleString('en'),
+    `${Math.round((100 * docsPerSecond(result)) / limit)} %`,
+    `${(docsPerSecond(result) / docsPerSecond(typeorm)).toFixed(1)}×`,
+    result.peakRssMb === undefined ? '' : `${Math.round(result.peakRssMb)} MB`,
+  ]);
+  const header = ['measure', 'docs/s', 'of raw limit', 'vs plain TypeORM', 'server peak RSS'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(line(widths.map((width) => '-'.repeat(width))));
+  rows.forEach((row) => console.log(line(row)));
+  console.log(`\nServer RSS when idle: ${Math.round(idleRssMb)} MB. Node ${process.version}, ${require('node:os').cpus().length} cores.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
