@@ -11,9 +11,8 @@ import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
-import { buildDataSourceOptions } from '../src/core/database/data-source-options';
+import { buildDataSourceOptions, initializeDataSource } from '../src/core/database/data-source-options';
 import { InitialSchema1732000000000 } from '../src/core/database/migrations/1732000000000-initial-schema';
 import { generateDocuments } from '../src/loader/document-generator';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
@@ -47,7 +46,7 @@ async function timed(name: string, documents: number, work: () => Promise<void> 
 }
 
 /** SQLite through better-sqlite3: one prepared single-row upsert, a transaction per 5000 rows. */
-async function rawLimit(): Promise<Result> {
+async function rawLimit(documents: NewSmsDocument[]): Promise<Result> {
   const file = join(folder, 'raw.db');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -59,34 +58,28 @@ async function rawLimit(): Promise<Result> {
   const upsert = db.prepare(`INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data") VALUES (?, ?, ?, ?)
     ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET "SMScount" = excluded."SMScount", "data" = excluded."data",
       "state" = 'INIT', "when" = CURRENT_TIMESTAMP`);
-  const writeBatch = db.transaction((batch: NewSmsDocument[]) => {
-    for (const doc of batch) upsert.run(ubid, doc.uniqueId, doc.SMScount, JSON.stringify(doc.data));
+  const rows = documents.map((doc) => [ubid, doc.uniqueId, doc.SMScount, JSON.stringify(doc.data)]);
+  const writeBatch = db.transaction((batch: unknown[][]) => {
+    for (const row of batch) upsert.run(row);
   });
-  return timed('raw limit (better-sqlite3)', REFERENCE_DOCUMENTS, () => {
-    let batch: NewSmsDocument[] = [];
-    for (const doc of generateDocuments(REFERENCE_DOCUMENTS)) {
-      batch.push(doc);
-      if (batch.length === SUB_BATCH) (writeBatch(batch), (batch = []));
-    }
-    writeBatch(batch);
+  return timed('raw limit (better-sqlite3)', rows.length, () => {
+    for (let start = 0; start < rows.length; start += SUB_BATCH) writeBatch(rows.slice(start, start + SUB_BATCH));
     db.close();
   });
 }
 
 /** What a NestJS developer would write: `repository.upsert(entities, ['UBID', 'uniqueId'])`. */
-async function plainTypeOrm(): Promise<Result> {
-  const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(`sqlite:${join(folder, 'typeorm.db')}`))).initialize();
+async function plainTypeOrm(documents: NewSmsDocument[]): Promise<Result> {
+  const database = parseDatabaseUrl(`sqlite:${join(folder, 'typeorm.db')}`);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(database), database.synchronous);
   const ubid = randomUUID();
   await dataSource.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [ubid]);
   const repository = dataSource.getRepository(SmsDocumentEntity);
-  const result = await timed(`plain TypeORM upsert() in chunks of ${TYPEORM_CHUNK}`, REFERENCE_DOCUMENTS, async () => {
-    let chunk: NewSmsDocument[] = [];
-    const flush = () => repository.upsert(chunk.map((doc) => ({ ...doc, UBID: ubid })), ['UBID', 'uniqueId']);
-    for (const doc of generateDocuments(REFERENCE_DOCUMENTS)) {
-      chunk.push(doc);
-      if (chunk.length === TYPEORM_CHUNK) (await flush(), (chunk = []));
+  const entities = documents.map((doc) => ({ ...doc, UBID: ubid }));
+  const result = await timed(`plain TypeORM upsert() in chunks of ${TYPEORM_CHUNK}`, entities.length, async () => {
+    for (let start = 0; start < entities.length; start += TYPEORM_CHUNK) {
+      await repository.upsert(entities.slice(start, start + TYPEORM_CHUNK), ['UBID', 'uniqueId']);
     }
-    await flush();
   });
   await dataSource.destroy();
   return result;
@@ -178,8 +171,9 @@ async function ingest(service: Service, count: number, inFlight: number): Promis
 
 async function main(): Promise<void> {
   console.error(`Reference workload: ${REFERENCE_DOCUMENTS.toLocaleString('en')} documents in sub-batches of ${SUB_BATCH}; SQLite file in WAL mode.`);
-  const raw = await rawLimit();
-  const typeorm = await plainTypeOrm();
+  const documents = [...generateDocuments(REFERENCE_DOCUMENTS)];
+  const raw = await rawLimit(documents);
+  const typeorm = await plainTypeOrm(documents);
   const service = await Service.start();
   try {
     const idle = service.memory().rss;

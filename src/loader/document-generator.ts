@@ -8,13 +8,18 @@ export function referenceDocument(index: number): NewSmsDocument {
   const id = String(index).padStart(10, '0');
   return {
     uniqueId: id,
-    SMScount: 1 + (index % 3),
+    SMScount: referenceSmsCount(index),
     data: {
       phone: `+49170${String(index % 10_000_000).padStart(7, '0')}`,
       text: `Your parcel ${id} arrives today between 10:00 and 12:00. Track it at https://example.com/t/${id}`,
       meta: { campaign: 'reference', priority: index % 5 },
     },
   };
+}
+
+/** Reference texts take 1 to 3 SMS each. */
+export function referenceSmsCount(index: number): number {
+  return 1 + (index % 3);
 }
 
 /** `count` reference documents, made one at a time as they are consumed. */

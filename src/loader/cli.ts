@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MAX_DOCUMENTS_PER_REQUEST } from '../sms-document/dto/upsert-sms-documents.dto';
+import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
+import { readDocumentFile, summarizeDocumentFile } from './document-file';
+import { createProgress } from './progress';
+import { DEFAULT_RETRY, withRetry } from './retry';
+import { TrackingClient } from './tracking-client';
+import { uploadSubBatches } from './uploader';
+
+export const USAGE = `Usage: tracking-load [options] <count>
+       tracking-load [options] --file <documents.json | documents.ndjson>
+
+Creates a transfer and uploads its documents in sub-batches: <count> generated reference
+documents, or the documents of a JSON array or NDJSON file (checked in full before sending).
+
+Options:
+  --url <url>            the service (default http://localhost:7000)
+  --ubid <uuid>          the transfer's UBID (default: a new UUID)
+  --batch-size <n>       documents per request, 1 to ${MAX_DOCUMENTS_PER_REQUEST} (default ${MAX_DOCUMENTS_PER_REQUEST})
+  --concurrency <n>      requests in flight (default 4)
+  --retries <n>          attempts per request on connection errors and 5xx (default ${DEFAULT_RETRY.attempts})
+  --api-key <key>        sent as "Authorization: Bearer <key>"
+  --file <path>          upload this file instead of generated documents
+  -h, --help             this text`;
+
+/** A mistake in the command line: the usage text follows the message. */
+export class UsageError extends Error {}
+
+export interface LoadOptions {
+  url: string;
+  ubid: string;
+  batchSize: number;
+  concurrency: number;
+  retries: number;
+  apiKey?: string;
+  file?: string;
+  count?: number;
+}
+
+export function parseOptions(argv: string[]): LoadOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string', default: 'http://localhost:7000' },
+      ubid: { type: 'string' },
+      'batch-size': { type: 'string', default: String(MAX_DOCUMENTS_PER_REQUEST) },
+      concurrency: { type: 'string', default: '4' },
+      retries: { type: 'string', default: String(DEFAULT_RETRY.attempts) },
+      'api-key': { type: 'string' },
+      file: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.file ? positionals.length > 0 : positionals.length !== 1) {
+    throw new UsageError(values.file ? 'give either <count> or --file, not both' : 'how many documents? give <count> or --file');
+  }
+  return {
+    url: values.url!,
+    ubid: values.ubid ?? randomUUID(),
+    batchSize: integerOption('--batch-size', values['batch-size']!, 1, MAX_DOCUMENTS_PER_REQUEST),
+    concurrency: integerOption('--concurrency', values.concurrency!, 1, 64),
+    retries: integerOption('--retries', values.retries!, 1, 100),
+    apiKey: values['api-key'],
+    file: values.file,
+    count: values.file ? undefined : integerOption('<count>', positionals[0], 1, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function integerOption(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not '${raw}'`);
+  }
+  return value;
+}
+
+export interface LoadSummary {
+  ubid: string;
+  documents: number;
+  subBatches: number;
+  seconds: number;
+}
+
+/** Registers the transfer, then uploads its documents; see USAGE. */
+export async function load(options: LoadOptions, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<LoadSummary> {
+  const client = new TrackingClient(options.url, options.apiKey);
+  const retry = { ...DEFAULT_RETRY, attempts: options.retries, onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`) };
+
+  const { documents, SMScount } = options.file ? await summarizeDocumentFile(options.file) : summarizeGenerated(options.count!);
+  if (documents === 0) throw new UsageError(`${options.file} holds no documents`);
+  const source: AsyncIterable<NewSmsDocument> | Iterable<NewSmsDocument> = options.file ? readDocumentFile(options.file) : generateDocuments(documents);
+
+  const started = Date.now();
+  await withRetry(
+    () =>
+      client.createTransfer({
+        UBID: options.ubid,
+        SMScount,
+        documents,
+        fileName: (options.file ? basename(options.file) : `generated-${documents}.json`).slice(0, 55),
+        origName: (options.file ? basename(options.file) : 'tracking-load').slice(0, 50),
+      }),
+    retry,
+  );
+  log(`Transfer ${options.ubid}: uploading ${documents} documents to ${options.url}`);
+  const progress = createProgress(documents);
+  try {
+    const uploaded = await uploadSubBatches(client, options.ubid, inSubBatches(source, options.batchSize), {
+      concurrency: options.concurrency,
+      retry,
+      onStored: (count) => progress.advance(count),
+    });
+    return { ubid: options.ubid, ...uploaded, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    progress.stop();
+  }
+}
+
+function summarizeGenerated(count: number): { documents: number; SMScount: number } {
+  let SMScount = 0;
+  for (let index = 0; index < count; index += 1) SMScount += referenceSmsCount(index);
+  return { documents: count, SMScount };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const options = parseOptions(argv);
+    if (options === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const summary = await load(options);
+    const rate = Math.round(summary.documents / Math.max(summary.seconds, 0.001));
+    process.stdout.write(
+      `Uploaded ${summary.documents} documents in ${summary.subBatches} sub-batches to transfer ${summary.ubid} in ${summary.seconds.toFixed(1)} s (${rate} docs/s)\n`,
+    );
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(error instanceof UsageError ? `${message}\n\n${USAGE}\n` : `tracking-load: ${message}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}

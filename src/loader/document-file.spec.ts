@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTestData } from '../../test/helpers/load-test-data';
+import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { InvalidDocumentError, readDocumentFile, summarizeDocumentFile } from './document-file';
+
+interface TestData {
+  documents: (NewSmsDocument & { ignored?: boolean })[];
+  invalid: { name: string; document: unknown; problem: string }[];
+}
+
+const { documents, invalid } = loadTestData<TestData>(__filename);
+const expected = documents.map(({ uniqueId, SMScount, data }) => ({ uniqueId, SMScount, data }));
+
+async function readAll(path: string): Promise<NewSmsDocument[]> {
+  const read: NewSmsDocument[] = [];
+  for await (const document of readDocumentFile(path)) read.push(document);
+  return read;
+}
+
+describe('readDocumentFile', () => {
+  let folder: string;
+  const file = (name: string, content: string) => {
+    const path = join(folder, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const ndjson = (items: unknown[]) => items.map((item) => JSON.stringify(item)).join('\n');
+
+  beforeAll(() => (folder = mkdtempSync(join(tmpdir(), 'tracking-load-'))));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('reads a JSON array, dropping unknown properties', async () => {
+    expect(await readAll(file('array.json', `\n  ${JSON.stringify(documents, null, 2)}`))).toEqual(expected);
+  });
+
+  it('reads NDJSON, skipping blank lines', async () => {
+    expect(await readAll(file('lines.ndjson', `${ndjson(documents)}\n\n`))).toEqual(expected);
+  });
+
+  it.each(invalid)('stops at the first invalid document ($name), saying where and why, in NDJSON', async ({ document, problem }) => {
+    const path = file('bad.ndjson', ndjson([...documents, document]));
+
+    await expect(readAll(path)).rejects.toThrow(new InvalidDocumentError('line 4', [problem]));
+  });
+
+  it.each(invalid)('… and in a JSON array ($name)', async ({ document, problem }) => {
+    const path = file('bad.json', JSON.stringify([document, ...documents]));
+
+    await expect(readAll(path)).rejects.toThrow(new InvalidDocumentError('item 1', [problem]));
+  });
+
+  it('names the line that is not JSON', async () => {
+    const path = file('broken.ndjson', `${ndjson(documents)}\n{"uniqueId": `);
+
+    await expect(readAll(path)).rejects.toThrow(/^line 4: not JSON: /);
+  });
+
+  it('streams a large file and counts it with its SMS', async () => {
+    const many = Array.from({ length: 50_000 }, (_, index) => ({ uniqueId: `m${index}`, SMScount: 2, data: { index } }));
+    const path = file('many.ndjson', ndjson(many));
+
+    expect(await summarizeDocumentFile(path)).toEqual({ documents: 50_000, SMScount: 100_000 });
+  });
+});

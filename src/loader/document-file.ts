@@ -1,0 +1,99 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { ValidationError, validateSync } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import streamArray from 'stream-json/streamers/stream-array.js';
+import { CompiledValidation } from '../core/validation/compiled-validation';
+import { SmsDocumentInputDto } from '../sms-document/dto/upsert-sms-documents.dto';
+import { NewSmsDocument } from '../sms-document/sms-document.repository';
+
+/** A document of the file breaks the API's rules; `position` says where ("line 12", "item 12"). */
+export class InvalidDocumentError extends Error {
+  constructor(
+    readonly position: string,
+    readonly problems: string[],
+  ) {
+    super(`${position}: ${problems.join('; ')}`);
+  }
+}
+
+export interface FileSummary {
+  documents: number;
+  SMScount: number;
+}
+
+const compiled = new CompiledValidation();
+const isValidDocument = compiled.validatorFor(SmsDocumentInputDto)!;
+
+/**
+ * Streams the documents of a file: a JSON array (`[{…}, {…}]`) or NDJSON (one document a line,
+ * blank lines skipped). Memory stays flat whatever the size. Each document is checked against the
+ * same rules as the API (SmsDocumentInputDto) and unknown properties are dropped.
+ */
+export async function* readDocumentFile(path: string): AsyncGenerator<NewSmsDocument> {
+  const items = (await startsWithArray(path)) ? jsonArrayItems(path) : ndjsonLines(path);
+  for await (const { position, value } of items) {
+    if (!isValidDocument(value)) {
+      throw new InvalidDocumentError(position, describeProblems(value));
+    }
+    yield value as NewSmsDocument;
+  }
+}
+
+/** Reads the whole file once, checking every document, to count them before anything is sent. */
+export async function summarizeDocumentFile(path: string): Promise<FileSummary> {
+  const summary: FileSummary = { documents: 0, SMScount: 0 };
+  for await (const document of readDocumentFile(path)) {
+    summary.documents += 1;
+    summary.SMScount += document.SMScount;
+  }
+  return summary;
+}
+
+interface Item {
+  position: string;
+  value: unknown;
+}
+
+async function startsWithArray(path: string): Promise<boolean> {
+  const file = await open(path);
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(4096), 0, 4096, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8').trimStart().startsWith('[');
+  } finally {
+    await file.close();
+  }
+}
+
+async function* jsonArrayItems(path: string): AsyncGenerator<Item> {
+  const items = createReadStream(path).pipe(streamArray.withParserAsStream());
+  for await (const { key, value } of items as AsyncIterable<{ key: number; value: unknown }>) {
+    yield { position: `item ${key + 1}`, value };
+  }
+}
+
+async function* ndjsonLines(path: string): AsyncGenerator<Item> {
+  let lineNumber = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    const position = `line ${lineNumber}`;
+    try {
+      yield { position, value: JSON.parse(line) };
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new InvalidDocumentError(position, [`not JSON: ${error.message}`]);
+      throw error;
+    }
+  }
+}
+
+/** class-validator's words for what is wrong, as the API would answer them. */
+function describeProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return ['a document must be a JSON object'];
+  }
+  const flatten = (errors: ValidationError[]): string[] =>
+    errors.flatMap((error) => [...Object.values(error.constraints ?? {}), ...flatten(error.children ?? [])]);
+  return flatten(validateSync(plainToInstance(SmsDocumentInputDto, value), { whitelist: true }));
+}

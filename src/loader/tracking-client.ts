@@ -1,0 +1,66 @@
+import { NewSmsDocument } from '../sms-document/sms-document.repository';
+
+/** A failure worth trying again: the service or the network may be back in a moment. */
+export class TransientError extends Error {}
+
+/** The service refused the request (4xx): sending it again would be refused again. */
+export class RequestRefusedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: unknown,
+  ) {
+    super(`the service answered ${status}: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`);
+  }
+}
+
+export interface NewTransfer {
+  UBID: string;
+  SMScount: number;
+  documents: number;
+  fileName: string;
+  origName: string;
+}
+
+/** The two calls the loader makes, over fetch, with errors sorted into transient and refused. */
+export class TrackingClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey?: string,
+  ) {}
+
+  async createTransfer(transfer: NewTransfer): Promise<void> {
+    await this.post('/tracking/sms_transfers', JSON.stringify(transfer));
+  }
+
+  async upsertDocuments(ubid: string, documents: NewSmsDocument[]): Promise<number> {
+    const answer = (await this.post('/tracking/sms_documents', JSON.stringify({ UBID: ubid, documents }))) as { count: number };
+    return answer.count;
+  }
+
+  private async post(path: string, body: string): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}) },
+        body,
+      });
+    } catch (error) {
+      throw new TransientError(`cannot reach ${this.baseUrl}: ${causeOf(error)}`);
+    }
+    const answer: unknown = await response.json().catch(() => undefined);
+    if (response.status >= 500 || response.status === 429) {
+      throw new TransientError(`the service answered ${response.status}`);
+    }
+    if (!response.ok) {
+      throw new RequestRefusedError(response.status, (answer as { detail?: unknown } | undefined)?.detail ?? response.statusText);
+    }
+    return answer;
+  }
+}
+
+/** fetch() says only "fetch failed"; the reason (ECONNREFUSED, …) is in its cause. */
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}

@@ -1,0 +1,48 @@
+import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { RetryOptions, withRetry } from './retry';
+import { TrackingClient } from './tracking-client';
+
+export interface UploadOptions {
+  concurrency: number;
+  retry: RetryOptions;
+  /** Called after each sub-batch the service stored, with its size. */
+  onStored?: (documents: number) => void;
+}
+
+export interface UploadSummary {
+  documents: number;
+  subBatches: number;
+}
+
+/**
+ * Sends the sub-batches with up to `concurrency` requests in flight, each retried on transient
+ * failures. The first lasting failure stops it: no new sub-batch starts, those in flight finish,
+ * and the failure is thrown.
+ */
+export async function uploadSubBatches(
+  client: TrackingClient,
+  ubid: string,
+  subBatches: AsyncIterable<NewSmsDocument[]>,
+  options: UploadOptions,
+): Promise<UploadSummary> {
+  const summary: UploadSummary = { documents: 0, subBatches: 0 };
+  const source = subBatches[Symbol.asyncIterator]();
+  let failure: { error: unknown } | undefined;
+
+  const worker = async () => {
+    try {
+      for (let next = await source.next(); !next.done && !failure; next = await source.next()) {
+        const documents = next.value;
+        const stored = await withRetry(() => client.upsertDocuments(ubid, documents), options.retry);
+        summary.documents += stored;
+        summary.subBatches += 1;
+        options.onStored?.(stored);
+      }
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  if (failure) throw failure.error;
+  return summary;
+}
