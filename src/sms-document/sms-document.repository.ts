@@ -22,6 +22,7 @@ export abstract class SmsDocumentRepository {
    * Bulk upsert: inserts the documents of one batch, or resets existing ones to INIT, now, with
    * the new data. `documents` holds each uniqueId once. Throws `IntegrityError` when the UBID is
    * not a stored transfer. Returns how many rows were written.
+   * Always exactly one SQL statement, so it may run in `UnitOfWork.runSingleStatement`.
    */
   abstract upsertMany(ubid: string, documents: NewSmsDocument[]): Promise<number>;
 

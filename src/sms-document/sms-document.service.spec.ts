@@ -13,7 +13,7 @@ const document = (uniqueId: string, SMScount = 1) => ({ uniqueId, SMScount, data
 describe('SmsDocumentService', () => {
   let service: SmsDocumentService;
   const repository = mockSmsDocumentRepository();
-  const unitOfWork = { run: jest.fn(passThroughUnitOfWork().run) };
+  const unitOfWork = { run: jest.fn(passThroughUnitOfWork().run), runSingleStatement: jest.fn(passThroughUnitOfWork().runSingleStatement) };
 
   beforeEach(async () => {
     jest.clearAllMocks();
@@ -28,14 +28,15 @@ describe('SmsDocumentService', () => {
   });
 
   describe('upsert', () => {
-    it('writes all documents in one unit of work and reports them', async () => {
+    it('writes all documents with one statement in its own implicit transaction, and reports them', async () => {
       const documents = [document('a'), document('b')];
 
       await expect(service.upsert(UBID, documents)).resolves.toEqual({
         result: `Inserted 2 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
         count: 2,
       });
-      expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+      expect(unitOfWork.runSingleStatement).toHaveBeenCalledTimes(1);
+      expect(unitOfWork.run).not.toHaveBeenCalled();
       expect(repository.upsertMany).toHaveBeenCalledWith(UBID, documents);
     });
 

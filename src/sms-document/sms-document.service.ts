@@ -18,7 +18,7 @@ export class SmsDocumentService {
   async upsert(ubid: string, documents: NewSmsDocument[]): Promise<SmsDocumentResultDto> {
     const unique = lastOccurrences(documents);
     try {
-      await this.unitOfWork.run(() => this.documents.upsertMany(ubid, unique));
+      await this.unitOfWork.runSingleStatement(() => this.documents.upsertMany(ubid, unique));
     } catch (error) {
       if (error instanceof IntegrityError) {
         throw new UnprocessableEntityException({

@@ -13,7 +13,7 @@ describe('SmsTransferService', () => {
   let service: SmsTransferService;
   const repository = mockSmsTransferRepository();
   // Counts units of work: every call of the service must be exactly one transaction.
-  const unitOfWork = { run: jest.fn(passThroughUnitOfWork().run) };
+  const unitOfWork = { run: jest.fn(passThroughUnitOfWork().run), runSingleStatement: jest.fn(passThroughUnitOfWork().runSingleStatement) };
 
   beforeEach(async () => {
     jest.clearAllMocks();

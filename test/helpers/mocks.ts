@@ -18,5 +18,5 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
  * still propagate exactly as a rollback would let them.
  */
 export function passThroughUnitOfWork(): UnitOfWork {
-  return { run: (work) => work() };
+  return { run: (work) => work(), runSingleStatement: (work) => work() };
 }

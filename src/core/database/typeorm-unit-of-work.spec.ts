@@ -60,6 +60,37 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
     expect(await transferCount()).toBe(16);
   });
 
+  it('runs a single statement in its own implicit transaction: all of it or nothing', async () => {
+    const insertTwo = (second: string) =>
+      db.context.manager.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1), (?, 'f', 'o', 1)`, [
+        UBID,
+        second,
+      ]);
+
+    await expect(db.unitOfWork.runSingleStatement(() => insertTwo(UBID))).rejects.toThrow('UNIQUE constraint failed');
+    expect(await transferCount()).toBe(0);
+
+    await db.unitOfWork.runSingleStatement(() => insertTwo(ubidsFor(1)[0]));
+    expect(await transferCount()).toBe(2);
+  });
+
+  it('takes turns between single statements and transactions', async () => {
+    const outcomes = await Promise.allSettled(
+      ubidsFor(10).map((ubid, index) =>
+        index % 2
+          ? db.unitOfWork.runSingleStatement(() => insertTransfer(ubid))
+          : db.unitOfWork.run(async () => {
+              await insertTransfer(ubid);
+              await new Promise((resolve) => setTimeout(resolve, 1));
+              throw new Error('rolled back');
+            }),
+      ),
+    );
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array.from({ length: 10 }, (_, index) => (index % 2 ? 'fulfilled' : 'rejected')));
+    expect(await transferCount()).toBe(5);
+  });
+
   it('is needed: bare overlapping TypeORM transactions on SQLite fail', async () => {
     const bare = ubidsFor(2).map((ubid) =>
       db.dataSource.transaction((manager) => db.context.runWith(manager, async () => {

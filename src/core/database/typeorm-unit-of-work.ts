@@ -20,11 +20,23 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
   }
 
   run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.context.active) {
-      // Already inside a unit of work: join it instead of nesting (or deadlocking the queue).
-      return work();
-    }
-    const transaction = () => this.dataSource.transaction((manager) => this.context.runWith(manager, work));
-    return this.queue ? this.queue.run(transaction) : transaction();
+    return this.inTurn(() => this.dataSource.transaction((manager) => this.context.runWith(manager, work)), work);
+  }
+
+  runSingleStatement<T>(work: () => Promise<T>): Promise<T> {
+    return this.inTurn(async () => {
+      const queryRunner = this.dataSource.createQueryRunner();
+      try {
+        return await this.context.runWith(queryRunner.manager, work);
+      } finally {
+        await queryRunner.release();
+      }
+    }, work);
+  }
+
+  /** Runs `unit` when the connection is free, or `work` at once inside a running unit of work (joining it). */
+  private inTurn<T>(unit: () => Promise<T>, work: () => Promise<T>): Promise<T> {
+    if (this.context.active) return work();
+    return this.queue ? this.queue.run(unit) : unit();
   }
 }

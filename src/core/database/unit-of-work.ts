@@ -5,4 +5,12 @@
  */
 export abstract class UnitOfWork {
   abstract run<T>(work: () => Promise<T>): Promise<T>;
+
+  /**
+   * For work that is exactly one SQL statement: runs it in the database's own implicit
+   * transaction, as atomic as an explicit one, without the BEGIN and COMMIT round trips.
+   * On SQLite each round trip waits its turn in a busy event loop; for the bulk upsert this is
+   * a quarter of the throughput with several uploads in flight.
+   */
+  abstract runSingleStatement<T>(work: () => Promise<T>): Promise<T>;
 }
