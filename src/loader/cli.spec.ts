@@ -7,7 +7,7 @@ describe('parseOptions', () => {
       ubid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       batchSize: 5000,
       concurrency: 4,
-      retries: 8,
+      retries: 7,
       apiKey: undefined,
       file: undefined,
       count: 412343,
@@ -36,6 +36,8 @@ describe('parseOptions', () => {
     [['ten'], "<count> must be a whole number from 1 to 9007199254740991, not 'ten'"],
     [['10', '--batch-size', '5001'], "--batch-size must be a whole number from 1 to 5000, not '5001'"],
     [['10', '--concurrency', '0'], "--concurrency must be a whole number from 1 to 64, not '0'"],
+    [['10', '--colour'], "Unknown option '--colour'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--colour\""],
+    [['10', '--url'], "Option '--url <value>' argument missing"],
   ])('refuses %j', (argv, message) => {
     expect(() => parseOptions(argv)).toThrow(new UsageError(message));
   });

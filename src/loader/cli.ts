@@ -22,7 +22,7 @@ Options:
   --ubid <uuid>          the transfer's UBID (default: a new UUID)
   --batch-size <n>       documents per request, 1 to ${MAX_DOCUMENTS_PER_REQUEST} (default ${MAX_DOCUMENTS_PER_REQUEST})
   --concurrency <n>      requests in flight (default 4)
-  --retries <n>          attempts per request on connection errors and 5xx (default ${DEFAULT_RETRY.attempts})
+  --retries <n>          retries per request after a connection error, 429 or 5xx (default ${DEFAULT_RETRY.attempts - 1})
   --api-key <key>        sent as "Authorization: Bearer <key>"
   --file <path>          upload this file instead of generated documents
   -h, --help             this text`;
@@ -42,34 +42,43 @@ export interface LoadOptions {
 }
 
 export function parseOptions(argv: string[]): LoadOptions | 'help' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      url: { type: 'string', default: 'http://localhost:7000' },
-      ubid: { type: 'string' },
-      'batch-size': { type: 'string', default: String(MAX_DOCUMENTS_PER_REQUEST) },
-      concurrency: { type: 'string', default: '4' },
-      retries: { type: 'string', default: String(DEFAULT_RETRY.attempts) },
-      'api-key': { type: 'string' },
-      file: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   if (values.help) return 'help';
   if (values.file ? positionals.length > 0 : positionals.length !== 1) {
     throw new UsageError(values.file ? 'give either <count> or --file, not both' : 'how many documents? give <count> or --file');
   }
   return {
-    url: values.url!,
+    url: values.url,
     ubid: values.ubid ?? randomUUID(),
-    batchSize: integerOption('--batch-size', values['batch-size']!, 1, MAX_DOCUMENTS_PER_REQUEST),
-    concurrency: integerOption('--concurrency', values.concurrency!, 1, 64),
-    retries: integerOption('--retries', values.retries!, 1, 100),
+    batchSize: integerOption('--batch-size', values['batch-size'], 1, MAX_DOCUMENTS_PER_REQUEST),
+    concurrency: integerOption('--concurrency', values.concurrency, 1, 64),
+    retries: integerOption('--retries', values.retries, 0, 100),
     apiKey: values['api-key'],
     file: values.file,
     count: values.file ? undefined : integerOption('<count>', positionals[0], 1, Number.MAX_SAFE_INTEGER),
   };
+}
+
+/** Node's own parser; its complaints (an unknown option, a missing value) are usage errors too. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: 'string', default: 'http://localhost:7000' },
+        ubid: { type: 'string' },
+        'batch-size': { type: 'string', default: String(MAX_DOCUMENTS_PER_REQUEST) },
+        concurrency: { type: 'string', default: '4' },
+        retries: { type: 'string', default: String(DEFAULT_RETRY.attempts - 1) },
+        'api-key': { type: 'string' },
+        file: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function integerOption(name: string, raw: string, min: number, max: number): number {
@@ -90,7 +99,7 @@ export interface LoadSummary {
 /** Registers the transfer, then uploads its documents; see USAGE. */
 export async function load(options: LoadOptions, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<LoadSummary> {
   const client = new TrackingClient(options.url, options.apiKey);
-  const retry = { ...DEFAULT_RETRY, attempts: options.retries, onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`) };
+  const retry = { ...DEFAULT_RETRY, attempts: options.retries + 1, onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`) };
 
   const { documents, SMScount } = options.file ? await summarizeDocumentFile(options.file) : summarizeGenerated(options.count!);
   if (documents === 0) throw new UsageError(`${options.file} holds no documents`);

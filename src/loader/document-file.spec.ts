@@ -57,6 +57,16 @@ describe('readDocumentFile', () => {
     await expect(readAll(path)).rejects.toThrow(/^line 4: not JSON: /);
   });
 
+  it('names the item of a JSON array that is not JSON', async () => {
+    const path = file('broken.json', `${JSON.stringify(documents).slice(0, -1)}, {"uniqueId": }]`);
+
+    await expect(readAll(path)).rejects.toThrow(/^item 4: not JSON: /);
+  });
+
+  it('recognises an array after any amount of white space', async () => {
+    expect(await readAll(file('spaced.json', `${' '.repeat(10_000)}\n${JSON.stringify(documents)}`))).toEqual(expected);
+  });
+
   it('streams a large file and counts it with its SMS', async () => {
     const many = Array.from({ length: 50_000 }, (_, index) => ({ uniqueId: `m${index}`, SMScount: 2, data: { index } }));
     const path = file('many.ndjson', ndjson(many));

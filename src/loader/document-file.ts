@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { ValidationError, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
@@ -56,20 +55,26 @@ interface Item {
   value: unknown;
 }
 
+/** A JSON array starts with `[` after any white space; anything else is read as NDJSON. */
 async function startsWithArray(path: string): Promise<boolean> {
-  const file = await open(path);
-  try {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(4096), 0, 4096, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8').trimStart().startsWith('[');
-  } finally {
-    await file.close();
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 4096 })) {
+    const text = (chunk as string).trimStart();
+    if (text.length > 0) return text.startsWith('[');
   }
+  return false;
 }
 
 async function* jsonArrayItems(path: string): AsyncGenerator<Item> {
   const items = createReadStream(path).pipe(streamArray.withParserAsStream());
-  for await (const { key, value } of items as AsyncIterable<{ key: number; value: unknown }>) {
-    yield { position: `item ${key + 1}`, value };
+  let read = 0;
+  try {
+    for await (const { key, value } of items as AsyncIterable<{ key: number; value: unknown }>) {
+      read = key + 1;
+      yield { position: `item ${read}`, value };
+    }
+  } catch (error) {
+    // The parser's message has no position; the item after the last good one is where it broke.
+    throw new InvalidDocumentError(`item ${read + 1}`, [`not JSON: ${(error as Error).message}`]);
   }
 }
 

@@ -23,17 +23,22 @@ export interface NewTransfer {
 
 /** The two calls the loader makes, over fetch, with errors sorted into transient and refused. */
 export class TrackingClient {
+  private readonly baseUrl: string;
+
+  /** `baseUrl` may carry a path (a service behind a proxy at https://host/tracking-db/). */
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly apiKey?: string,
-  ) {}
+  ) {
+    this.baseUrl = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  }
 
   async createTransfer(transfer: NewTransfer): Promise<void> {
-    await this.post('/tracking/sms_transfers', JSON.stringify(transfer));
+    await this.post('tracking/sms_transfers', JSON.stringify(transfer));
   }
 
   async upsertDocuments(ubid: string, documents: NewSmsDocument[]): Promise<number> {
-    const answer = (await this.post('/tracking/sms_documents', JSON.stringify({ UBID: ubid, documents }))) as { count: number };
+    const answer = (await this.post('tracking/sms_documents', JSON.stringify({ UBID: ubid, documents }))) as { count: number };
     return answer.count;
   }
 

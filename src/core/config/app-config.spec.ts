@@ -64,7 +64,7 @@ describe('loadConfig', () => {
     ['PORT', 'abc', "PORT: 'abc' is not a TCP port"],
     ['PORT', '0', "PORT: '0' is not a TCP port"],
     ['DATABASE_URL', 'sqlite:', "DATABASE_URL: 'sqlite:' names no database file"],
-    ['SQLITE_SYNCHRONOUS', 'OFF', "SQLITE_SYNCHRONOUS: 'OFF' is not one of NORMAL, FULL"],
+    ['SQLITE_SYNCHRONOUS', 'off', "SQLITE_SYNCHRONOUS: 'off' is not one of NORMAL, FULL"],
     ['DATABASE_URL', 'postgres://app:pw@localhost/tracking', "DATABASE_URL: 'postgres://app:***@localhost/tracking': PostgreSQL is not supported yet"],
   ])('refuses %s=%s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);

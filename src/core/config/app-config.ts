@@ -52,7 +52,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const nodeEnv = read('NODE_ENV', 'development', (raw) => oneOf(raw, NODE_ENVS));
   const port = read('PORT', '7000', parsePort);
-  const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf(raw.toUpperCase(), SQLITE_SYNCHRONOUS_MODES));
+  const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }));
   const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) => parseDatabaseUrl(raw, synchronous));
   const logLevel = read('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', (raw) => oneOf(raw, LOG_LEVELS));
 
@@ -70,9 +70,10 @@ function parsePort(raw: string): number {
   return port;
 }
 
-function oneOf<T extends string>(raw: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(raw)) {
+function oneOf<T extends string>(raw: string, allowed: readonly T[], { upperCase = false } = {}): T {
+  const value = upperCase ? raw.toUpperCase() : raw;
+  if (!(allowed as readonly string[]).includes(value)) {
     throw new Error(`'${raw}' is not one of ${allowed.join(', ')}`);
   }
-  return raw as T;
+  return value as T;
 }

@@ -1,7 +1,7 @@
 import { PinoLogger } from 'nestjs-pino';
 import { Logger as TypeOrmLogger } from 'typeorm';
 
-/** Long enough to recognise a statement; a 5000-row upsert would otherwise log megabytes. */
+/** Long enough to recognise a statement, short enough to keep log lines readable. */
 const MAX_LOGGED_QUERY_LENGTH = 500;
 
 /**

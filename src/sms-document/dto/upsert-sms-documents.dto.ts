@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsObject, IsStr
 import { UbidProperty } from '../../core/validation/decorators';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';
 
-/** Documents per request: the original's sub-batch size, and what one SQL statement takes comfortably. */
+/** Documents per request: the original's sub-batch size, a few MiB of JSON. */
 export const MAX_DOCUMENTS_PER_REQUEST = 5000;
 /** Levels of nesting allowed in a document's data: plenty for real message data, far below the databases' limits. */
 export const MAX_DATA_DEPTH = 64;
