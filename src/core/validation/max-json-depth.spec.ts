@@ -1,21 +1,25 @@
 import { validateSync } from 'class-validator';
 import { nested } from '../../../test/helpers/nested-json';
-import { jsonDepth, MaxJsonDepth } from './max-json-depth';
+import { MaxJsonDepth, nestsDeeperThan } from './max-json-depth';
 
-describe('jsonDepth', () => {
+describe('nestsDeeperThan', () => {
   it.each([
-    [1, 0],
-    [null, 0],
-    [{}, 1],
-    [[], 1],
-    [{ a: 1, b: [1, { c: {} }] }, 4],
-    [[[[]]], 3],
-  ])('of %j is %d', (value, depth) => {
-    expect(jsonDepth(value)).toBe(depth);
+    [1, 0, false],
+    [null, 0, false],
+    [{}, 0, true],
+    [{}, 1, false],
+    [[], 1, false],
+    [{ a: 1, b: [1, { c: {} }] }, 3, true],
+    [{ a: 1, b: [1, { c: {} }] }, 4, false],
+    [[[[]]], 2, true],
+    [[[[]]], 3, false],
+  ])('%j nests deeper than %d levels: %s', (value, limit, deeper) => {
+    expect(nestsDeeperThan(value, limit)).toBe(deeper);
   });
 
-  it('measures 200,000 levels without overflowing the stack', () => {
-    expect(jsonDepth(nested(200_000))).toBe(200_000);
+  it('answers for 200,000 levels without overflowing the stack', () => {
+    expect(nestsDeeperThan(nested(200_000), 64)).toBe(true);
+    expect(nestsDeeperThan(nested(64), 64)).toBe(false);
   });
 });
 

@@ -1,19 +1,18 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
 /**
- * How deeply a free-form JSON value nests, counted without recursion so that a hostile
- * 100,000-level value cannot overflow the stack. `{}` and `[]` are depth 1, a scalar 0.
+ * Whether a JSON value nests more than `limit` levels (`{}` and `[]` are one level, a scalar none).
+ * It recurses at most `limit + 1` deep, so with the small limits it is meant for a hostile
+ * 100,000-level value cannot overflow the stack; and it allocates nothing, as it runs on every
+ * document of every upload.
  */
-export function jsonDepth(value: unknown): number {
-  let deepest = 0;
-  const pending: [unknown, number][] = [[value, 1]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    deepest = Math.max(deepest, depth);
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  for (const key in value) {
+    if (nestsDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   }
-  return deepest;
+  return false;
 }
 
 /**
@@ -26,7 +25,7 @@ export function MaxJsonDepth(maxDepth: number, options?: ValidationOptions): Pro
       name: 'maxJsonDepth',
       constraints: [maxDepth],
       validator: {
-        validate: (value) => jsonDepth(value) <= maxDepth,
+        validate: (value) => !nestsDeeperThan(value, maxDepth),
         defaultMessage: (args) => `${args?.property} must not be nested more than ${maxDepth} levels deep`,
       },
     },

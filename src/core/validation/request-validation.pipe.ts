@@ -2,7 +2,7 @@ import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
 import { CompiledValidation } from './compiled-validation';
-import { jsonDepth } from './max-json-depth';
+import { nestsDeeperThan } from './max-json-depth';
 
 /**
  * No valid body of this API nests deeper (documents' data may nest 64 levels). class-transformer
@@ -51,7 +51,7 @@ export class RequestValidationPipe extends ValidationPipe {
       if (metadata.metatype && this.compiled.validatorFor(metadata.metatype as new () => object)?.(value)) {
         return value;
       }
-      if (jsonDepth(value) > MAX_BODY_DEPTH) {
+      if (nestsDeeperThan(value, MAX_BODY_DEPTH)) {
         throw new RequestValidationException([
           { loc: ['body'], msg: `body must not be nested more than ${MAX_BODY_DEPTH} levels deep`, type: 'maxJsonDepth' },
         ]);
