@@ -9,6 +9,8 @@ const config: Config = {
   // Type checking is `npm run typecheck`'s job; ts-jest only transpiles, which keeps the suite fast.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
   testEnvironment: 'node',
+  // Generous: CI machines are shared and slow; no test here is about speed.
+  testTimeout: 30_000,
   collectCoverageFrom: ['src/**/*.ts', '!src/main.ts', '!src/**/*.spec.ts'],
   coverageDirectory: 'coverage',
   coverageReporters: ['text-summary', 'text', 'lcov'],

@@ -68,9 +68,9 @@ describe('readDocumentFile', () => {
   });
 
   it('streams a large file and counts it with its SMS', async () => {
-    const many = Array.from({ length: 50_000 }, (_, index) => ({ uniqueId: `m${index}`, SMScount: 2, data: { index } }));
+    const many = Array.from({ length: 20_000 }, (_, index) => ({ uniqueId: `m${index}`, SMScount: 2, data: { index } }));
     const path = file('many.ndjson', ndjson(many));
 
-    expect(await summarizeDocumentFile(path)).toEqual({ documents: 50_000, SMScount: 100_000 });
+    expect(await summarizeDocumentFile(path)).toEqual({ documents: 20_000, SMScount: 40_000 });
   });
 });
