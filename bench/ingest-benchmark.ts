@@ -72,7 +72,7 @@ async function rawLimit(documents: NewSmsDocument[], run: number): Promise<Resul
 /** What a NestJS developer would write: `repository.upsert(entities, ['UBID', 'uniqueId'])`. */
 async function plainTypeOrm(documents: NewSmsDocument[]): Promise<Result> {
   const database = parseDatabaseUrl(`sqlite:${join(folder, 'typeorm.db')}`);
-  const dataSource = await initializeDataSource(buildDataSourceOptions(database), database.synchronous);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(database), database);
   const ubid = randomUUID();
   await dataSource.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [ubid]);
   const repository = dataSource.getRepository(SmsDocumentEntity);

@@ -18,7 +18,7 @@ export class SmsDocumentEntity implements SmsDocument {
   @Column({ type: 'integer' })
   SMScount: number;
 
-  @Column({ type: 'datetime', default: () => 'CURRENT_TIMESTAMP' })
+  @Column({ type: Date, default: () => 'CURRENT_TIMESTAMP' })
   when: Date;
 
   @Column({ type: 'json' })

@@ -1,25 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { IntegrityError, isIntegrityViolation } from '../core/database/integrity-error';
+import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { TransactionContext } from '../core/database/transaction-context';
 import { TrackingState } from '../core/tracking-state';
 import { SmsDocumentEntity } from './sms-document.entity';
 import { NewSmsDocument, SmsDocumentRepository } from './sms-document.repository';
 
-/**
- * The whole sub-batch travels as one JSON text parameter that SQLite expands with json_each.
- * Binding 5000 × 4 separate values costs the event loop ~15 ms a request; one string costs
- * under 1 ms, and SQLite does the unpacking on the driver's worker thread.
- * `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
- * The text must begin with "INSERT ": TypeORM's SQLite driver only then reports the changed rows.
- */
-const UPSERT_DOCUMENTS = `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data")
-  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data' FROM json_each(?)
-  WHERE true
+const ON_CONFLICT = `
   ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET
     "SMScount" = excluded."SMScount",
     "data" = excluded."data",
     "state" = '${TrackingState.INIT}',
     "when" = CURRENT_TIMESTAMP`;
+
+/**
+ * The whole sub-batch travels as one JSON text parameter that the database expands itself.
+ * Binding 5000 × 4 separate values costs the event loop ~15 ms a request; one string costs
+ * under 1 ms, and the unpacking happens in the database (on SQLite, on the driver's worker thread).
+ * Each engine has its own JSON functions; a third engine adds its statement here.
+ */
+const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
+  // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT. The text
+  // must begin with "INSERT ": TypeORM's SQLite driver only then reports the changed rows.
+  sqlite: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data")
+  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data' FROM json_each(?)
+  WHERE true${ON_CONFLICT}`,
+  // JSON (not JSONB) keeps each document's data as sent. Rows go in uniqueId order, so that
+  // concurrent upserts of one batch lock its rows in the same order and cannot deadlock.
+  postgres: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data")
+  SELECT $1, d."uniqueId", d."SMScount", d."data"
+  FROM json_to_recordset($2::json) AS d("uniqueId" VARCHAR(10), "SMScount" INTEGER, "data" JSON)
+  ORDER BY d."uniqueId"${ON_CONFLICT}`,
+};
 
 @Injectable()
 export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
@@ -34,7 +46,9 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
    */
   async upsertMany(ubid: string, documents: NewSmsDocument[]): Promise<number> {
     try {
-      const result = await this.transaction.manager.queryRunner!.query(UPSERT_DOCUMENTS, [ubid, JSON.stringify(documents)], true);
+      const { manager } = this.transaction;
+      const statement = UPSERT_DOCUMENTS[engineOf(manager)];
+      const result = await manager.queryRunner!.query(statement, [ubid, JSON.stringify(documents)], true);
       return result.affected ?? 0;
     } catch (error) {
       if (isIntegrityViolation(error)) throw new IntegrityError(error.message);

@@ -17,7 +17,7 @@ export class SmsTransferEntity implements SmsTransfer {
   @Column({ type: 'integer', default: 0 })
   fallbackCount: number;
 
-  @Column({ type: 'datetime', default: () => 'CURRENT_TIMESTAMP' })
+  @Column({ type: Date, default: () => 'CURRENT_TIMESTAMP' })
   when: Date;
 
   @Column({ type: 'varchar', length: 4, default: TrackingState.INIT })

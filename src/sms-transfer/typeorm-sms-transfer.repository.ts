@@ -21,20 +21,15 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
   }
 
   async upsert(transfer: NewSmsTransfer): Promise<SmsTransfer> {
-    // A re-sent batch is a retry: it starts over from INIT with no fallbacks, timed now.
-    await this.transaction.manager.query(
-      `INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents", "SMScount")
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT ("UBID") DO UPDATE SET
-         "fileName" = excluded."fileName",
-         "origName" = excluded."origName",
-         "documents" = excluded."documents",
-         "SMScount" = excluded."SMScount",
-         "state" = '${TrackingState.INIT}',
-         "fallbackCount" = 0,
-         "when" = CURRENT_TIMESTAMP`,
-      [transfer.UBID, transfer.fileName, transfer.origName, transfer.documents, transfer.SMScount],
-    );
+    // A re-sent batch is a retry: it starts over from INIT with no fallbacks, timed now. Every
+    // column takes the inserted value on conflict, so the fresh state and time win too.
+    await this.rows
+      .createQueryBuilder()
+      .insert()
+      .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => 'CURRENT_TIMESTAMP' })
+      .orUpdate(['fileName', 'origName', 'documents', 'SMScount', 'state', 'fallbackCount', 'when'], ['UBID'])
+      .updateEntity(false)
+      .execute();
     return this.rows.findOneByOrFail({ UBID: transfer.UBID });
   }
 

@@ -1,48 +1,102 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
-import { parseDatabaseUrl } from '../../src/core/config/database-url';
+import { DatabaseConfig, parseDatabaseUrl } from '../../src/core/config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from '../../src/core/database/data-source-options';
 import { TransactionContext } from '../../src/core/database/transaction-context';
 import { TypeOrmUnitOfWork } from '../../src/core/database/typeorm-unit-of-work';
 
+export type TestDatabaseKind = 'sqlite::memory:' | 'sqlite-file' | 'postgres';
+
+/**
+ * The engines every repository test runs on: in-memory SQLite, a real SQLite file (WAL), and
+ * PostgreSQL when TEST_DATABASE_URL names a server (`.ci/run` starts one; CI never skips it).
+ */
+export const TEST_DATABASES: TestDatabaseKind[] = ['sqlite::memory:', 'sqlite-file', ...(process.env.TEST_DATABASE_URL ? ['postgres' as const] : [])];
+
 export interface TestDatabase {
+  kind: TestDatabaseKind;
+  config: DatabaseConfig;
   dataSource: DataSource;
   context: TransactionContext;
   unitOfWork: TypeOrmUnitOfWork;
   /** Every SQL statement run so far, to count statements. */
   queries: string[];
-  /** Runs raw SQL outside the code under test, to arrange rows or to check what was stored. */
+  /** Runs raw SQL outside the code under test, to arrange rows or to check what was stored; `?` placeholders on every engine. */
   sql<T = Record<string, unknown>>(query: string, parameters?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
-/** The engines every repository test runs on: in-memory SQLite and a real SQLite file (WAL). */
-export const TEST_DATABASES = ['sqlite::memory:', 'sqlite-file'] as const;
-
 /**
- * Opens a fresh, migrated database the way the service opens it. `sqlite-file` is a file in
- * a new temporary folder, removed again by `close()`.
+ * Opens a fresh, migrated database the way the service opens it: `sqlite-file` in a new
+ * temporary folder, `postgres` as a new database on the TEST_DATABASE_URL server. `close()`
+ * removes it again.
  */
-export async function openTestDatabase(kind: (typeof TEST_DATABASES)[number]): Promise<TestDatabase> {
-  const folder = kind === 'sqlite-file' ? mkdtempSync(join(tmpdir(), 'tracking-db-')) : undefined;
-  const url = folder ? `sqlite:${join(folder, 'tracking.db')}` : kind;
+export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
+  const { url, remove } = await createDatabase(kind);
   const recorder = new QueryRecorder();
-  const database = parseDatabaseUrl(url);
-  const dataSource = await initializeDataSource(buildDataSourceOptions(database, recorder), database.synchronous);
+  const config = parseDatabaseUrl(url);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(config, recorder), config);
   const context = new TransactionContext();
   return {
+    kind,
+    config,
     dataSource,
-    queries: recorder.queries,
     context,
     unitOfWork: new TypeOrmUnitOfWork(dataSource, context),
-    sql: (query, parameters) => dataSource.query(query, parameters),
+    queries: recorder.queries,
+    sql: (query, parameters) => dataSource.query(config.engine === 'postgres' ? numberedPlaceholders(query) : query, parameters),
     close: async () => {
       await dataSource.destroy();
-      if (folder) rmSync(folder, { recursive: true, force: true });
+      await remove();
     },
   };
+}
+
+/** A new empty database of the kind, and how to remove it. */
+export async function createDatabase(kind: TestDatabaseKind): Promise<{ url: string; remove: () => Promise<void> }> {
+  if (kind === 'sqlite::memory:') {
+    return { url: kind, remove: async () => undefined };
+  }
+  if (kind === 'sqlite-file') {
+    const folder = mkdtempSync(join(tmpdir(), 'tracking-db-'));
+    return { url: `sqlite:${join(folder, 'tracking.db')}`, remove: async () => rmSync(folder, { recursive: true, force: true }) };
+  }
+  const server = process.env.TEST_DATABASE_URL!;
+  const name = `tracking_test_${randomBytes(6).toString('hex')}`;
+  await withServer(server, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), remove: () => withServer(server, (client) => client.query(`DROP DATABASE ${name} WITH (FORCE)`)) };
+}
+
+async function withServer(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `?, ?` → `$1, $2`: the tests' SQL has no question marks of its own. */
+function numberedPlaceholders(query: string): string {
+  let index = 0;
+  return query.replace(/\?/g, () => `$${++index}`);
+}
+
+/** A stored time as a Date: SQLite hands back UTC text, PostgreSQL a Date already. */
+export function storedTime(value: unknown): Date {
+  return value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`);
+}
+
+/** A stored JSON value: SQLite hands back the text, PostgreSQL's driver parses it. */
+export function storedJson(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
 /** A TypeORM logger that prints nothing and remembers the queries. */

@@ -45,6 +45,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'NORMAL' });
   });
 
+  it.each([
+    ['postgres://app:secret@db.internal:5432/tracking', undefined, 10],
+    ['postgresql://app@127.0.0.1/tracking', '25', 25],
+  ])('understands DATABASE_URL=%s with a pool', (url, poolSize, expected) => {
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize }).database).toEqual({ engine: 'postgres', url, poolSize: expected });
+  });
+
   it('reports every bad variable at once, one line each', () => {
     const load = () => loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://u:secret@db/x', LOG_LEVEL: 'loud', NODE_ENV: 'prod' });
 
@@ -54,7 +61,7 @@ describe('loadConfig', () => {
         'Invalid configuration:',
         "  - NODE_ENV: 'prod' is not one of development, production, test",
         "  - PORT: '70000' is not a TCP port (an integer from 1 to 65535)",
-        "  - DATABASE_URL: 'mysql://u:***@db/x' is not a database URL this service knows; use sqlite:<path> or sqlite::memory:",
+        "  - DATABASE_URL: 'mysql://u:***@db/x' is not a database URL this service knows; use sqlite:<path>, sqlite::memory: or postgres://user:password@host:port/database",
         "  - LOG_LEVEL: 'loud' is not one of fatal, error, warn, info, debug, trace, silent",
       ].join('\n'),
     );
@@ -65,7 +72,8 @@ describe('loadConfig', () => {
     ['PORT', '0', "PORT: '0' is not a TCP port"],
     ['DATABASE_URL', 'sqlite:', "DATABASE_URL: 'sqlite:' names no database file"],
     ['SQLITE_SYNCHRONOUS', 'off', "SQLITE_SYNCHRONOUS: 'off' is not one of NORMAL, FULL"],
-    ['DATABASE_URL', 'postgres://app:pw@localhost/tracking', "DATABASE_URL: 'postgres://app:***@localhost/tracking': PostgreSQL is not supported yet"],
+    ['DATABASE_URL', 'postgres://app:pw@localhost', "DATABASE_URL: 'postgres://app:***@localhost' needs a host and a database name"],
+    ['DATABASE_POOL_SIZE', '0', "DATABASE_POOL_SIZE: '0' is not an integer from 1 to 1000"],
   ])('refuses %s=%s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

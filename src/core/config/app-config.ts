@@ -53,7 +53,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = read('NODE_ENV', 'development', (raw) => oneOf(raw, NODE_ENVS));
   const port = read('PORT', '7000', parsePort);
   const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }));
-  const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) => parseDatabaseUrl(raw, synchronous));
+  const poolSize = read('DATABASE_POOL_SIZE', '10', (raw) => parseInteger(raw, 1, 1000));
+  const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) => parseDatabaseUrl(raw, { synchronous: synchronous!, poolSize: poolSize! }));
   const logLevel = read('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', (raw) => oneOf(raw, LOG_LEVELS));
 
   if (problems.length > 0) {
@@ -63,11 +64,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
 }
 
 function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+  if (!isIntegerIn(raw, 1, 65535)) {
     throw new Error(`'${raw}' is not a TCP port (an integer from 1 to 65535)`);
   }
-  return port;
+  return Number(raw);
+}
+
+function parseInteger(raw: string, min: number, max: number): number {
+  if (!isIntegerIn(raw, min, max)) {
+    throw new Error(`'${raw}' is not an integer from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function isIntegerIn(raw: string, min: number, max: number): boolean {
+  return /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max;
 }
 
 function oneOf<T extends string>(raw: string, allowed: readonly T[], { upperCase = false } = {}): T {

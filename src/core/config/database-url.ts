@@ -6,38 +6,63 @@ export const SQLITE_SYNCHRONOUS_MODES = ['NORMAL', 'FULL'] as const;
  */
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
-/** Where the data lives, parsed from `DATABASE_URL`. PostgreSQL joins `engine` later. */
-export interface DatabaseConfig {
+/** SQLite, the embedded default: one file, one connection. */
+export interface SqliteConfig {
   engine: 'sqlite';
   /** A file path, or `:memory:` for a throwaway in-process database. */
   path: string;
   synchronous: SqliteSynchronous;
 }
 
+/** PostgreSQL, for loads beyond one machine: a server, a pool of connections per instance. */
+export interface PostgresConfig {
+  engine: 'postgres';
+  url: string;
+  poolSize: number;
+}
+
+/** Where the data lives, parsed from `DATABASE_URL`. */
+export type DatabaseConfig = SqliteConfig | PostgresConfig;
+
+/** The settings that go with a URL, from their own variables. */
+export interface DatabaseSettings {
+  synchronous: SqliteSynchronous;
+  poolSize: number;
+}
+
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { synchronous: 'NORMAL', poolSize: 10 };
+
 export const DEFAULT_DATABASE_URL = 'sqlite:tracking.db';
 
 const SQLITE_PREFIX = 'sqlite:';
 
+const ACCEPTED = 'use sqlite:<path>, sqlite::memory: or postgres://user:password@host:port/database';
+
 /**
- * Accepts `sqlite:<path>`, `sqlite://<path>`, `sqlite:///<absolute path>` and `sqlite::memory:`.
+ * Accepts `sqlite:<path>`, `sqlite://<path>`, `sqlite:///<absolute path>`, `sqlite::memory:`, and
+ * `postgres://…` or `postgresql://…` with a host and a database name.
  * Throws an `Error` whose message says what is accepted.
  */
-export function parseDatabaseUrl(url: string, synchronous: SqliteSynchronous = 'NORMAL'): DatabaseConfig {
+export function parseDatabaseUrl(url: string, settings: DatabaseSettings = DEFAULT_DATABASE_SETTINGS): DatabaseConfig {
   if (url.startsWith(SQLITE_PREFIX)) {
     const rest = url.slice(SQLITE_PREFIX.length);
     const path = rest.startsWith('//') ? rest.slice(2) : rest;
     if (path.length === 0) {
-      throw new Error(`'${url}' names no database file; use sqlite:<path> or sqlite::memory:`);
+      throw new Error(`'${url}' names no database file; ${ACCEPTED}`);
     }
-    return { engine: 'sqlite', path, synchronous };
+    return { engine: 'sqlite', path, synchronous: settings.synchronous };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error(`'${redactPassword(url)}': PostgreSQL is not supported yet; use sqlite:<path>`);
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    if (!parsed?.hostname || parsed.pathname.length <= 1) {
+      throw new Error(`'${redactPassword(url)}' needs a host and a database name; ${ACCEPTED}`);
+    }
+    return { engine: 'postgres', url, poolSize: settings.poolSize };
   }
-  throw new Error(`'${redactPassword(url)}' is not a database URL this service knows; use sqlite:<path> or sqlite::memory:`);
+  throw new Error(`'${redactPassword(url)}' is not a database URL this service knows; ${ACCEPTED}`);
 }
 
 /** Keeps a password in a URL out of error messages and logs. */
-function redactPassword(url: string): string {
+export function redactPassword(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

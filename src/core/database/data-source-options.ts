@@ -2,7 +2,7 @@ import * as sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions, Logger } from 'typeorm';
 import { SmsDocumentEntity } from '../../sms-document/sms-document.entity';
 import { SmsTransferEntity } from '../../sms-transfer/sms-transfer.entity';
-import { DatabaseConfig, SqliteSynchronous } from '../config/database-url';
+import { DatabaseConfig } from '../config/database-url';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 
 export const ENTITIES = [SmsTransferEntity, SmsDocumentEntity];
@@ -12,15 +12,30 @@ export const MIGRATIONS = [InitialSchema1732000000000];
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 /** Statements slower than this are logged as warnings; a 5000-document upsert takes a few tens of ms. */
 const SLOW_QUERY_MS = 1_000;
+/** Any fixed number: instances starting together on one PostgreSQL take turns at migrating. */
+const MIGRATION_LOCK = 7_000_001;
 
 /**
- * The schema comes from migrations run at start-up, never from `synchronize`, so that an
- * existing database is upgraded step by step instead of being altered by guesswork.
- * TypeORM's SQLite driver turns `PRAGMA foreign_keys = ON` on for its connection by itself;
- * the repository tests check that it did, because the cascade depends on it.
+ * The schema comes from migrations run at start-up (`initializeDataSource`), never from
+ * `synchronize`, so that an existing database is upgraded step by step instead of being altered
+ * by guesswork. TypeORM's SQLite driver turns `PRAGMA foreign_keys = ON` on for its connection by
+ * itself; the repository tests check that it did, because the cascade depends on it.
  */
 export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    maxQueryExecutionTime: SLOW_QUERY_MS,
+    logger,
+  } as const;
+  if (database.engine === 'postgres') {
+    // Sessions in UTC: stored instants do not depend on it, but any time rendered as text does.
+    return { ...common, type: 'postgres', url: database.url, extra: { max: database.poolSize, options: '-c timezone=UTC' } };
+  }
   return {
+    ...common,
     type: 'sqlite',
     database: database.path,
     // TypeORM calls the driver's verbose(), which wraps every call to record a long stack trace and
@@ -29,19 +44,35 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
     // WAL lets readers in other processes (backups, sqlite3 CLI) work while we write.
     enableWAL: database.path !== ':memory:',
     busyTimeout: SQLITE_BUSY_TIMEOUT_MS,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
-    migrationsRun: true,
-    synchronize: false,
-    maxQueryExecutionTime: SLOW_QUERY_MS,
-    logger,
   };
 }
 
-/** Opens the database the way the service uses it: migrated, with the connection's PRAGMAs set. */
-export async function initializeDataSource(options: DataSourceOptions, synchronous: SqliteSynchronous): Promise<DataSource> {
+/** Opens the database the way the service uses it: migrated, with the connection's settings made. */
+export async function initializeDataSource(options: DataSourceOptions, database: DatabaseConfig): Promise<DataSource> {
   const dataSource = await new DataSource(options).initialize();
-  // TypeORM's SQLite driver keeps one connection, so a connection PRAGMA set once holds for good.
-  await dataSource.query(`PRAGMA synchronous = ${synchronous}`);
+  try {
+    if (database.engine === 'sqlite') {
+      // TypeORM's SQLite driver keeps one connection, so a connection PRAGMA set once holds for good.
+      await dataSource.query(`PRAGMA synchronous = ${database.synchronous}`);
+      await dataSource.runMigrations({ transaction: 'each' });
+    } else {
+      await migrateUnderLock(dataSource);
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   return dataSource;
+}
+
+/** Several instances may start at once on one PostgreSQL: one migrates, the others wait, then find nothing to do. */
+async function migrateUnderLock(dataSource: DataSource): Promise<void> {
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
 }

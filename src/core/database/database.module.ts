@@ -22,7 +22,7 @@ export class DatabaseModule {
             logger.setContext('TypeORM');
             return buildDataSourceOptions(database, new TypeOrmPinoLogger(logger));
           },
-          dataSourceFactory: (options) => initializeDataSource(options!, database.synchronous),
+          dataSourceFactory: (options) => initializeDataSource(options!, database),
         }),
       ],
       providers: [TransactionContext, { provide: UnitOfWork, useClass: TypeOrmUnitOfWork }],

@@ -9,7 +9,12 @@ export class IntegrityError extends Error {
   }
 }
 
-/** Constraint failures as SQLite reports them (`SQLITE_CONSTRAINT: FOREIGN KEY constraint failed`). */
+/**
+ * Constraint failures as the engines report them: SQLite says `SQLITE_CONSTRAINT: FOREIGN KEY
+ * constraint failed`, PostgreSQL gives an SQLSTATE of class 23 (integrity constraint violation).
+ */
 export function isIntegrityViolation(error: unknown): error is Error {
-  return error instanceof Error && /SQLITE_CONSTRAINT|constraint failed/i.test(error.message);
+  if (!(error instanceof Error)) return false;
+  const sqlState = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return (typeof sqlState === 'string' && sqlState.startsWith('23')) || /SQLITE_CONSTRAINT/.test(error.message);
 }

@@ -14,9 +14,15 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
   });
   afterEach(() => db.close());
 
-  const insertTransfer = (ubid: string) =>
-    db.context.manager.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [ubid]);
-  const transferCount = async () => (await db.sql<{ n: number }>('SELECT COUNT(*) AS n FROM "sms_transfers"'))[0].n;
+  const insertTransfers = (...ubids: string[]) =>
+    db.context.manager
+      .createQueryBuilder()
+      .insert()
+      .into('sms_transfers')
+      .values(ubids.map((UBID) => ({ UBID, fileName: 'f', origName: 'o', documents: 1 })))
+      .execute();
+  const insertTransfer = (ubid: string) => insertTransfers(ubid);
+  const transferCount = async () => (await db.sql<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"'))[0].n;
 
   it('commits when the work succeeds, and answers its result', async () => {
     await expect(db.unitOfWork.run(async () => (await insertTransfer(UBID), 'done'))).resolves.toBe('done');
@@ -61,13 +67,9 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
   });
 
   it('runs a single statement in its own implicit transaction: all of it or nothing', async () => {
-    const insertTwo = (second: string) =>
-      db.context.manager.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1), (?, 'f', 'o', 1)`, [
-        UBID,
-        second,
-      ]);
+    const insertTwo = (second: string) => insertTransfers(UBID, second);
 
-    await expect(db.unitOfWork.runSingleStatement(() => insertTwo(UBID))).rejects.toThrow('UNIQUE constraint failed');
+    await expect(db.unitOfWork.runSingleStatement(() => insertTwo(UBID))).rejects.toThrow(/UNIQUE constraint failed|duplicate key value/);
     expect(await transferCount()).toBe(0);
 
     await db.unitOfWork.runSingleStatement(() => insertTwo(ubidsFor(1)[0]));
@@ -91,7 +93,9 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
     expect(await transferCount()).toBe(5);
   });
 
-  it('is needed: bare overlapping TypeORM transactions on SQLite fail', async () => {
+  if (kind === 'postgres') return;
+
+  it('is needed on SQLite: bare overlapping TypeORM transactions fail', async () => {
     const bare = ubidsFor(2).map((ubid) =>
       db.dataSource.transaction((manager) => db.context.runWith(manager, async () => {
         await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../config/app-config';
+import { redactPassword } from '../config/database-url';
+import { buildDataSourceOptions, initializeDataSource } from './data-source-options';
+
+/**
+ * `npm run migration:run`: brings the database of DATABASE_URL to the current schema and exits.
+ * The service does the same at start-up; this is for deployments that migrate as a separate step.
+ */
+async function migrate(): Promise<void> {
+  const { database } = loadConfig();
+  const dataSource = await initializeDataSource(buildDataSourceOptions(database), database);
+  const applied = await dataSource.query('SELECT "name" FROM "migrations" ORDER BY "id"');
+  await dataSource.destroy();
+  const where = database.engine === 'postgres' ? redactPassword(database.url) : database.path;
+  console.log(`${where}: schema up to date (${applied.map((row: { name: string }) => row.name).join(', ')})`);
+}
+
+migrate().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

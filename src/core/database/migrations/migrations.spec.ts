@@ -1,0 +1,68 @@
+import { DataSource } from 'typeorm';
+import { createDatabase, storedTime, TEST_DATABASES } from '../../../../test/helpers/test-database';
+import { parseDatabaseUrl } from '../../config/database-url';
+import { buildDataSourceOptions, initializeDataSource } from '../data-source-options';
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+
+/** The tables as the Python original (SQLModel) created them: no migrations table, no CHECKs, no indexes. */
+const ORIGINAL_SCHEMA = [
+  `CREATE TABLE sms_transfers ("UBID" CHAR(36) NOT NULL, "fileName" VARCHAR(55) NOT NULL, "origName" VARCHAR(50) NOT NULL,
+     "fallbackCount" INTEGER NOT NULL DEFAULT 0, "when" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+     state VARCHAR(4) NOT NULL DEFAULT 'INIT', documents INTEGER NOT NULL, "SMScount" INTEGER, PRIMARY KEY ("UBID"))`,
+  `CREATE TABLE sms_documents ("UBID" CHAR(36) NOT NULL, "uniqueId" VARCHAR(10) NOT NULL, state VARCHAR(4) NOT NULL DEFAULT 'INIT',
+     "SMScount" INTEGER NOT NULL, "when" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, data JSON NOT NULL,
+     PRIMARY KEY ("UBID", "uniqueId"), FOREIGN KEY ("UBID") REFERENCES sms_transfers ("UBID") ON DELETE CASCADE)`,
+  `INSERT INTO sms_transfers ("UBID", "fileName", "origName", "when", documents, "SMScount") VALUES ('${UBID}', 'f', 'o', '2024-04-17 08:58:37', 1, 1)`,
+  `INSERT INTO sms_documents ("UBID", "uniqueId", "SMScount", "when", data) VALUES ('${UBID}', 'a', 1, '2024-04-17 08:58:37', '{"b": 1, "a": [2]}')`,
+];
+
+/** The listing indexes, as each engine's catalogue names them. */
+async function indexesOf(dataSource: DataSource): Promise<string[]> {
+  const rows: { name: string }[] = await dataSource.query(
+    dataSource.options.type === 'postgres'
+      ? `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'sms_transfers' AND indexname LIKE 'IDX_%' ORDER BY 1`
+      : `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sms_transfers' AND name LIKE 'IDX_%' ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('migrations on %s', (kind) => {
+  let url: string;
+  let remove: () => Promise<void>;
+  const open = () => {
+    const config = parseDatabaseUrl(url);
+    return initializeDataSource(buildDataSourceOptions(config), config);
+  };
+
+  beforeEach(async () => ({ url, remove } = await createDatabase(kind)));
+  afterEach(() => remove());
+
+  it('build the schema in an empty database, once', async () => {
+    const first = await open();
+    expect(await indexesOf(first)).toEqual(['IDX_sms_transfers_state_when', 'IDX_sms_transfers_when']);
+    await first.destroy();
+
+    const again = await open();
+    expect(await again.query('SELECT "name" FROM "migrations"')).toEqual([{ name: 'InitialSchema1732000000000' }]);
+    await again.destroy();
+  });
+
+  it("adopt the Python original's database, keeping its rows and their times", async () => {
+    const config = parseDatabaseUrl(url);
+    const original = await new DataSource(buildDataSourceOptions(config)).initialize();
+    for (const statement of ORIGINAL_SCHEMA) await original.query(statement);
+    await original.destroy();
+
+    const upgraded = await open();
+
+    expect(await indexesOf(upgraded)).toEqual(['IDX_sms_transfers_state_when', 'IDX_sms_transfers_when']);
+    const [document] = await upgraded.query(`SELECT "uniqueId", "when", "data" FROM "sms_documents"`);
+    expect(document.uniqueId).toBe('a');
+    expect(storedTime(document.when).toISOString()).toBe('2024-04-17T08:58:37.000Z');
+    expect(typeof document.data === 'string' ? document.data : JSON.stringify(document.data)).toMatch(/"b": ?1, ?"a"/);
+    await upgraded.query(`DELETE FROM "sms_transfers"`);
+    expect(await upgraded.query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents"`)).toEqual([{ n: 0 }]);
+    await upgraded.destroy();
+  });
+});
