@@ -14,11 +14,15 @@ start_postgres() {
   install_postgres
   local bin user port
   bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
-  # PostgreSQL refuses to run as root: the cluster belongs to an unprivileged user.
-  user=postgres
-  id "$user" >/dev/null 2>&1 || useradd --system --no-create-home "$user"
+  # PostgreSQL refuses to run as root: as root, the cluster belongs to the unprivileged user
+  # postgres; otherwise to whoever runs this.
+  user=$(id -un)
   PG_DIR=$(mktemp -d /tmp/tracking-ci-pg.XXXXXX)
-  chown "$user" "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then
+    user=postgres
+    id "$user" >/dev/null 2>&1 || useradd --system --no-create-home "$user"
+    chown "$user" "$PG_DIR"
+  fi
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   as_pg() { if [ "$(id -u)" = 0 ]; then su "$user" -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
   as_pg "$bin/initdb -D $PG_DIR/data -U tracking --auth=trust --encoding=UTF8 --locale=C.UTF-8 >$PG_DIR/initdb.log"

@@ -1,5 +1,5 @@
 import * as sqlite3 from 'sqlite3';
-import { DataSource, DataSourceOptions, Logger } from 'typeorm';
+import { DataSource, DataSourceOptions, Logger, MigrationExecutor } from 'typeorm';
 import { SmsDocumentEntity } from '../../sms-document/sms-document.entity';
 import { SmsTransferEntity } from '../../sms-transfer/sms-transfer.entity';
 import { DatabaseConfig } from '../config/database-url';
@@ -65,14 +65,20 @@ export async function initializeDataSource(options: DataSourceOptions, database:
   return dataSource;
 }
 
-/** Several instances may start at once on one PostgreSQL: one migrates, the others wait, then find nothing to do. */
+/**
+ * Several instances may start at once on one PostgreSQL: one migrates, the others wait, then find
+ * nothing to do. The migrations run on the connection that holds the lock, so that a pool of one
+ * connection cannot wait for itself.
+ */
 async function migrateUnderLock(dataSource: DataSource): Promise<void> {
-  const lock = dataSource.createQueryRunner();
+  const connection = dataSource.createQueryRunner();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'each' });
+    await connection.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const executor = new MigrationExecutor(dataSource, connection);
+    executor.transaction = 'each';
+    await executor.executePendingMigrations();
   } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await lock.release();
+    await connection.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await connection.release();
   }
 }
