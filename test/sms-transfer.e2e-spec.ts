@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { IntegrityError } from '../src/core/database/integrity-error';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { loadTestData } from './helpers/load-test-data';
@@ -48,6 +49,18 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
       await http().post('/tracking/sms_transfers').send({ ...newTransfer, state: 'DONE', surplus: 1 }).expect(201);
 
       expect(transfers.upsert).toHaveBeenCalledWith(newTransfer);
+    });
+
+    it('answers 422 with the reason when the database refuses a value', async () => {
+      transfers.upsert.mockRejectedValue(new IntegrityError('value too long for type character varying(55)'));
+
+      await http()
+        .post('/tracking/sms_transfers')
+        .send(newTransfer)
+        .expect(422, {
+          statusCode: 422,
+          detail: `Failed Upsert of UBID '${UBID}' in table tracking.sms_transfers => value too long for type character varying(55)`,
+        });
     });
 
     it.each(invalidBodies)('answers 422 for $name and stores nothing', async ({ change, detail }) => {

@@ -104,6 +104,18 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
       expect(await db.sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents"')).toEqual([{ n: 0 }]);
     });
 
+    it('throws an IntegrityError for a value the column cannot hold, where the engine checks', async () => {
+      const tooLong = [{ uniqueId: '12345678901', SMScount: 1, data: {} }];
+      const write = inTransaction(() => repository.upsertMany(UBID, tooLong));
+
+      // SQLite does not enforce VARCHAR lengths (validation does, before the repository); PostgreSQL does.
+      if (kind === 'postgres') {
+        await expect(write).rejects.toMatchObject({ name: 'IntegrityError', reason: expect.stringContaining('value too long') });
+      } else {
+        await expect(write).resolves.toBe(1);
+      }
+    });
+
     it('passes other database errors on unchanged', async () => {
       await db.sql('DROP TABLE "sms_documents"');
 

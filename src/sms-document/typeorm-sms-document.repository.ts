@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IntegrityError, isIntegrityViolation } from '../core/database/integrity-error';
+import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { TransactionContext } from '../core/database/transaction-context';
 import { TrackingState } from '../core/tracking-state';
@@ -45,15 +45,10 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
    * cannot reset state and time on conflict, and the query builder is several times slower.
    */
   async upsertMany(ubid: string, documents: NewSmsDocument[]): Promise<number> {
-    try {
-      const { manager } = this.transaction;
-      const statement = UPSERT_DOCUMENTS[engineOf(manager)];
-      const result = await manager.queryRunner!.query(statement, [ubid, JSON.stringify(documents)], true);
-      return result.affected ?? 0;
-    } catch (error) {
-      if (isIntegrityViolation(error)) throw new IntegrityError(error.message);
-      throw error;
-    }
+    const { manager } = this.transaction;
+    const statement = UPSERT_DOCUMENTS[engineOf(manager)];
+    const result = await refusedAsIntegrityError(() => manager.queryRunner!.query(statement, [ubid, JSON.stringify(documents)], true));
+    return result.affected ?? 0;
   }
 
   async countByUbid(ubid: string): Promise<number> {

@@ -33,7 +33,10 @@ export interface SmsTransferPage {
  * Every method runs inside the caller's `UnitOfWork`.
  */
 export abstract class SmsTransferRepository {
-  /** Inserts, or replaces an existing UBID's fields and resets its state, fallback count and time. */
+  /**
+   * Inserts, or replaces an existing UBID's fields and resets its state, fallback count and time.
+   * Throws `IntegrityError` when the database refuses a value.
+   */
   abstract upsert(transfer: NewSmsTransfer): Promise<SmsTransfer>;
 
   abstract findByUbid(ubid: string): Promise<SmsTransfer | null>;

@@ -1,6 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mockSmsTransferRepository, passThroughUnitOfWork } from '../../test/helpers/mocks';
+import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from './sms-transfer.repository';
@@ -39,6 +40,20 @@ describe('SmsTransferService', () => {
     await expect(failure).rejects.toBeInstanceOf(NotFoundException);
     await expect(failure).rejects.toMatchObject(NOT_FOUND);
     expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+  });
+
+  it('create answers 422 when the database refuses a value', async () => {
+    repository.upsert.mockRejectedValue(new IntegrityError('integer out of range'));
+
+    await expect(service.create({ UBID, fileName: 'f', origName: 'o', documents: 1, SMScount: 1 })).rejects.toMatchObject({
+      response: { detail: `Failed Upsert of UBID '${UBID}' in table tracking.sms_transfers => integer out of range` },
+    });
+  });
+
+  it('create passes other failures on', async () => {
+    repository.upsert.mockRejectedValue(new Error('disk full'));
+
+    await expect(service.create({ UBID, fileName: 'f', origName: 'o', documents: 1, SMScount: 1 })).rejects.toThrow('disk full');
   });
 
   it('delete resolves when the transfer was there', async () => {

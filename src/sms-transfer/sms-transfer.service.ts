@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
-import { transferNotFound } from './sms-transfer.errors';
+import { transferNotFound, transferRefused } from './sms-transfer.errors';
 import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery, SmsTransferRepository } from './sms-transfer.repository';
 
 /** The rules for transfers; each method is one API call and so one unit of work. */
@@ -12,8 +13,13 @@ export class SmsTransferService {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  create(transfer: NewSmsTransfer): Promise<SmsTransfer> {
-    return this.unitOfWork.run(() => this.transfers.upsert(transfer));
+  async create(transfer: NewSmsTransfer): Promise<SmsTransfer> {
+    try {
+      return await this.unitOfWork.run(() => this.transfers.upsert(transfer));
+    } catch (error) {
+      if (error instanceof IntegrityError) throw transferRefused(transfer.UBID, error.reason);
+      throw error;
+    }
   }
 
   list(query: SmsTransferPageQuery): Promise<SmsTransferPage> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferEntity } from './sms-transfer.entity';
@@ -23,13 +24,15 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
   async upsert(transfer: NewSmsTransfer): Promise<SmsTransfer> {
     // A re-sent batch is a retry: it starts over from INIT with no fallbacks, timed now. Every
     // column takes the inserted value on conflict, so the fresh state and time win too.
-    await this.rows
-      .createQueryBuilder()
-      .insert()
-      .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => 'CURRENT_TIMESTAMP' })
-      .orUpdate(['fileName', 'origName', 'documents', 'SMScount', 'state', 'fallbackCount', 'when'], ['UBID'])
-      .updateEntity(false)
-      .execute();
+    await refusedAsIntegrityError(() =>
+      this.rows
+        .createQueryBuilder()
+        .insert()
+        .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => 'CURRENT_TIMESTAMP' })
+        .orUpdate(['fileName', 'origName', 'documents', 'SMScount', 'state', 'fallbackCount', 'when'], ['UBID'])
+        .updateEntity(false)
+        .execute(),
+    );
     return this.rows.findOneByOrFail({ UBID: transfer.UBID });
   }
 

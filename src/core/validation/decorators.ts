@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { IsEnum, IsUUID } from 'class-validator';
+import { IsEnum, IsInt, IsUUID, Max, Min } from 'class-validator';
 import { TrackingState } from '../tracking-state';
 
 export const EXAMPLE_UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -30,5 +30,22 @@ export function StateProperty({ description, required = true }: { description: s
   return applyDecorators(
     IsEnum(TrackingState),
     ApiProperty({ ...TRACKING_STATE_SCHEMA, description, example: TrackingState.SENT, required }),
+  );
+}
+
+/** The largest value of an INTEGER column on PostgreSQL (32 bits); SQLite's are wider. */
+export const MAX_INTEGER = 2_147_483_647;
+
+/**
+ * A count (SMS, documents): a whole number from 1 to MAX_INTEGER, so that every engine can store
+ * it. class-validator checks rules in the order they are registered and reports the first that
+ * fails, so the type check comes first: "must be an integer number" before any range message.
+ */
+export function CountProperty(options: { description: string; example: number }): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_INTEGER, ...options }),
+    IsInt(),
+    Min(1),
+    Max(MAX_INTEGER),
   );
 }

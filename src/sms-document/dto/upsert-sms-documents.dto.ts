@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsObject, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
-import { UbidProperty } from '../../core/validation/decorators';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { CountProperty, UbidProperty } from '../../core/validation/decorators';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';
 
 /** Documents per request: the original's sub-batch size, a few MiB of JSON. */
@@ -10,9 +10,7 @@ export const MAX_DOCUMENTS_PER_REQUEST = 5000;
 export const MAX_DATA_DEPTH = 64;
 
 export class SmsDocumentInputDto {
-  @ApiProperty({ type: 'integer', description: 'SMS messages this document is sent as (long texts take several).', minimum: 1, example: 2 })
-  @Min(1)
-  @IsInt()
+  @CountProperty({ description: 'SMS messages this document is sent as (long texts take several).', example: 2 })
   SMScount: number;
 
   @ApiProperty({ description: "The document's id within its batch.", minLength: 1, maxLength: 10, example: '0000000001' })

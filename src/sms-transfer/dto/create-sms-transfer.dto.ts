@@ -1,17 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
-import { UbidProperty } from '../../core/validation/decorators';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { CountProperty, UbidProperty } from '../../core/validation/decorators';
 
 /** `POST /tracking/sms_transfers/`: registers a batch, or re-registers it for a retry. */
 export class CreateSmsTransferDto {
-  @ApiProperty({ type: 'integer', description: 'SMS messages in the whole batch.', minimum: 1, example: 824686 })
-  @Min(1)
-  @IsInt()
+  @CountProperty({ description: 'SMS messages in the whole batch.', example: 824686 })
   SMScount: number;
 
-  @ApiProperty({ type: 'integer', description: 'Documents (SMS messages with their data) the batch will upload.', minimum: 1, example: 412343 })
-  @Min(1)
-  @IsInt()
+  @CountProperty({ description: 'Documents (SMS messages with their data) the batch will upload.', example: 412343 })
   documents: number;
 
   @UbidProperty()
