@@ -7,5 +7,3 @@ export enum TrackingState {
   SENT = 'SENT',
   DONE = 'DONE',
 }
-
-export const TRACKING_STATES = Object.values(TrackingState);

@@ -1,6 +1,6 @@
 import { NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { mockSmsDocumentRepository, passThroughUnitOfWork } from '../../test/helpers/mocks';
+import { mockSmsDocumentRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
@@ -13,7 +13,7 @@ const document = (uniqueId: string, SMScount = 1) => ({ uniqueId, SMScount, data
 describe('SmsDocumentService', () => {
   let service: SmsDocumentService;
   const repository = mockSmsDocumentRepository();
-  const unitOfWork = { run: jest.fn(passThroughUnitOfWork().run), runSingleStatement: jest.fn(passThroughUnitOfWork().runSingleStatement) };
+  const unitOfWork = spyingUnitOfWork();
 
   beforeEach(async () => {
     jest.clearAllMocks();

@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { mockSmsTransferRepository, passThroughUnitOfWork } from '../../test/helpers/mocks';
+import { mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
@@ -13,8 +13,7 @@ const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tr
 describe('SmsTransferService', () => {
   let service: SmsTransferService;
   const repository = mockSmsTransferRepository();
-  // Counts units of work: every call of the service must be exactly one transaction.
-  const unitOfWork = { run: jest.fn(passThroughUnitOfWork().run), runSingleStatement: jest.fn(passThroughUnitOfWork().runSingleStatement) };
+  const unitOfWork = spyingUnitOfWork();
 
   beforeEach(async () => {
     jest.clearAllMocks();

@@ -20,3 +20,9 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
 export function passThroughUnitOfWork(): UnitOfWork {
   return { run: (work) => work(), runSingleStatement: (work) => work() };
 }
+
+/** The pass-through unit of work with its calls recorded: each service call must be one unit of work. */
+export function spyingUnitOfWork(): MockOf<UnitOfWork> {
+  const { run, runSingleStatement } = passThroughUnitOfWork();
+  return { run: jest.fn(run), runSingleStatement: jest.fn(runSingleStatement) };
+}
