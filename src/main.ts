@@ -5,6 +5,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './core/app-setup';
 import { ConfigError, loadConfig } from './core/config/app-config';
+import { shutDownGracefully } from './core/lifecycle/graceful-shutdown';
+import { exposureWarning } from './core/security/exposure-warning';
 
 /**
  * V8 lets the heap grow to several times the live data between full collections. Each upload
@@ -16,8 +18,13 @@ setFlagsFromString('--heap-growing-percent=50');
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = configureApp(await NestFactory.create(AppModule.forRoot(config), APP_OPTIONS));
-  await app.listen(config.port);
-  app.get(Logger).log(`TrackingDb API listening on port ${config.port}; OpenAPI UI at /docs`, 'Bootstrap');
+  const logger = app.get(Logger);
+  shutDownGracefully(app, config.shutdownTimeoutMs, logger);
+  await app.listen(config.port, config.host);
+  const warning = exposureWarning(config);
+  if (warning) logger[warning.level](warning.message, 'Security');
+  const authentication = config.authenticationEnabled ? `API keys required (${config.security.apiKeys.length})` : 'no authentication';
+  logger.log(`TrackingDb API listening on ${config.host}:${config.port}, ${authentication}; OpenAPI UI at /docs`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

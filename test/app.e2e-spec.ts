@@ -87,10 +87,12 @@ describe('the application (e2e)', () => {
       const { body } = await http().get('/openapi.json').expect(200);
 
       expect(body.info).toMatchObject({ title: 'TrackingDb API', version });
-      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual(['SMS_transfers', 'SMS_documents']);
+      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual(['SMS_transfers', 'SMS_documents', 'Health']);
       const operations = Object.values(body.paths).flatMap((path) => Object.values(path as Record<string, { operationId: string }>));
       expect(operations.map((operation) => operation.operationId).sort()).toEqual(
         [
+          'checkLiveness',
+          'checkReadiness',
           'countDocuments',
           'createTransfer',
           'deleteTransfer',

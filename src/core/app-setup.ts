@@ -1,8 +1,11 @@
 import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
+import { AppConfig } from './config/app-config';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
 import { useJsonBodyParsing } from './http/body-parsing';
 import { setupOpenApi } from './openapi/openapi';
+import { useApiKeyAuthentication } from './security/api-key-authentication';
+import { useHttpSecurity } from './security/http-security';
 import { RequestValidationPipe } from './validation/request-validation.pipe';
 
 /**
@@ -11,10 +14,17 @@ import { RequestValidationPipe } from './validation/request-validation.pipe';
  */
 export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false };
 
-/** Everything main.ts does to the app before listening, shared with the e2e tests so that they test the same app. */
+/**
+ * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
+ * the same app. Order matters: security headers and CORS answer every request, preflights
+ * included; authentication comes before the body parser, so that no body is read for a caller
+ * without a key.
+ */
 export function configureApp(app: INestApplication): INestApplication {
+  const { security } = app.get(AppConfig);
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  useHttpSecurity(app, security);
+  useApiKeyAuthentication(app, security);
   useJsonBodyParsing(app);
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses, fieldError } from '../core/openapi/api-error-responses';
+import { ApiErrorResponses, ApiTrackingResource, fieldError } from '../core/openapi/api-error-responses';
 import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
@@ -11,6 +11,7 @@ const NOT_FOUND = { example: `UBID '${EXAMPLE_UBID}' not found in table tracking
 
 /** HTTP in, HTTP out: the rules live in SmsDocumentService. Method names are the operationIds. */
 @ApiTags('SMS_documents')
+@ApiTrackingResource()
 @Controller('tracking/sms_documents')
 export class SmsDocumentController {
   constructor(private readonly documents: SmsDocumentService) {}

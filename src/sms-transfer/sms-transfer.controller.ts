@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { ApiErrorResponses, fieldError } from '../core/openapi/api-error-responses';
+import { ApiErrorResponses, ApiTrackingResource, fieldError } from '../core/openapi/api-error-responses';
 import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
@@ -15,6 +15,7 @@ const BAD_UBID = { example: fieldError(['path', 'ubid'], 'ubid must be a UUID', 
 
 /** HTTP in, HTTP out: the rules live in SmsTransferService. Method names are the operationIds. */
 @ApiTags('SMS_transfers')
+@ApiTrackingResource()
 @Controller('tracking/sms_transfers')
 export class SmsTransferController {
   constructor(private readonly transfers: SmsTransferService) {}

@@ -11,10 +11,15 @@ export interface ProviderOverride {
 
 /**
  * Boots the real AppModule, configured exactly as main.ts does it, on a throwaway in-memory
- * database, with the given providers replaced. Tests talk to it with supertest (`app.getHttpServer()`).
+ * database, with the given providers replaced and further settings given as environment variables
+ * (`env`). Tests talk to it with supertest (`app.getHttpServer()`).
  */
-export async function createTestApp(overrides: ProviderOverride[] = [], databaseUrl = 'sqlite::memory:'): Promise<INestApplication> {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl });
+export async function createTestApp(
+  overrides: ProviderOverride[] = [],
+  databaseUrl = 'sqlite::memory:',
+  env: Record<string, string> = {},
+): Promise<INestApplication> {
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   for (const { provide, useValue } of overrides) {
     builder = builder.overrideProvider(provide).useValue(useValue);

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
 
     expect(config).toMatchObject({
       port: 7000,
-      database: { engine: 'sqlite', path: 'tracking.db', synchronous: 'NORMAL' },
+      database: { engine: 'sqlite', path: 'tracking.db', synchronous: 'NORMAL', busyTimeoutMs: 10_000 },
       logLevel: 'info',
       nodeEnv: 'development',
     });
@@ -18,13 +18,14 @@ describe('loadConfig', () => {
       PORT: '8080',
       DATABASE_URL: 'sqlite:/var/lib/tracking/t.db',
       SQLITE_SYNCHRONOUS: 'full',
+      SQLITE_BUSY_TIMEOUT_MS: '2500',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'production',
     });
 
     expect(config).toMatchObject({
       port: 8080,
-      database: { path: '/var/lib/tracking/t.db', synchronous: 'FULL' },
+      database: { path: '/var/lib/tracking/t.db', synchronous: 'FULL', busyTimeoutMs: 2500 },
       logLevel: 'debug',
       nodeEnv: 'production',
     });
@@ -42,7 +43,7 @@ describe('loadConfig', () => {
     ['sqlite:///var/lib/tracking.db', '/var/lib/tracking.db'],
     ['sqlite::memory:', ':memory:'],
   ])('understands DATABASE_URL=%s', (url, path) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'NORMAL' });
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'NORMAL', busyTimeoutMs: 10_000 });
   });
 
   it.each([
@@ -74,7 +75,57 @@ describe('loadConfig', () => {
     ['SQLITE_SYNCHRONOUS', 'off', "SQLITE_SYNCHRONOUS: 'off' is not one of NORMAL, FULL"],
     ['DATABASE_URL', 'postgres://app:pw@localhost', "DATABASE_URL: 'postgres://app:***@localhost' needs a host and a database name"],
     ['DATABASE_POOL_SIZE', '0', "DATABASE_POOL_SIZE: '0' is not an integer from 1 to 1000"],
+    ['SQLITE_BUSY_TIMEOUT_MS', '-1', "SQLITE_BUSY_TIMEOUT_MS: '-1' is not an integer from 0 to 600000"],
+    ['HOST', 'my host', "HOST: 'my host' is not a host name or IP address"],
+    ['CORS_ORIGINS', 'https://app.example.com/path', "CORS_ORIGINS: 'https://app.example.com/path' is not an origin such as https://app.example.com"],
+    ['CORS_ORIGINS', '*', "CORS_ORIGINS: '*' is not an origin"],
+    ['CORS_ORIGINS', 'ftp://files.example.com', "CORS_ORIGINS: 'ftp://files.example.com' is not an origin"],
+    ['SHUTDOWN_TIMEOUT_MS', '10s', "SHUTDOWN_TIMEOUT_MS: '10s' is not an integer from 100 to 600000"],
   ])('refuses %s=%s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  describe('security settings', () => {
+    const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
+
+    it('has no keys and no CORS by default, and then listens on the loopback interface only', () => {
+      const config = loadConfig({});
+
+      expect(config.security).toEqual({ apiKeys: [], corsOrigins: [] });
+      expect(config.authenticationEnabled).toBe(false);
+      expect(config.host).toBe('127.0.0.1');
+      expect(config.shutdownTimeoutMs).toBe(10_000);
+    });
+
+    it('listens on every interface by default once API keys are set', () => {
+      const config = loadConfig({ API_KEYS: KEY });
+
+      expect(config.authenticationEnabled).toBe(true);
+      expect(config.host).toBe('0.0.0.0');
+    });
+
+    it('lets HOST decide either way', () => {
+      expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+      expect(loadConfig({ API_KEYS: KEY, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    });
+
+    it('reads comma-separated keys and origins, ignoring blanks and repeated keys', () => {
+      const config = loadConfig({
+        API_KEYS: ` ${KEY}, ,0123456789abcdef,${KEY}`,
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:8080',
+      });
+
+      expect(config.security).toEqual({ apiKeys: [KEY, '0123456789abcdef'], corsOrigins: ['https://app.example.com', 'http://localhost:8080'] });
+    });
+
+    it.each([
+      ['short', 'key #1'],
+      [`${KEY},with space inside`, 'key #2'],
+    ])('refuses a weak or malformed key without printing it (API_KEYS=%s)', (keys, position) => {
+      const load = () => loadConfig({ API_KEYS: keys });
+
+      expect(load).toThrow(`API_KEYS: ${position} must be at least 16 printable ASCII characters without spaces`);
+      expect(load).not.toThrow(keys.split(',').pop());
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl, SQLITE_SYNCHRONOUS_MODES } from './database-url';
+import { DatabaseConfig, DEFAULT_DATABASE_SETTINGS, DEFAULT_DATABASE_URL, parseDatabaseUrl, SQLITE_SYNCHRONOUS_MODES } from './database-url';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -6,14 +6,55 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+/** Who may call the API and from where; see docs/security.md. */
+export interface SecurityConfig {
+  /** The accepted API keys; empty means authentication is off. */
+  apiKeys: string[];
+  /** Browser origins allowed by CORS; empty means CORS is off. */
+  corsOrigins: string[];
+}
+
+export interface AppConfigValues {
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  logLevel: LogLevel;
+  nodeEnv: NodeEnv;
+  security: SecurityConfig;
+  /** How long a shutdown may wait for requests in flight before the process gives up on them. */
+  shutdownTimeoutMs: number;
+}
+
+/** Without API keys the API is open, so by default it only listens where no one else can reach it. */
+export const LOOPBACK_HOST = '127.0.0.1';
+/** With API keys, every interface: the service is meant to be reached from other machines. */
+export const ALL_INTERFACES_HOST = '0.0.0.0';
+/** A key short enough to guess is refused at start-up; 32 hex digits from `openssl rand -hex 16` pass. */
+export const MIN_API_KEY_LENGTH = 16;
+
 /** The service's settings, read once from the environment and injected where needed. */
-export class AppConfig {
-  constructor(
-    readonly port: number,
-    readonly database: DatabaseConfig,
-    readonly logLevel: LogLevel,
-    readonly nodeEnv: NodeEnv,
-  ) {}
+export class AppConfig implements AppConfigValues {
+  readonly host: string;
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly logLevel: LogLevel;
+  readonly nodeEnv: NodeEnv;
+  readonly security: SecurityConfig;
+  readonly shutdownTimeoutMs: number;
+
+  constructor(values: AppConfigValues) {
+    this.host = values.host;
+    this.port = values.port;
+    this.database = values.database;
+    this.logLevel = values.logLevel;
+    this.nodeEnv = values.nodeEnv;
+    this.security = values.security;
+    this.shutdownTimeoutMs = values.shutdownTimeoutMs;
+  }
+
+  get authenticationEnabled(): boolean {
+    return this.security.apiKeys.length > 0;
+  }
 
   /**
    * Production logs are JSON lines for a log collector; elsewhere they are pretty,
@@ -53,14 +94,73 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = read('NODE_ENV', 'development', (raw) => oneOf(raw, NODE_ENVS));
   const port = read('PORT', '7000', parsePort);
   const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }));
-  const poolSize = read('DATABASE_POOL_SIZE', '10', (raw) => parseInteger(raw, 1, 1000));
-  const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) => parseDatabaseUrl(raw, { synchronous: synchronous!, poolSize: poolSize! }));
+  const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT_MS', String(DEFAULT_DATABASE_SETTINGS.busyTimeoutMs), (raw) => parseInteger(raw, 0, 600_000));
+  const poolSize = read('DATABASE_POOL_SIZE', String(DEFAULT_DATABASE_SETTINGS.poolSize), (raw) => parseInteger(raw, 1, 1000));
+  const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) =>
+    parseDatabaseUrl(raw, { synchronous: synchronous!, busyTimeoutMs: busyTimeoutMs!, poolSize: poolSize! }),
+  );
   const logLevel = read('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', (raw) => oneOf(raw, LOG_LEVELS));
+  const apiKeys = read('API_KEYS', '', parseApiKeys);
+  const host = read('HOST', apiKeys?.length ? ALL_INTERFACES_HOST : LOOPBACK_HOST, parseHost);
+  const corsOrigins = read('CORS_ORIGINS', '', parseOrigins);
+  const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT_MS', '10000', (raw) => parseInteger(raw, 100, 600_000));
 
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
-  return new AppConfig(port!, database!, logLevel!, nodeEnv!);
+  return new AppConfig({
+    host: host!,
+    port: port!,
+    database: database!,
+    logLevel: logLevel!,
+    nodeEnv: nodeEnv!,
+    security: { apiKeys: apiKeys!, corsOrigins: corsOrigins! },
+    shutdownTimeoutMs: shutdownTimeoutMs!,
+  });
+}
+
+/** A comma-separated list; blanks around and between items are ignored. */
+function listOf(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Never echoes a key: the message names its position only, as the error may be logged. */
+function parseApiKeys(raw: string): string[] {
+  const keys = listOf(raw);
+  keys.forEach((key, index) => {
+    if (key.length < MIN_API_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+      throw new Error(
+        `key #${index + 1} must be at least ${MIN_API_KEY_LENGTH} printable ASCII characters without spaces (for example the output of \`openssl rand -hex 16\`)`,
+      );
+    }
+  });
+  return [...new Set(keys)];
+}
+
+function parseHost(raw: string): string {
+  if (!/^[\w.:-]+$/.test(raw)) {
+    throw new Error(`'${raw}' is not a host name or IP address`);
+  }
+  return raw;
+}
+
+/** Each origin as a browser sends it: scheme, host and optional port, nothing after. */
+function parseOrigins(raw: string): string[] {
+  return listOf(raw).map((origin) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new Error(`'${origin}' is not an origin such as https://app.example.com or http://localhost:8080`);
+    }
+    return origin;
+  });
 }
 
 function parsePort(raw: string): number {

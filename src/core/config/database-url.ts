@@ -12,6 +12,8 @@ export interface SqliteConfig {
   /** A file path, or `:memory:` for a throwaway in-process database. */
   path: string;
   synchronous: SqliteSynchronous;
+  /** How long a statement waits for a lock another program holds on the file before giving up (503). */
+  busyTimeoutMs: number;
 }
 
 /** PostgreSQL, for loads beyond one machine: a server, a pool of connections per instance. */
@@ -27,10 +29,11 @@ export type DatabaseConfig = SqliteConfig | PostgresConfig;
 /** The settings that go with a URL, from their own variables. */
 export interface DatabaseSettings {
   synchronous: SqliteSynchronous;
+  busyTimeoutMs: number;
   poolSize: number;
 }
 
-export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { synchronous: 'NORMAL', poolSize: 10 };
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { synchronous: 'NORMAL', busyTimeoutMs: 10_000, poolSize: 10 };
 
 export const DEFAULT_DATABASE_URL = 'sqlite:tracking.db';
 
@@ -50,7 +53,7 @@ export function parseDatabaseUrl(url: string, settings: DatabaseSettings = DEFAU
     if (path.length === 0) {
       throw new Error(`'${url}' names no database file; ${ACCEPTED}`);
     }
-    return { engine: 'sqlite', path, synchronous: settings.synchronous };
+    return { engine: 'sqlite', path, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const parsed = URL.canParse(url) ? new URL(url) : undefined;

@@ -8,10 +8,10 @@ import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-s
 export const ENTITIES = [SmsTransferEntity, SmsDocumentEntity];
 export const MIGRATIONS = [InitialSchema1732000000000];
 
-/** How long a statement waits for a lock held by another process before SQLITE_BUSY. */
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 /** Statements slower than this are logged as warnings; a 5000-document upsert takes a few tens of ms. */
 const SLOW_QUERY_MS = 1_000;
+/** A PostgreSQL that does not accept a connection within this answers 503 instead of holding the request. */
+const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 /** Any fixed number: instances starting together on one PostgreSQL take turns at migrating. */
 const MIGRATION_LOCK = 7_000_001;
 
@@ -32,7 +32,7 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
   } as const;
   if (database.engine === 'postgres') {
     // Sessions in UTC: stored instants do not depend on it, but any time rendered as text does.
-    return { ...common, type: 'postgres', url: database.url, extra: { max: database.poolSize, options: '-c timezone=UTC' } };
+    return { ...common, type: 'postgres', url: database.url, connectTimeoutMS: POSTGRES_CONNECT_TIMEOUT_MS, extra: { max: database.poolSize, options: '-c timezone=UTC' } };
   }
   return {
     ...common,
@@ -43,7 +43,7 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
     driver: { ...sqlite3, verbose: () => sqlite3 },
     // WAL lets readers in other processes (backups, sqlite3 CLI) work while we write.
     enableWAL: database.path !== ':memory:',
-    busyTimeout: SQLITE_BUSY_TIMEOUT_MS,
+    busyTimeout: database.busyTimeoutMs,
   };
 }
 

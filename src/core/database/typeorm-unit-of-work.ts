@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { unavailableAsError } from './database-unavailable';
 import { SerialQueue } from './serial-queue';
 import { TransactionContext } from './transaction-context';
 import { UnitOfWork } from './unit-of-work';
@@ -34,9 +35,12 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     }, work);
   }
 
-  /** Runs `unit` when the connection is free, or `work` at once inside a running unit of work (joining it). */
+  /**
+   * Runs `unit` when the connection is free, or `work` at once inside a running unit of work
+   * (joining it). A database that cannot be used surfaces as DatabaseUnavailableError.
+   */
   private inTurn<T>(unit: () => Promise<T>, work: () => Promise<T>): Promise<T> {
     if (this.context.active) return work();
-    return this.queue ? this.queue.run(unit) : unit();
+    return unavailableAsError(() => (this.queue ? this.queue.run(unit) : unit()));
   }
 }

@@ -1,5 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
+import { DatabaseUnavailableError } from '../database/database-unavailable';
+
+/** Seconds a client should wait before retrying while the database is unavailable. */
+export const RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
   statusCode: number;
@@ -8,7 +12,8 @@ interface ErrorBody {
 
 /**
  * Gives every error the original's shape, `{statusCode, detail}`. HTTP exceptions keep their
- * status; anything else is a bug of ours: logged with its stack and answered with a bare 500.
+ * status; an unavailable database is a 503 with Retry-After; anything else is a bug of ours:
+ * logged with its stack and answered with a bare 500.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -16,6 +21,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof DatabaseUnavailableError) {
+      this.logger.warn(`${exception.message} (${exception.cause instanceof Error ? exception.cause.message : String(exception.cause)})`);
+      response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: `${exception.message}. Retry later.` });
+      return;
+    }
     const body = this.toErrorBody(exception);
     if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));

@@ -21,6 +21,8 @@ export function useJsonBodyParsing(app: INestApplication): void {
 }
 
 function toHttpException(error: BodyParserError): unknown {
+  // An earlier middleware's answer (authentication's 401) passes through as it is.
+  if (error instanceof HttpException) return error;
   switch (error.type) {
     case 'entity.parse.failed':
       return new RequestValidationException([{ loc: ['body'], msg: `Invalid JSON: ${error.message}`, type: 'json_invalid' }]);

@@ -16,15 +16,22 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): stri
   return id;
 }
 
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'cookie'];
+const CREDENTIAL_PATHS = ['req.headers', 'headers'].flatMap((object) => CREDENTIAL_HEADERS.map((header) => `${object}["${header}"]`));
+
 export function buildPinoHttpOptions(config: AppConfig): Options {
   return {
     level: config.logLevel,
     genReqId: assignRequestId,
-    customLogLevel: (_req, res, error) => {
+    customLogLevel: (req, res, error) => {
       if (error || res.statusCode >= 500) return 'error';
-      return res.statusCode >= 400 ? 'warn' : 'info';
+      if (res.statusCode >= 400) return 'warn';
+      // Probes come every few seconds; a healthy answer is not news.
+      return req.url?.startsWith('/health') ? 'debug' : 'info';
     },
     // A request line needs the method, the URL and the id; headers and bodies only add noise and secrets.
+    // The serializers drop the headers; the redaction keeps credentials out should anything log them anyway.
+    redact: { paths: CREDENTIAL_PATHS, censor: '[redacted]' },
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

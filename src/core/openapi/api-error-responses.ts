@@ -1,8 +1,10 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
 
 const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
+  [HttpStatus.UNAUTHORIZED]: 'The service runs with API keys, and the request has none or a wrong one.',
+  [HttpStatus.SERVICE_UNAVAILABLE]: 'The database cannot be used right now (server down, file locked): retry after the Retry-After seconds.',
   [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The request body is larger than 16 MiB.',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'The request is invalid: `detail` lists the rejected fields.',
@@ -28,4 +30,23 @@ export function ApiErrorResponses(errors: Partial<Record<HttpStatus, { descripti
 /** The 422 answer to a value that breaks a rule, as `RequestValidationPipe` writes it. */
 export function fieldError(loc: (string | number)[], msg: string, type: string) {
   return [{ loc, msg, type }];
+}
+
+/** The names of the two ways to send an API key, as declared in the OpenAPI document. */
+export const BEARER_SCHEME = 'bearer';
+export const API_KEY_SCHEME = 'apiKey';
+
+/**
+ * For a controller under /tracking: either API key scheme is accepted (when the service runs with
+ * API_KEYS), and every operation may answer 401 or, with the database gone, 503.
+ */
+export function ApiTrackingResource() {
+  return applyDecorators(
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiSecurity(API_KEY_SCHEME),
+    ApiErrorResponses({
+      401: { example: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' },
+      503: { example: 'Database unavailable: the database server cannot be reached. Retry later.' },
+    }),
+  );
 }

@@ -5,6 +5,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { static as serveStatic } from 'express';
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
 import { PROJECT_ROOT } from '../project-root';
+import { API_KEY_SCHEME, BEARER_SCHEME } from './api-error-responses';
 
 const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -17,6 +18,9 @@ const DESCRIPTION = `
 Tracks SMS batch deliveries. A sender registers a **transfer** (one batch, key \`UBID\`), uploads its
 **documents** (the SMS messages) in sub-batches of up to 5000 with bulk upserts, and moves both through
 the states \`INIT → SENT → DONE\`. Deleting a transfer deletes its documents.
+
+When the service runs with API keys (\`API_KEYS\`), every \`/tracking\` route needs one, as
+\`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`; use **Authorize** to try them here.
 
 Every call is one database transaction. Errors answer \`{statusCode, detail}\`; invalid requests answer
 **422** with \`detail\` listing the rejected fields.
@@ -32,6 +36,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .addTag('SMS_transfers', 'Transfers: one row per SMS batch, with its file names, counts and state.')
     .addTag('SMS_documents', 'Documents: the SMS messages of a batch, uploaded in bulk, counted and moved through the states together.')
+    .addTag('Health', 'Liveness and readiness probes for load balancers and orchestrators; no API key needed.')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key from API_KEYS, as `Authorization: Bearer <key>`.' }, BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key in the `X-API-Key` header.' }, API_KEY_SCHEME)
     .build();
   return SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
@@ -45,5 +52,6 @@ export function setupOpenApi(app: INestApplication): void {
   SwaggerModule.setup(OPENAPI_UI_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     customSiteTitle: 'TrackingDb API',
+    swaggerOptions: { persistAuthorization: true },
   });
 }

@@ -1,0 +1,56 @@
+import { QueryFailedError } from 'typeorm';
+import { DatabaseUnavailableError, unavailabilityReason, unavailableAsError } from './database-unavailable';
+
+/** An error as node-postgres or node-sqlite3 raise it: a message and, often, a code. */
+function driverError(message: string, code?: string): Error {
+  return Object.assign(new Error(message), code === undefined ? {} : { code });
+}
+
+describe('unavailabilityReason', () => {
+  it.each([
+    [driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), 'the database server cannot be reached'],
+    [driverError('read ECONNRESET', 'ECONNRESET'), 'the database server cannot be reached'],
+    [driverError('Connection terminated unexpectedly'), 'the database server cannot be reached'],
+    [driverError('timeout exceeded when trying to connect'), 'the database server cannot be reached'],
+    [driverError('terminating connection due to administrator command', '57P01'), 'the database server is shutting down, starting up or out of connections'],
+    [driverError('the database system is starting up', '57P03'), 'the database server is shutting down, starting up or out of connections'],
+    [driverError('sorry, too many clients already', '53300'), 'the database server is shutting down, starting up or out of connections'],
+    [driverError('SQLITE_BUSY: database is locked', 'SQLITE_BUSY'), 'the database file is locked by another program'],
+    [driverError('SQLITE_IOERR: disk I/O error', 'SQLITE_IOERR'), 'the database file cannot be read or written'],
+    [driverError('SQLITE_FULL: database or disk is full', 'SQLITE_FULL'), 'the database file cannot be read or written'],
+  ])('names %p as: %s', (error, reason) => {
+    expect(unavailabilityReason(error)).toBe(reason);
+  });
+
+  it('reads the code of the driver error that TypeORM wraps', () => {
+    const wrapped = new QueryFailedError('SELECT 1', [], driverError('server closed the connection', '08006'));
+
+    expect(unavailabilityReason(wrapped)).toBe('the database server cannot be reached');
+  });
+
+  it.each([
+    driverError('duplicate key value violates unique constraint', '23505'),
+    driverError('SQLITE_CONSTRAINT: FOREIGN KEY constraint failed', 'SQLITE_CONSTRAINT'),
+    new TypeError("Cannot read properties of undefined (reading 'x')"),
+    'not even an Error',
+  ])('leaves %p alone: a refused value or a bug is not an outage', (error) => {
+    expect(unavailabilityReason(error)).toBeUndefined();
+  });
+});
+
+describe('unavailableAsError', () => {
+  it('passes results and other errors through', async () => {
+    await expect(unavailableAsError(async () => 42)).resolves.toBe(42);
+    const bug = new TypeError('bug');
+    await expect(unavailableAsError(() => Promise.reject(bug))).rejects.toBe(bug);
+  });
+
+  it('turns an outage into DatabaseUnavailableError, keeping the driver error as cause', async () => {
+    const refused = driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED');
+
+    const error = await unavailableAsError(() => Promise.reject(refused)).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(error).toMatchObject({ message: 'Database unavailable: the database server cannot be reached', cause: refused });
+  });
+});

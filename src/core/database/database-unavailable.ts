@@ -1,0 +1,54 @@
+/**
+ * The database could not be used at all: the server is down or unreachable, or the SQLite file is
+ * locked by another program or cannot be read or written. Not the request's fault and not a bug:
+ * the API answers 503 and the same request may succeed later; the connection pool (PostgreSQL)
+ * or the next statement (SQLite) picks up again by itself once the database is back.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    /** Why, in words fit for a client: never a host, a port or a file path. */
+    readonly reason: string,
+    cause: unknown,
+  ) {
+    super(`Database unavailable: ${reason}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+const SERVER_UNREACHABLE = 'the database server cannot be reached';
+const SERVER_REFUSING = 'the database server is shutting down, starting up or out of connections';
+const FILE_LOCKED = 'the database file is locked by another program';
+const FILE_UNUSABLE = 'the database file cannot be read or written';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** node-postgres reports a lost or never-made connection by message only. */
+const LOST_CONNECTION = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+/**
+ * Why the database is unavailable, or undefined when `error` means something else (a refused
+ * value, a bug). PostgreSQL: network errors, SQLSTATE class 08 (connection exception), 57P01–03
+ * (shutdown, crash recovery, cannot connect now) and class 53 (insufficient resources).
+ * SQLite: SQLITE_BUSY/LOCKED past the busy timeout, and the file-level failures.
+ */
+export function unavailabilityReason(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
+  if (typeof code === 'string') {
+    if (NETWORK_CODES.has(code) || code.startsWith('08')) return SERVER_UNREACHABLE;
+    if (/^57P0[123]$/.test(code) || code.startsWith('53')) return SERVER_REFUSING;
+  }
+  if (/SQLITE_(BUSY|LOCKED)/.test(error.message)) return FILE_LOCKED;
+  if (/SQLITE_(IOERR|CANTOPEN|READONLY|FULL|NOTADB|CORRUPT|PROTOCOL)/.test(error.message)) return FILE_UNUSABLE;
+  if (LOST_CONNECTION.test(error.message)) return SERVER_UNREACHABLE;
+  return undefined;
+}
+
+/** Runs database work, translating unavailability into DatabaseUnavailableError. */
+export async function unavailableAsError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const reason = unavailabilityReason(error);
+    throw reason ? new DatabaseUnavailableError(reason, error) : error;
+  }
+}

@@ -1,0 +1,27 @@
+import { INestApplication, UnauthorizedException } from '@nestjs/common';
+import { NextFunction, Request, Response } from 'express';
+import { SecurityConfig } from '../config/app-config';
+import { ApiKeys, presentedApiKey } from './api-keys';
+
+/** Every route under this prefix needs a key when keys are configured; /health and the docs stay open. */
+export const PROTECTED_PATH = '/tracking';
+
+export const MISSING_API_KEY = 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"';
+export const INVALID_API_KEY = 'Invalid API key';
+
+/**
+ * With API keys configured, refuses requests to /tracking without a valid one (401). It runs as
+ * middleware ahead of the body parser, rather than as a guard after it, so that a caller without
+ * a key cannot make the service read and parse a 16 MiB body; and it covers every route under the
+ * prefix, present and future, without a decorator that a new controller could forget.
+ */
+export function useApiKeyAuthentication(app: INestApplication, security: SecurityConfig): void {
+  if (security.apiKeys.length === 0) return;
+  const keys = new ApiKeys(security.apiKeys);
+  app.use(PROTECTED_PATH, (req: Request, res: Response, next: NextFunction) => {
+    const key = presentedApiKey(req.headers);
+    if (key !== undefined && keys.accepts(key)) return next();
+    res.setHeader('WWW-Authenticate', 'Bearer realm="TrackingDb"');
+    next(new UnauthorizedException({ detail: key === undefined ? MISSING_API_KEY : INVALID_API_KEY }));
+  });
+}

@@ -1,0 +1,176 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { UnitOfWork } from '../src/core/database/unit-of-work';
+import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { createTestApp } from './helpers/test-app';
+
+const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
+const OTHER_KEY = 'b6d0e4f2a8c1957e3d2f6a0b4c8e1d7f';
+const MISSING = { statusCode: 401, detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' };
+const INVALID = { statusCode: 401, detail: 'Invalid API key' };
+
+describe('security (e2e, mocked repository)', () => {
+  const transfers = mockSmsTransferRepository();
+  const withMocks = (env: Record<string, string>) =>
+    createTestApp(
+      [
+        { provide: SmsTransferRepository, useValue: transfers },
+        { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
+      ],
+      'sqlite::memory:',
+      env,
+    );
+
+  beforeEach(() => {
+    jest.resetAllMocks();
+    transfers.findPage.mockResolvedValue({ items: [], total: 0 });
+  });
+
+  describe('with API_KEYS', () => {
+    let app: INestApplication;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      app = await withMocks({ API_KEYS: `${KEY},${OTHER_KEY}` });
+    });
+    afterAll(() => app.close());
+
+    it('answers 401 with a challenge when no key is sent, without reaching the repository', async () => {
+      const response = await http().get('/tracking/sms_transfers').expect(401, MISSING);
+
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="TrackingDb"');
+      expect(transfers.findPage).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['Authorization', `Bearer ${KEY}x`],
+      ['Authorization', `Bearer ${KEY.slice(0, -1)}`],
+      ['X-API-Key', 'wrong-key-0123456789'],
+    ])('answers 401 for a wrong key in %s', async (header, value) => {
+      await http().get('/tracking/sms_transfers').set(header, value).expect(401, INVALID);
+      expect(transfers.findPage).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['Authorization', `Bearer ${KEY}`],
+      ['Authorization', `bearer ${OTHER_KEY}`],
+      ['X-API-Key', KEY],
+    ])('lets a valid key in %s through', async (header, value) => {
+      await http().get('/tracking/sms_transfers').set(header, value).expect(200, []);
+    });
+
+    it.each(['/tracking/sms_transfers/', '/TRACKING/sms_transfers', '/Tracking/SMS_documents/0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10', '/tracking'])(
+      'protects %s too: paths differing in case or slashes are the same routes',
+      async (path) => {
+        await http().get(path).expect(401, MISSING);
+      },
+    );
+
+    it('refuses a body from a caller without a key before reading it', async () => {
+      const oversized = 'x'.repeat(17 * 1024 * 1024);
+
+      await http().post('/tracking/sms_documents').set('Content-Type', 'application/json').send(oversized).expect(401, MISSING);
+    });
+
+    it('keeps the health probes and the API documentation open', async () => {
+      await http().get('/health').expect(200);
+      await http().get('/health/ready').expect(200);
+      await http().get('/openapi.json').expect(200);
+      await http().get('/docs').expect(200);
+    });
+  });
+
+  describe('without API_KEYS', () => {
+    let app: INestApplication;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      app = await withMocks({});
+    });
+    afterAll(() => app.close());
+
+    it('lets every request through, with or without a key', async () => {
+      await http().get('/tracking/sms_transfers').expect(200, []);
+      await http().get('/tracking/sms_transfers').set('X-API-Key', 'anything-0123456789').expect(200, []);
+    });
+
+    it("sends helmet's security headers", async () => {
+      const { headers } = await http().get('/tracking/sms_transfers').expect(200);
+
+      expect(headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+      expect(headers['content-security-policy']).toContain("default-src 'self'");
+      expect(headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      expect(headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('sends no CORS headers: browsers on other origins cannot read the answers', async () => {
+      const { headers } = await http().get('/tracking/sms_transfers').set('Origin', 'https://app.example.com').expect(200);
+
+      expect(headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('with CORS_ORIGINS and API_KEYS', () => {
+    let app: INestApplication;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      app = await withMocks({ API_KEYS: KEY, CORS_ORIGINS: 'https://app.example.com,http://localhost:8080' });
+    });
+    afterAll(() => app.close());
+
+    it('answers a preflight from a listed origin without a key, allowing the key headers', async () => {
+      const { headers } = await http()
+        .options('/tracking/sms_transfers')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'authorization,content-type')
+        .expect(204);
+
+      expect(headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(headers['access-control-allow-headers']).toBe('Authorization,Content-Type,x-api-key,x-request-id');
+      expect(headers['access-control-allow-methods']).toBe('GET,POST,PUT,DELETE');
+    });
+
+    it('lets a listed origin read answers and their ids, and still needs the key', async () => {
+      const allowed = await http().get('/tracking/sms_transfers').set('Origin', 'http://localhost:8080').set('X-API-Key', KEY).expect(200);
+      expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:8080');
+      expect(allowed.headers['access-control-expose-headers']).toBe('x-request-id,X-Total-Count');
+
+      await http().get('/tracking/sms_transfers').set('Origin', 'http://localhost:8080').expect(401, MISSING);
+    });
+
+    it('gives other origins no CORS headers', async () => {
+      const { headers } = await http().get('/tracking/sms_transfers').set('Origin', 'https://evil.example.net').set('X-API-Key', KEY).expect(200);
+
+      expect(headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  it('declares both ways to send a key in the OpenAPI document, on the /tracking operations only', async () => {
+    const app = await withMocks({});
+    const { body } = await request(app.getHttpServer()).get('/openapi.json').expect(200);
+    await app.close();
+
+    expect(body.components.securitySchemes).toEqual({
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key from API_KEYS, as `Authorization: Bearer <key>`.' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key in the `X-API-Key` header.' },
+    });
+    for (const [path, operations] of Object.entries(body.paths as Record<string, Record<string, { security?: unknown; responses: object }>>)) {
+      for (const operation of Object.values(operations)) {
+        if (path.startsWith('/tracking')) {
+          expect(operation.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '503']));
+        } else {
+          expect(operation.security).toBeUndefined();
+        }
+      }
+    }
+  });
+});
