@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DatabaseUnavailableError } from '../src/core/database/database-unavailable';
 import { IntegrityError } from '../src/core/database/integrity-error';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
@@ -190,5 +191,15 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
     transfers.findByUbid.mockRejectedValue(new Error('disk I/O error at /var/lib/secret'));
 
     await http().get(`/tracking/sms_transfers/${UBID}`).expect(500, { statusCode: 500, detail: 'Internal server error' });
+  });
+
+  it('answers 503 with Retry-After, and without the host, when the database cannot be used', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' });
+    transfers.findByUbid.mockRejectedValue(new DatabaseUnavailableError('the database server cannot be reached', refused));
+
+    const response = await http()
+      .get(`/tracking/sms_transfers/${UBID}`)
+      .expect(503, { statusCode: 503, detail: 'Database unavailable: the database server cannot be reached. Retry later.' });
+    expect(response.headers['retry-after']).toBe('5');
   });
 });

@@ -31,15 +31,17 @@ const LOST_CONNECTION = /Connection terminated|connection timeout|timeout exceed
  * SQLite: SQLITE_BUSY/LOCKED past the busy timeout, and the file-level failures.
  */
 export function unavailabilityReason(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
+  // Not `instanceof Error`: socket errors come from Node's core, which may be another realm (a vm, jest).
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return undefined;
+  const { message } = error as Error;
   const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code) || code.startsWith('08')) return SERVER_UNREACHABLE;
     if (/^57P0[123]$/.test(code) || code.startsWith('53')) return SERVER_REFUSING;
   }
-  if (/SQLITE_(BUSY|LOCKED)/.test(error.message)) return FILE_LOCKED;
-  if (/SQLITE_(IOERR|CANTOPEN|READONLY|FULL|NOTADB|CORRUPT|PROTOCOL)/.test(error.message)) return FILE_UNUSABLE;
-  if (LOST_CONNECTION.test(error.message)) return SERVER_UNREACHABLE;
+  if (/SQLITE_(BUSY|LOCKED)/.test(message)) return FILE_LOCKED;
+  if (/SQLITE_(IOERR|CANTOPEN|READONLY|FULL|NOTADB|CORRUPT|PROTOCOL)/.test(message)) return FILE_UNUSABLE;
+  if (LOST_CONNECTION.test(message)) return SERVER_UNREACHABLE;
   return undefined;
 }
 

@@ -1,0 +1,135 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createTestApp } from './helpers/test-app';
+import { createDatabase } from './helpers/test-database';
+import { TcpProxy } from './helpers/tcp-proxy';
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const TRANSFER = { UBID, SMScount: 2, documents: 2, fileName: 'f', origName: 'o' };
+const upload = (uniqueId: string) => ({ UBID, documents: [{ SMScount: 1, uniqueId, data: { text: uniqueId } }] });
+
+/** Polls until the service answers the request with `status`; the pool reconnects in its own time. */
+async function eventually(send: () => Promise<request.Response>, status: number, attempts = 50): Promise<request.Response> {
+  let response = await send();
+  for (let attempt = 1; attempt < attempts && response.status !== status; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    response = await send();
+  }
+  return response;
+}
+
+/**
+ * Another process that holds SQLite's write lock on the file until told to let go. Another
+ * process, not another connection here: SQLite's POSIX locks do not separate connections of one
+ * process that use different copies of the SQLite library (better-sqlite3's and sqlite3's).
+ */
+async function lockInAnotherProcess(file: string): Promise<ChildProcess> {
+  const script = `
+    const db = new (require('better-sqlite3'))(process.argv[1]);
+    db.exec('BEGIN EXCLUSIVE');
+    process.stdout.write('locked');
+    process.stdin.once('data', () => { db.exec('ROLLBACK'); db.close(); process.exit(0); });`;
+  const locker = spawn(process.execPath, ['-e', script, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await once(locker.stdout!, 'data');
+  return locker;
+}
+
+async function release(locker: ChildProcess): Promise<void> {
+  locker.stdin!.write('release');
+  await once(locker, 'exit');
+}
+
+/**
+ * The database goes away under a running service (real databases, no mocks): requests answer 503
+ * with a detail and Retry-After, nothing is half-written, the process keeps serving, and it
+ * recovers by itself once the database is back.
+ */
+describe('database outage (e2e)', () => {
+  describe('SQLite file locked by another program', () => {
+    let app: INestApplication;
+    let file: string;
+    let removeDatabase: () => Promise<void>;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      const database = await createDatabase('sqlite-file');
+      removeDatabase = database.remove;
+      file = database.url.slice('sqlite:'.length);
+      app = await createTestApp([], database.url, { SQLITE_BUSY_TIMEOUT_MS: '200' });
+      await http().post('/tracking/sms_transfers').send(TRANSFER).expect(201);
+    });
+    afterAll(async () => {
+      await app.close();
+      await removeDatabase();
+    });
+
+    it('answers 503 to writes while the lock is held, keeps reading, and writes again once it is released', async () => {
+      const locker = await lockInAnotherProcess(file);
+      try {
+        const refused = await http().post('/tracking/sms_documents').send(upload('0000000001')).expect(503, {
+          statusCode: 503,
+          detail: 'Database unavailable: the database file is locked by another program. Retry later.',
+        });
+        expect(refused.headers['retry-after']).toBe('5');
+        await http().put(`/tracking/sms_transfers/${UBID}/SENT`).expect(503);
+        // WAL: readers are not blocked by a writer, so reads and readiness carry on.
+        await http().get(`/tracking/sms_transfers/${UBID}`).expect(200);
+        await http().get('/health/ready').expect(200);
+      } finally {
+        await release(locker);
+      }
+
+      await http().post('/tracking/sms_documents').send(upload('0000000001')).expect(201);
+      await http().get(`/tracking/sms_documents/${UBID}`).expect(200, {
+        result: `Found 1 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
+        count: 1,
+      });
+    });
+  });
+
+  (process.env.TEST_DATABASE_URL ? describe : describe.skip)('PostgreSQL server unreachable', () => {
+    let app: INestApplication;
+    let proxy: TcpProxy;
+    let removeDatabase: () => Promise<void>;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      const database = await createDatabase('postgres');
+      removeDatabase = database.remove;
+      const url = new URL(database.url);
+      proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+      await proxy.restore();
+      url.host = `127.0.0.1:${proxy.port}`;
+      app = await createTestApp([], url.toString());
+      await http().post('/tracking/sms_transfers').send(TRANSFER).expect(201);
+    });
+    afterAll(async () => {
+      await app.close();
+      await proxy.cut();
+      await removeDatabase();
+    });
+
+    it('answers 503 and is not ready while the server is gone, stays alive, and recovers by itself', async () => {
+      await proxy.cut();
+
+      await http().post('/tracking/sms_documents').send(upload('0000000001')).expect(503, {
+        statusCode: 503,
+        detail: 'Database unavailable: the database server cannot be reached. Retry later.',
+      });
+      await http().get(`/tracking/sms_transfers/${UBID}`).expect(503);
+      await http().get('/health/ready').expect(503, { statusCode: 503, detail: 'Not ready: the database server cannot be reached' });
+      await http().get('/health').expect(200);
+
+      await proxy.restore();
+
+      expect((await eventually(() => http().get('/health/ready'), 200)).status).toBe(200);
+      expect((await eventually(() => http().post('/tracking/sms_documents').send(upload('0000000002')), 201)).status).toBe(201);
+      await http().get(`/tracking/sms_documents/${UBID}`).expect(200, {
+        result: `Found 1 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
+        count: 1,
+      });
+    });
+  });
+});
