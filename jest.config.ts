@@ -9,6 +9,7 @@ const config: Config = {
   // Type checking is `npm run typecheck`'s job; ts-jest only transpiles, which keeps the suite fast.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
   testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/global-setup.ts',
   // Generous: CI machines are shared and slow; no test here is about speed.
   testTimeout: 30_000,
   collectCoverageFrom: ['src/**/*.ts', '!src/main.ts', '!src/**/*.spec.ts'],
