@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { version } from '../package.json';
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
+import { OPENAPI_FILE } from '../src/write-openapi';
 import { createTestApp } from './helpers/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -103,6 +105,12 @@ describe('the application (e2e)', () => {
           'upsertDocuments',
         ].sort(),
       );
+    });
+
+    it('serves the document of docs/openapi.json, which the SDK is generated from', async () => {
+      const { body } = await http().get('/openapi.json').expect(200);
+
+      expect(body).toEqual(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')));
     });
 
     it('declares the state enum once, as the named schema TrackingState', async () => {

@@ -1,33 +1,24 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { load, LoadOptions } from '../src/loader/cli';
 import { RequestRefusedError } from '../src/loader/tracking-client';
-import { createTestApp } from './helpers/test-app';
+import { startTestServer, TestServer } from './helpers/test-app';
 
 /** The loader against the real service on a SQLite file, over real HTTP on 127.0.0.1. */
 describe('tracking-load against the service (e2e)', () => {
-  let folder: string;
-  let app: INestApplication;
+  let server: TestServer;
   let url: string;
   let sql: DataSource['query'];
   const log: string[] = [];
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'tracking-load-e2e-'));
-    app = await createTestApp([], `sqlite:${join(folder, 'tracking.db')}`);
-    await app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const dataSource = app.get(DataSource);
+    server = await startTestServer();
+    url = server.url;
+    const dataSource = server.app.get(DataSource);
     sql = dataSource.query.bind(dataSource);
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  afterAll(() => server.close());
 
   const options = (overrides: Partial<LoadOptions>): LoadOptions => ({
     url,
@@ -51,7 +42,7 @@ describe('tracking-load against the service (e2e)', () => {
   });
 
   it('uploads a file, with its data as written', async () => {
-    const file = join(folder, 'documents.ndjson');
+    const file = join(server.folder, 'documents.ndjson');
     const lines = Array.from({ length: 7 }, (_, index) => JSON.stringify({ uniqueId: `f${index}`, SMScount: 1, data: { index, text: 'Grüße' } }));
     writeFileSync(file, lines.join('\n'));
     const ubid = '1b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';

@@ -2,11 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, 
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { ApiErrorResponses, ApiTrackingResource, fieldError } from '../core/openapi/api-error-responses';
+import { TrackingState } from '../core/tracking-state';
 import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
 import { ListSmsTransfersQueryDto } from './dto/list-sms-transfers.query.dto';
-import { SmsTransferDto } from './dto/sms-transfer.dto';
+import { EXAMPLE_TRANSFER, SmsTransferDto } from './dto/sms-transfer.dto';
 import { SmsTransfer } from './sms-transfer.repository';
 import { SmsTransferService } from './sms-transfer.service';
 
@@ -34,7 +35,7 @@ export class SmsTransferController {
       },
     },
   })
-  @ApiCreatedResponse({ type: SmsTransferDto, description: 'The stored transfer, defaults filled in.' })
+  @ApiCreatedResponse({ type: SmsTransferDto, description: 'The stored transfer, defaults filled in.', example: EXAMPLE_TRANSFER })
   @ApiErrorResponses({
     413: { example: 'Request body is larger than the 16 MiB limit' },
     422: { example: fieldError(['body', 'documents'], 'documents must not be less than 1', 'min') },
@@ -48,6 +49,7 @@ export class SmsTransferController {
   @ApiOkResponse({
     type: [SmsTransferDto],
     description: 'One page of transfers.',
+    example: [EXAMPLE_TRANSFER],
     headers: { 'X-Total-Count': { description: 'Transfers matching the filter, on all pages.', schema: { type: 'integer', example: 1 } } },
   })
   @ApiErrorResponses({ 422: { example: fieldError(['query', 'limit'], 'limit must not be greater than 1000', 'max') } })
@@ -59,7 +61,7 @@ export class SmsTransferController {
 
   @Get(':ubid')
   @ApiOperation({ summary: 'Read a transfer' })
-  @ApiOkResponse({ type: SmsTransferDto, description: 'The transfer.' })
+  @ApiOkResponse({ type: SmsTransferDto, description: 'The transfer.', example: EXAMPLE_TRANSFER })
   @ApiErrorResponses({ 404: NOT_FOUND, 422: BAD_UBID })
   getTransfer(@Param() { ubid }: UbidPathDto): Promise<SmsTransfer> {
     return this.transfers.get(ubid);
@@ -67,7 +69,11 @@ export class SmsTransferController {
 
   @Put(':ubid/:state')
   @ApiOperation({ summary: 'Set the state of a transfer', description: 'Also sets `when` to now.' })
-  @ApiOkResponse({ type: SmsTransferDto, description: 'The updated transfer.' })
+  @ApiOkResponse({
+    type: SmsTransferDto,
+    description: 'The updated transfer.',
+    example: { ...EXAMPLE_TRANSFER, state: TrackingState.SENT, when: '2024-04-17T09:12:05.000Z' },
+  })
   @ApiErrorResponses({
     404: NOT_FOUND,
     422: { example: fieldError(['path', 'state'], 'state must be one of the following values: INIT, SENT, DONE', 'isEnum') },

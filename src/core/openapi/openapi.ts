@@ -26,7 +26,7 @@ Every call is one database transaction. Errors answer \`{statusCode, detail}\`; 
 **422** with \`detail\` listing the rejected fields.
 
 ![Overview](${IMAGES_PATH}/overview.svg)
-`;
+`.trim();
 
 /** The OpenAPI document, built from the controllers and DTOs; operationIds are the controller method names. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -34,6 +34,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('TrackingDb API')
     .setVersion(version)
     .setDescription(DESCRIPTION)
+    .setLicense('MIT', 'https://opensource.org/license/mit')
+    // Relative first, so that Swagger UI calls the host that serves it wherever the service runs.
+    .addServer('/', 'The service that serves this document.')
+    .addServer('http://localhost:7000', 'A local service started with `npm start` (default PORT).')
     .addTag('SMS_transfers', 'Transfers: one row per SMS batch, with its file names, counts and state.')
     .addTag('SMS_documents', 'Documents: the SMS messages of a batch, uploaded in bulk, counted and moved through the states together.')
     .addTag('Health', 'Liveness and readiness probes for load balancers and orchestrators; no API key needed.')

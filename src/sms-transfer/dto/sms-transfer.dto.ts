@@ -3,6 +3,18 @@ import { TrackingState } from '../../core/tracking-state';
 import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
 import { SmsTransfer } from '../sms-transfer.repository';
 
+/** A transfer as the API answers it, for the examples of the responses that return one. */
+export const EXAMPLE_TRANSFER = {
+  UBID: EXAMPLE_UBID,
+  fileName: 'batch_2024-04-17_0858.json',
+  origName: 'april-campaign.csv',
+  fallbackCount: 0,
+  when: '2024-04-17T08:58:37.000Z',
+  state: TrackingState.INIT,
+  documents: 412343,
+  SMScount: 824686,
+};
+
 /** A stored transfer as the API returns it. */
 export class SmsTransferDto implements SmsTransfer {
   @ApiProperty({ description: 'The batch id.', format: 'uuid', example: EXAMPLE_UBID })

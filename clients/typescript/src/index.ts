@@ -1,0 +1,43 @@
+import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+/** Everything generated from docs/openapi.json: `paths`, `operations`, and a type per schema, named as in the document. */
+export * from './schema';
+
+type Schemas = components['schemas'];
+
+/** A transfer (one SMS batch) as the API returns it. */
+export type Transfer = Schemas['SmsTransferDto'];
+/** The body that registers a transfer. */
+export type NewTransfer = Schemas['CreateSmsTransferDto'];
+/** One document (SMS message) of an upload. */
+export type DocumentInput = Schemas['SmsDocumentInputDto'];
+/** The body of one upload: up to 5000 documents of a transfer. */
+export type DocumentsUpload = Schemas['UpsertSmsDocumentsDto'];
+/** The answer of the document calls: a sentence and a count. */
+export type DocumentsResult = Schemas['SmsDocumentResultDto'];
+/** The body of a 404 or 413: `detail` is a sentence. */
+export type ErrorResponse = Schemas['ErrorResponseDto'];
+/** The body of a 422: `detail` lists the rejected fields, or is a sentence when the database refused the write. */
+export type ValidationErrorResponse = Schemas['ValidationErrorResponseDto'];
+/** One rejected field of a 422. */
+export type FieldError = Schemas['FieldErrorDto'];
+
+export type TrackingClient = Client<paths>;
+
+export interface TrackingClientOptions {
+  /** Sent with every request, for example `{ Authorization: 'Bearer <key>' }`. */
+  headers?: Record<string, string>;
+  /** A fetch of your own (a proxy, a test double); the global `fetch` by default. */
+  fetch?: ClientOptions['fetch'];
+}
+
+/**
+ * A client of the TrackingDb API at `baseUrl` (for example `http://localhost:7000`): one typed
+ * method per HTTP verb, called with a path of the API, such as
+ * `client.GET('/tracking/sms_transfers/{ubid}', { params: { path: { ubid } } })`. Each call
+ * resolves to `{ data }` on success or `{ error }` (the typed error body) and `response`.
+ */
+export function createTrackingClient(baseUrl: string, options: TrackingClientOptions = {}): TrackingClient {
+  return createClient<paths>({ baseUrl, ...options });
+}

@@ -1,0 +1,137 @@
+import { createTrackingClient, DocumentInput, ErrorResponse, NewTransfer, TrackingClient, TrackingState, Transfer, ValidationErrorResponse } from '../clients/typescript/src';
+import { loadTestData } from './helpers/load-test-data';
+import { startTestServer, TestServer } from './helpers/test-app';
+
+interface TestData {
+  transfer: NewTransfer;
+  otherTransfers: NewTransfer[];
+  uploads: { count: number; result: string }[];
+  counted: { count: number; result: string };
+  documentsSent: { count: number; result: string };
+  transferNotFound: ErrorResponse;
+  documentsNotFound: ErrorResponse;
+  badUbid: ValidationErrorResponse;
+  badState: ValidationErrorResponse;
+  unknownTransferUpload: ValidationErrorResponse;
+}
+
+const data = loadTestData<TestData>(__filename);
+const { UBID } = data.transfer;
+const SUB_BATCH = 5000;
+
+/** 12,000 documents, uploaded as 5000 + 5000 + 2000. */
+const documents: DocumentInput[] = Array.from({ length: data.transfer.documents }, (_, index) => ({
+  uniqueId: String(index).padStart(10, '0'),
+  SMScount: 1 + (index % 3),
+  data: { phone: `+49170${String(index).padStart(7, '0')}`, text: 'Your parcel arrives today', meta: { index } },
+}));
+
+/**
+ * The generated TypeScript client (clients/typescript) against the real service on a SQLite file:
+ * the whole life cycle of a transfer, through the client only. The steps build on each other.
+ */
+describe('the generated TypeScript client against the service (e2e)', () => {
+  let server: TestServer;
+  let client: TrackingClient;
+  let sent: Transfer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    client = createTrackingClient(server.url);
+  });
+  afterAll(() => server.close());
+
+  const path = { ubid: UBID };
+
+  it('creates a transfer', async () => {
+    const { data: created, response } = await client.POST('/tracking/sms_transfers', { body: data.transfer });
+
+    expect(response.status).toBe(201);
+    expect(created).toEqual({ ...data.transfer, fallbackCount: 0, state: 'INIT', when: expect.any(String) });
+    expect(new Date(created!.when).toISOString()).toBe(created!.when);
+  });
+
+  it('uploads 12,000 documents in sub-batches of 5000', async () => {
+    const results = [];
+    for (let start = 0; start < documents.length; start += SUB_BATCH) {
+      const { data: result, response } = await client.POST('/tracking/sms_documents', {
+        body: { UBID, documents: documents.slice(start, start + SUB_BATCH) },
+      });
+      expect(response.status).toBe(201);
+      results.push(result);
+    }
+
+    expect(results).toEqual(data.uploads);
+  });
+
+  it('counts the documents', async () => {
+    const { data: counted } = await client.GET('/tracking/sms_documents/{ubid}', { params: { path } });
+
+    expect(counted).toEqual(data.counted);
+  });
+
+  it('moves the documents and the transfer to SENT, and reads the transfer', async () => {
+    const { data: documentsSent } = await client.PUT('/tracking/sms_documents/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
+    const { data: transferSent } = await client.PUT('/tracking/sms_transfers/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
+    const { data: read } = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path } });
+
+    expect(documentsSent).toEqual(data.documentsSent);
+    expect(transferSent).toEqual({ ...data.transfer, fallbackCount: 0, state: 'SENT', when: expect.any(String) });
+    expect(read).toEqual(transferSent);
+    sent = read!;
+  });
+
+  it('lists the transfers a page at a time, with the total in X-Total-Count', async () => {
+    for (const transfer of data.otherTransfers) {
+      await client.POST('/tracking/sms_transfers', { body: transfer });
+    }
+    const list = (query: { limit?: number; offset?: number; state?: TrackingState }) => client.GET('/tracking/sms_transfers', { params: { query } });
+
+    const all = await list({});
+    const first = await list({ limit: 2, offset: 0 });
+    const second = await list({ limit: 2, offset: 2 });
+    const onlySent = await list({ state: 'SENT' });
+
+    expect(all.data!.map((transfer) => transfer.UBID).sort()).toEqual([UBID, ...data.otherTransfers.map((transfer) => transfer.UBID)].sort());
+    expect([first.data!.length, second.data!.length]).toEqual([2, 1]);
+    expect([...first.data!, ...second.data!]).toEqual(all.data);
+    expect([all, first, second].map(({ response }) => response.headers.get('X-Total-Count'))).toEqual(['3', '3', '3']);
+    expect(onlySent.data).toEqual([sent]);
+    expect(onlySent.response.headers.get('X-Total-Count')).toBe('1');
+  });
+
+  it('answers 422 with the rejected fields, typed', async () => {
+    const badUbid = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path: { ubid: 'batch-1' } } });
+    const badState = await client.PUT('/tracking/sms_transfers/{ubid}/{state}', {
+      // @ts-expect-error 'sent' is not a TrackingState: the client refuses it at compile time, the service at run time.
+      params: { path: { ...path, state: 'sent' } },
+    });
+
+    expect(badUbid.response.status).toBe(422);
+    expect(badUbid.error).toEqual(data.badUbid);
+    expect(badState.error).toEqual(data.badState);
+    const fieldErrors = badUbid.error?.detail;
+    expect(Array.isArray(fieldErrors) && fieldErrors.map(({ loc, msg, type }) => `${loc.join('.')}: ${msg} (${type})`)).toEqual([
+      'path.ubid: ubid must be a UUID (isUuid)',
+    ]);
+  });
+
+  it('deletes the transfer and, with it, its documents', async () => {
+    const { response, data: nothing } = await client.DELETE('/tracking/sms_transfers/{ubid}', { params: { path } });
+    expect(response.status).toBe(204);
+    expect(nothing).toBeUndefined();
+
+    const transfer = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path } });
+    const counted = await client.GET('/tracking/sms_documents/{ubid}', { params: { path } });
+    const upload = await client.POST('/tracking/sms_documents', { body: { UBID, documents: documents.slice(0, 1) } });
+
+    expect([transfer, counted, upload].map(({ data: body, response: { status } }) => ({ body, status }))).toEqual([
+      { body: undefined, status: 404 },
+      { body: undefined, status: 404 },
+      { body: undefined, status: 422 },
+    ]);
+    expect(transfer.error).toEqual(data.transferNotFound);
+    expect(counted.error).toEqual(data.documentsNotFound);
+    expect(upload.error).toEqual(data.unknownTransferUpload);
+  });
+});
