@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description Answers 200 while the process serves HTTP. It checks nothing else, so that a database outage never gets the service restarted.
+         */
+        get: operations["checkLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description Answers 200 when the database answers a query within 2 s, 503 otherwise.
+         */
+        get: operations["checkReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tracking/sms_transfers": {
         parameters: {
             query?: never;
@@ -130,6 +170,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        HealthIndicatorStatusDto: {
+            /**
+             * @example up
+             * @enum {string}
+             */
+            status: "up" | "down";
+        };
+        HealthStatusDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok";
+            /**
+             * @description The checks that passed, by name.
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            info: {
+                [key: string]: components["schemas"]["HealthIndicatorStatusDto"];
+            };
+            /**
+             * @description The checks that failed: none in a 200.
+             * @example {}
+             */
+            error: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Every check, by name.
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: components["schemas"]["HealthIndicatorStatusDto"];
+            };
+        };
         FieldErrorDto: {
             /**
              * @description Where the bad value is: the request part (`body`, `query`, `path`), then property names and array indexes.
@@ -151,6 +234,18 @@ export interface components {
              * @example min
              */
             type: string;
+        };
+        ErrorResponseDto: {
+            /**
+             * @description The HTTP status code, repeated in the body.
+             * @example 404
+             */
+            statusCode: number;
+            /**
+             * @description What went wrong, in words.
+             * @example UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers
+             */
+            detail: string;
         };
         CreateSmsTransferDto: {
             /**
@@ -228,18 +323,6 @@ export interface components {
              * @example 824686
              */
             SMScount: number | null;
-        };
-        ErrorResponseDto: {
-            /**
-             * @description The HTTP status code, repeated in the body.
-             * @example 404
-             */
-            statusCode: number;
-            /**
-             * @description What went wrong, in words.
-             * @example UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers
-             */
-            detail: string;
         };
         ValidationErrorResponseDto: {
             /**
@@ -319,17 +402,98 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type HealthIndicatorStatusDto = components['schemas']['HealthIndicatorStatusDto'];
+export type HealthStatusDto = components['schemas']['HealthStatusDto'];
 export type FieldErrorDto = components['schemas']['FieldErrorDto'];
+export type ErrorResponseDto = components['schemas']['ErrorResponseDto'];
 export type CreateSmsTransferDto = components['schemas']['CreateSmsTransferDto'];
 export type TrackingState = components['schemas']['TrackingState'];
 export type SmsTransferDto = components['schemas']['SmsTransferDto'];
-export type ErrorResponseDto = components['schemas']['ErrorResponseDto'];
 export type ValidationErrorResponseDto = components['schemas']['ValidationErrorResponseDto'];
 export type SmsDocumentInputDto = components['schemas']['SmsDocumentInputDto'];
 export type UpsertSmsDocumentsDto = components['schemas']['UpsertSmsDocumentsDto'];
 export type SmsDocumentResultDto = components['schemas']['SmsDocumentResultDto'];
 export type $defs = Record<string, never>;
 export interface operations {
+    checkLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "info": {},
+                     *       "error": {},
+                     *       "details": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthStatusDto"];
+                };
+            };
+        };
+    };
+    checkReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database answers: the service can take requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "info": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         }
+                     *       },
+                     *       "error": {},
+                     *       "details": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthStatusDto"];
+                };
+            };
+            /** @description The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Not ready: the database server cannot be reached"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     listTransfers: {
         parameters: {
             query?: {
@@ -371,6 +535,21 @@ export interface operations {
                     "application/json": components["schemas"]["SmsTransferDto"][];
                 };
             };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The request is invalid: `detail` lists the rejected fields. */
             422: {
                 headers: {
@@ -393,6 +572,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
         };
@@ -429,6 +623,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SmsTransferDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description The request body is larger than 16 MiB. */
@@ -470,6 +679,21 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     getTransfer: {
@@ -505,6 +729,21 @@ export interface operations {
                     "application/json": components["schemas"]["SmsTransferDto"];
                 };
             };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description Unknown UBID. */
             404: {
                 headers: {
@@ -542,6 +781,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
         };
@@ -565,6 +819,21 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description Unknown UBID. */
             404: {
                 headers: {
@@ -602,6 +871,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
         };
@@ -639,6 +923,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SmsTransferDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description Unknown UBID. */
@@ -680,6 +979,21 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     upsertDocuments: {
@@ -708,6 +1022,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SmsDocumentResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description The request body is larger than 16 MiB. */
@@ -751,6 +1080,21 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     countDocuments: {
@@ -777,6 +1121,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SmsDocumentResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description The batch has no documents. */
@@ -818,6 +1177,21 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     updateDocumentsState: {
@@ -846,6 +1220,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SmsDocumentResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description The batch has no documents. */
@@ -887,6 +1276,21 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
 }
@@ -898,4 +1302,6 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const healthIndicatorStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthIndicatorStatusDto"]["status"]> = ["up", "down"];
+export const healthStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthStatusDto"]["status"]> = ["ok"];
 export const trackingStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrackingState"]> = ["INIT", "SENT", "DONE"];
