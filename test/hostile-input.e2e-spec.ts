@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
@@ -37,6 +40,19 @@ const transferBody = fc.record(
 );
 /** Path segments as a client could send them: any text, percent-encoded, or raw and malformed. */
 const segment = fc.oneof(fc.constant(UBID), fc.constantFrom(...Object.values(TrackingState)), fc.string().map(encodeURIComponent), fc.constantFrom('%FF', '%', '..', "1'OR'1'='1"));
+
+/** POSTs raw bytes as application/json to the app, listening on a random port for the purpose. */
+async function postBytes(app: INestApplication, path: string, body: Buffer): Promise<{ status?: number; body: unknown }> {
+  const server = (app.getHttpServer() as Server).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    return { status: response.status, body: await response.json() };
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
 
 /**
  * Random and hostile input thrown at the real app (repositories mocked): it never answers 5xx, and
@@ -102,6 +118,94 @@ describe('hostile input (e2e, property-based)', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+
+  describe('named hostile inputs', () => {
+    const upload = (data: unknown, uniqueId = '0000000001') => ({ UBID, documents: [{ SMScount: 1, uniqueId, data }] });
+    const fieldError = (loc: (string | number)[], msg: string, type: string) => ({ statusCode: 422, detail: [{ loc, msg, type }] });
+
+    it('refuses data above 64 KiB as JSON, counting UTF-8 bytes, and takes it at the limit', async () => {
+      // {"text":"…"} is 11 bytes around the text; é is 2 bytes in UTF-8.
+      const atLimit = { text: `a${'é'.repeat((64 * 1024 - 12) / 2)}` };
+      expect(Buffer.byteLength(JSON.stringify(atLimit))).toBe(64 * 1024);
+
+      await http().post('/tracking/sms_documents').send(upload(atLimit)).expect(201);
+      await http()
+        .post('/tracking/sms_documents')
+        .send(upload({ text: `${atLimit.text}x` }))
+        .expect(422, fieldError(['body', 'documents', 0, 'data'], 'data must not be larger than 65536 bytes as JSON', 'maxJsonBytes'));
+    });
+
+    it('refuses a 1 MB uniqueId and a 1 MB file name by their length', async () => {
+      const huge = 'x'.repeat(1024 * 1024);
+
+      await http()
+        .post('/tracking/sms_documents')
+        .send(upload({}, huge))
+        .expect(422, fieldError(['body', 'documents', 0, 'uniqueId'], 'uniqueId must be shorter than or equal to 10 characters', 'maxLength'));
+      await http()
+        .post('/tracking/sms_transfers')
+        .send({ UBID, SMScount: 1, documents: 1, fileName: huge, origName: 'o' })
+        .expect(422, fieldError(['body', 'fileName'], 'fileName must be shorter than or equal to 55 characters', 'maxLength'));
+      expect(documents.upsertMany).not.toHaveBeenCalled();
+      expect(transfers.upsert).not.toHaveBeenCalled();
+    });
+
+    it.each(['__proto__', 'constructor', 'prototype'])('keeps a "%s" key in data as plain data, polluting no prototype', async (key) => {
+      const body = `{"UBID":"${UBID}","documents":[{"SMScount":1,"uniqueId":"p1","data":{"${key}":{"polluted":true,"prototype":{"polluted":true}}}}]}`;
+
+      await http().post('/tracking/sms_documents').set('Content-Type', 'application/json').send(body).expect(201);
+
+      const [, [stored]] = documents.upsertMany.mock.calls[0];
+      expect(Object.keys(stored.data)).toEqual([key]);
+      expect(JSON.stringify(stored.data)).toBe(`{"${key}":{"polluted":true,"prototype":{"polluted":true}}}`);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect((Object.prototype as unknown as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it('ignores a "__proto__" key at the top of a body: its fields do not count', async () => {
+      const body = `{"__proto__":{"UBID":"${UBID}","documents":[{"SMScount":1,"uniqueId":"p1","data":{}}]}}`;
+
+      const response = await http().post('/tracking/sms_documents').set('Content-Type', 'application/json').send(body).expect(422);
+
+      expect(response.body.detail[0]).toEqual({ loc: ['body', 'UBID'], msg: 'UBID must be a UUID', type: 'isUuid' });
+      expect(documents.upsertMany).not.toHaveBeenCalled();
+    });
+
+    it('refuses a body that is not valid UTF-8 rather than storing replacement characters', async () => {
+      const body = Buffer.concat([Buffer.from(`{"UBID":"${UBID}","documents":[{"SMScount":1,"uniqueId":"u1","data":{"text":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}}]}')]);
+
+      // Raw bytes over a socket: superagent would serialise a Buffer as JSON.
+      expect(await postBytes(app, '/tracking/sms_documents', body)).toEqual({
+        status: 422,
+        body: fieldError(['body'], 'Invalid JSON: the body is not valid UTF-8', 'json_invalid'),
+      });
+      expect(documents.upsertMany).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['application/x-www-form-urlencoded', `UBID=${UBID}`],
+      ['text/plain', JSON.stringify(upload({}))],
+      ['application/xml', '<UBID/>'],
+    ])('answers 422 to a %s body, which is not read as JSON', async (type, body) => {
+      const response = await http().post('/tracking/sms_documents').set('Content-Type', type).send(body).expect(422);
+
+      expect(response.body.detail[0]).toMatchObject({ loc: ['body', 'UBID'] });
+      expect(documents.upsertMany).not.toHaveBeenCalled();
+    });
+
+    it.each([`1' OR '1'='1`, `${UBID}'; DROP TABLE sms_documents; --`, '../../etc/passwd'])('answers 422 to the UBID %s in a path', async (ubid) => {
+      await http()
+        .get(`/tracking/sms_transfers/${encodeURIComponent(ubid)}`)
+        .expect(422, fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid'));
+      expect(transfers.findByUbid).not.toHaveBeenCalled();
+    });
+
+    it.each(['1e309', '-1', '10.5', '99999999999999999999', '0x10', '1e2', ' 7', ''])('answers 422 to limit=%p', async (limit) => {
+      const response = await http().get('/tracking/sms_transfers').query({ limit }).expect(422);
+
+      expect(response.body.detail[0].loc).toEqual(['query', 'limit']);
+    });
   });
 
   it('the listing never answers 5xx, whatever the query', async () => {

@@ -125,6 +125,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
     it.each([
       [65, ['body', 'documents', 0, 'data'], 'data must not be nested more than 64 levels deep'],
+      [10_000, ['body'], 'body must not be nested more than 128 levels deep'],
       [100_000, ['body'], 'body must not be nested more than 128 levels deep'],
     ])('answers 422 for data nested %d levels deep', async (levels, loc, msg) => {
       const response = await http()

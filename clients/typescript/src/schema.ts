@@ -359,7 +359,7 @@ export interface components {
              */
             uniqueId: string;
             /**
-             * @description Free-form data of the message, stored and returned as sent (nested objects included, up to 64 levels deep).
+             * @description Free-form data of the message, stored and returned as sent: nested objects included, up to 64 levels deep and 65536 bytes as JSON.
              * @example {
              *       "phone": "+4917012345678",
              *       "text": "Your parcel arrives today",

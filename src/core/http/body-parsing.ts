@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { HttpException, HttpStatus, INestApplication } from '@nestjs/common';
 import { json, NextFunction, Request, Response } from 'express';
 import { RequestValidationException } from '../errors/request-validation.exception';
@@ -16,8 +17,16 @@ interface BodyParserError extends Error {
  * The app must be created with `bodyParser: false` so that Nest's default parser does not run first.
  */
 export function useJsonBodyParsing(app: INestApplication): void {
-  app.use(json({ limit: MAX_BODY_BYTES }));
+  app.use(json({ limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 }));
   app.use((error: BodyParserError, _req: Request, _res: Response, next: NextFunction) => next(toHttpException(error)));
+}
+
+/**
+ * The parser would decode invalid UTF-8 to U+FFFD and store text the client never sent; a body
+ * that is not UTF-8 is refused instead (simdutf: well under a millisecond for a 5000-document body).
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw new Error('the body is not valid UTF-8');
 }
 
 function toHttpException(error: BodyParserError): unknown {
@@ -25,6 +34,7 @@ function toHttpException(error: BodyParserError): unknown {
   if (error instanceof HttpException) return error;
   switch (error.type) {
     case 'entity.parse.failed':
+    case 'entity.verify.failed':
       return new RequestValidationException([{ loc: ['body'], msg: `Invalid JSON: ${error.message}`, type: 'json_invalid' }]);
     case 'entity.too.large':
       return new HttpException(

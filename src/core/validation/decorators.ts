@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsEnum, IsInt, IsUUID, Max, Min } from 'class-validator';
 import { TrackingState } from '../tracking-state';
 
@@ -47,5 +48,21 @@ export function CountProperty(options: { description: string; example: number })
     IsInt(),
     Min(1),
     Max(MAX_INTEGER),
+  );
+}
+
+/**
+ * An integer in the query string, such as `limit`: only plain decimal digits become a number.
+ * `Number()` would also read `0x10`, `1e2`, ` 7` and the empty string, which a strict API refuses;
+ * anything else stays text and fails IsInt with "must be an integer number".
+ */
+export function IntegerQueryProperty(options: { description: string; minimum: number; maximum?: number; default: number; example: number }): PropertyDecorator {
+  const { minimum, maximum } = options;
+  return applyDecorators(
+    ApiProperty({ type: 'integer', required: false, ...options }),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value)),
+    IsInt(),
+    Min(minimum),
+    ...(maximum === undefined ? [] : [Max(maximum)]),
   );
 }

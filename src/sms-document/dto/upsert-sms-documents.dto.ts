@@ -2,12 +2,18 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { CountProperty, UbidProperty } from '../../core/validation/decorators';
+import { MaxJsonBytes } from '../../core/validation/max-json-bytes';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';
 
 /** Documents per request: the original's sub-batch size, a few MiB of JSON. */
 export const MAX_DOCUMENTS_PER_REQUEST = 5000;
 /** Levels of nesting allowed in a document's data: plenty for real message data, far below the databases' limits. */
 export const MAX_DATA_DEPTH = 64;
+/**
+ * A document's data as JSON, in UTF-8 bytes: the longest concatenated SMS (255 parts, ~39,000
+ * characters) fits with room for metadata, while one document cannot take a whole upload's 16 MiB.
+ */
+export const MAX_DATA_BYTES = 64 * 1024;
 
 export class SmsDocumentInputDto {
   @CountProperty({ description: 'SMS messages this document is sent as (long texts take several).', example: 2 })
@@ -20,11 +26,12 @@ export class SmsDocumentInputDto {
   uniqueId: string;
 
   @ApiProperty({
-    description: `Free-form data of the message, stored and returned as sent (nested objects included, up to ${MAX_DATA_DEPTH} levels deep).`,
+    description: `Free-form data of the message, stored and returned as sent: nested objects included, up to ${MAX_DATA_DEPTH} levels deep and ${MAX_DATA_BYTES} bytes as JSON.`,
     type: 'object',
     additionalProperties: true,
     example: { phone: '+4917012345678', text: 'Your parcel arrives today', meta: { campaign: 'april', priority: 1 } },
   })
+  @MaxJsonBytes(MAX_DATA_BYTES)
   @MaxJsonDepth(MAX_DATA_DEPTH)
   @IsObject()
   data: Record<string, unknown>;
