@@ -3,11 +3,8 @@
  * SQLite itself can do and what plain TypeORM does, all measured in this one run on this machine.
  * See docs/performance.md for the method and the figures.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,6 +15,7 @@ import { generateDocuments } from '../src/loader/document-generator';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
 import { NewSmsDocument } from '../src/sms-document/sms-document.repository';
+import { BuiltService } from './built-service';
 
 const REFERENCE_DOCUMENTS = 412_343;
 const LARGE_DOCUMENTS = 1_000_000;
@@ -87,65 +85,6 @@ async function plainTypeOrm(documents: NewSmsDocument[]): Promise<Result> {
   return result;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-class Service {
-  private constructor(
-    readonly process: ChildProcess,
-    private readonly port: number,
-    private readonly agent: Agent,
-  ) {}
-
-  /** The built service as production runs it, on a new database file. */
-  static async start(name: string): Promise<Service> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: `sqlite:${join(folder, `${name}.db`)}` },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const service = new Service(child, port, new Agent({ keepAlive: true, maxSockets: 16 }));
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      try {
-        await service.send('GET', '/tracking/sms_transfers?limit=1');
-        return service;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    throw new Error('the service did not start');
-  }
-
-  send(method: string, path: string, body?: string | Buffer): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: this.port, method, path, agent: this.agent, headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode! < 300 ? resolve(res.statusCode!) : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  /** The most resident memory the service has used so far, in MB (VmHWM, from /proc). */
-  peakRssMb(): number {
-    const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
-  }
-
-  async stop(): Promise<void> {
-    this.agent.destroy();
-    const exited = new Promise((resolve) => this.process.once('exit', resolve));
-    this.process.kill('SIGTERM');
-    await exited;
-  }
-}
-
 /** The bodies, serialized before the clock starts, so that the client costs the server nothing. */
 function serializedBatches(ubid: string, count: number): Buffer[] {
   const bodies: Buffer[] = [];
@@ -161,7 +100,7 @@ function serializedBatches(ubid: string, count: number): Buffer[] {
 
 /** One ingest on a fresh service and database, so that repeated runs do not slow each other down. */
 async function ingest(count: number, inFlight: number, run: number): Promise<Result> {
-  const service = await Service.start(`service-${inFlight}-${count}-${run}`);
+  const service = await BuiltService.start({ DATABASE_URL: `sqlite:${join(folder, `service-${inFlight}-${count}-${run}.db`)}` });
   try {
     return await ingestInto(service, count, inFlight);
   } finally {
@@ -169,7 +108,7 @@ async function ingest(count: number, inFlight: number, run: number): Promise<Res
   }
 }
 
-async function ingestInto(service: Service, count: number, inFlight: number): Promise<Result> {
+async function ingestInto(service: BuiltService, count: number, inFlight: number): Promise<Result> {
   const ubid = randomUUID();
   await service.send('POST', '/tracking/sms_transfers', transferBody(ubid));
   const bodies = serializedBatches(ubid, count);
