@@ -30,18 +30,33 @@ const documents: DocumentInput[] = Array.from({ length: data.transfer.documents 
  * The generated TypeScript client (clients/typescript) against the real service on a SQLite file:
  * the whole life cycle of a transfer, through the client only. The steps build on each other.
  */
+/** The service runs with API keys, as in production; the client sends its key with every call. */
+const API_KEY = 'sdk-e2e-key-0123456789abcdef';
+
 describe('the generated TypeScript client against the service (e2e)', () => {
   let server: TestServer;
   let client: TrackingClient;
   let sent: Transfer;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    client = createTrackingClient(server.url);
+    server = await startTestServer({ API_KEYS: API_KEY });
+    client = createTrackingClient(server.url, { apiKey: API_KEY });
   });
   afterAll(() => server.close());
 
   const path = { ubid: UBID };
+
+  it('answers 401, typed, to a client without the key', async () => {
+    const anonymous = createTrackingClient(server.url);
+
+    const { data: listed, error, response } = await anonymous.GET('/tracking/sms_transfers');
+
+    expect(response.status).toBe(401);
+    expect(listed).toBeUndefined();
+    // Typed as the union of the operation's error bodies; a 401 carries a sentence.
+    expect(error?.detail).toEqual(expect.any(String));
+    expect(error).toEqual({ statusCode: 401, detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' });
+  });
 
   it('creates a transfer', async () => {
     const { data: created, response } = await client.POST('/tracking/sms_transfers', { body: data.transfer });

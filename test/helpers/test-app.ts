@@ -46,11 +46,11 @@ export interface TestServer {
 
 /**
  * The real app, without overrides, listening on 127.0.0.1 on a free port as a client sees it,
- * with its data in a SQLite file in a new temporary folder.
+ * with its data in a SQLite file in a new temporary folder, and any further settings (`env`).
  */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const folder = mkdtempSync(join(tmpdir(), 'tracking-db-e2e-'));
-  const app = await createTestApp([], `sqlite:${join(folder, 'tracking.db')}`);
+  const app = await createTestApp([], `sqlite:${join(folder, 'tracking.db')}`, env);
   await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -16,7 +16,7 @@ export type DocumentInput = Schemas['SmsDocumentInputDto'];
 export type DocumentsUpload = Schemas['UpsertSmsDocumentsDto'];
 /** The answer of the document calls: a sentence and a count. */
 export type DocumentsResult = Schemas['SmsDocumentResultDto'];
-/** The body of a 404 or 413: `detail` is a sentence. */
+/** The body of a 401, 404, 413 or 503: `detail` is a sentence. */
 export type ErrorResponse = Schemas['ErrorResponseDto'];
 /** The body of a 422: `detail` lists the rejected fields, or is a sentence when the database refused the write. */
 export type ValidationErrorResponse = Schemas['ValidationErrorResponseDto'];
@@ -26,7 +26,9 @@ export type FieldError = Schemas['FieldErrorDto'];
 export type TrackingClient = Client<paths>;
 
 export interface TrackingClientOptions {
-  /** Sent with every request, for example `{ Authorization: 'Bearer <key>' }`. */
+  /** The API key, when the service runs with API_KEYS: sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
+  /** Sent with every request, such as an `X-Request-Id` of your own. */
   headers?: Record<string, string>;
   /** A fetch of your own (a proxy, a test double); the global `fetch` by default. */
   fetch?: ClientOptions['fetch'];
@@ -38,6 +40,6 @@ export interface TrackingClientOptions {
  * `client.GET('/tracking/sms_transfers/{ubid}', { params: { path: { ubid } } })`. Each call
  * resolves to `{ data }` on success or `{ error }` (the typed error body) and `response`.
  */
-export function createTrackingClient(baseUrl: string, options: TrackingClientOptions = {}): TrackingClient {
-  return createClient<paths>({ baseUrl, ...options });
+export function createTrackingClient(baseUrl: string, { apiKey, headers, fetch }: TrackingClientOptions = {}): TrackingClient {
+  return createClient<paths>({ baseUrl, fetch, headers: { ...headers, ...(apiKey === undefined ? {} : { Authorization: `Bearer ${apiKey}` }) } });
 }
