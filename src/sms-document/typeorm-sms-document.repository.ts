@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { In, MoreThan } from 'typeorm';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { TransactionContext } from '../core/database/transaction-context';
-import { TrackingState } from '../core/tracking-state';
+import { statesBefore, TrackingState } from '../core/tracking-state';
 import { SmsDocumentEntity } from './sms-document.entity';
-import { NewSmsDocument, SmsDocumentRepository } from './sms-document.repository';
+import {
+  NewSmsDocument,
+  SmsDocument,
+  SmsDocumentPage,
+  SmsDocumentPageQuery,
+  SmsDocumentRepository,
+  SmsDocumentStateCounts,
+} from './sms-document.repository';
 
 const ON_CONFLICT = `
   ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET
@@ -33,6 +41,16 @@ const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
   ORDER BY d."uniqueId"${ON_CONFLICT}`,
 };
 
+/**
+ * "The document is one of these uniqueIds", the list bound as one JSON array text like the
+ * upsert's documents: one parameter for 5000 ids, whatever the engines' limits on bound variables.
+ * CAST rather than `::json`, which TypeORM would read as a parameter named `json`.
+ */
+const AMONG_UNIQUE_IDS: Record<DatabaseEngine, string> = {
+  sqlite: `"uniqueId" IN (SELECT "value" FROM json_each(:uniqueIds))`,
+  postgres: `"uniqueId" IN (SELECT json_array_elements_text(CAST(:uniqueIds AS json)))`,
+};
+
 @Injectable()
 export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
   constructor(private readonly transaction: TransactionContext) {
@@ -55,8 +73,79 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     return this.transaction.manager.countBy(SmsDocumentEntity, { UBID: ubid });
   }
 
-  async updateStateByUbid(ubid: string, state: TrackingState): Promise<number> {
-    const result = await this.transaction.manager.update(SmsDocumentEntity, { UBID: ubid }, { state, when: () => 'CURRENT_TIMESTAMP' });
+  updateStateByUbid(ubid: string, state: TrackingState): Promise<number> {
+    return this.moveForward(ubid, state);
+  }
+
+  updateStates(ubid: string, uniqueIds: string[], state: TrackingState): Promise<number> {
+    return this.moveForward(ubid, state, uniqueIds);
+  }
+
+  /**
+   * One UPDATE whose WHERE only takes rows behind `state`. That condition, not an earlier read,
+   * keeps states from going backwards: PostgreSQL re-checks it on the newest version of a row a
+   * concurrent transaction has changed, and SQLite runs one transaction at a time.
+   */
+  private async moveForward(ubid: string, state: TrackingState, uniqueIds?: string[]): Promise<number> {
+    const before = statesBefore(state);
+    if (before.length === 0) return 0;
+    const { manager } = this.transaction;
+    const update = manager
+      .createQueryBuilder()
+      .update(SmsDocumentEntity)
+      .set({ state, when: () => 'CURRENT_TIMESTAMP' })
+      .where({ UBID: ubid, state: In(before) });
+    if (uniqueIds) update.andWhere(AMONG_UNIQUE_IDS[engineOf(manager)], { uniqueIds: JSON.stringify(uniqueIds) });
+    const result = await update.execute();
     return result.affected ?? 0;
+  }
+
+  async countStates(ubid: string): Promise<SmsDocumentStateCounts> {
+    const { manager } = this.transaction;
+    const rows: { state: TrackingState; count: number; lastChange: unknown }[] = await manager
+      .createQueryBuilder(SmsDocumentEntity, 'document')
+      .select('document.state', 'state')
+      .addSelect('CAST(COUNT(*) AS INTEGER)', 'count')
+      .addSelect('MAX(document.when)', 'lastChange')
+      .where({ UBID: ubid })
+      .groupBy('document.state')
+      .getRawMany();
+    // A raw MAX() comes back as the engine gives it (SQLite: UTC text); the driver reads it as it reads the column.
+    const when = manager.connection.getMetadata(SmsDocumentEntity).findColumnWithPropertyName('when')!;
+    const counts = { [TrackingState.INIT]: 0, [TrackingState.SENT]: 0, [TrackingState.DONE]: 0 };
+    let lastChange: Date | null = null;
+    for (const row of rows) {
+      counts[row.state] = Number(row.count);
+      const changed: Date = manager.connection.driver.prepareHydratedValue(row.lastChange, when);
+      if (!lastChange || changed > lastChange) lastChange = changed;
+    }
+    return { counts, lastChange };
+  }
+
+  async findPage(ubid: string, { state, limit, after }: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
+    // One row more than asked tells whether there is a next page without a second query.
+    const rows = await this.transaction.manager.find(SmsDocumentEntity, {
+      select: { uniqueId: true, state: true, SMScount: true, when: true },
+      where: { UBID: ubid, ...(state && { state }), ...(after !== undefined && { uniqueId: MoreThan(after) }) },
+      order: { uniqueId: 'ASC' },
+      take: limit + 1,
+    });
+    const items = rows.slice(0, limit).map(({ uniqueId, state, SMScount, when }) => ({ uniqueId, state, SMScount, when }));
+    return { items, next: rows.length > limit ? items[items.length - 1].uniqueId : null };
+  }
+
+  findOne(ubid: string, uniqueId: string): Promise<SmsDocument | null> {
+    return this.transaction.manager.findOneBy(SmsDocumentEntity, { UBID: ubid, uniqueId });
+  }
+
+  async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
+    const { manager } = this.transaction;
+    const rows = await manager
+      .createQueryBuilder(SmsDocumentEntity, 'document')
+      .select(['document.uniqueId', 'document.state'])
+      .where({ UBID: ubid })
+      .andWhere(AMONG_UNIQUE_IDS[engineOf(manager)], { uniqueIds: JSON.stringify(uniqueIds) })
+      .getMany();
+    return new Map(rows.map((row) => [row.uniqueId, row.state]));
   }
 }

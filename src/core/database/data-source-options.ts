@@ -4,9 +4,10 @@ import { SmsDocumentEntity } from '../../sms-document/sms-document.entity';
 import { SmsTransferEntity } from '../../sms-transfer/sms-transfer.entity';
 import { DatabaseConfig } from '../config/database-url';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
+import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
 
 export const ENTITIES = [SmsTransferEntity, SmsDocumentEntity];
-export const MIGRATIONS = [InitialSchema1732000000000];
+export const MIGRATIONS = [InitialSchema1732000000000, DocumentTrackingIndex1764100000000];
 
 /** How long a statement waits for a lock held by another process before SQLITE_BUSY. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
