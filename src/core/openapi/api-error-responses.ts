@@ -4,6 +4,7 @@ import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../
 
 const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
+  [HttpStatus.CONFLICT]: 'States only move forward (INIT → SENT → DONE): this would move one back. Nothing was changed.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The request body is larger than 16 MiB.',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'The request is invalid: `detail` lists the rejected fields.',
 };
@@ -29,3 +30,6 @@ export function ApiErrorResponses(errors: Partial<Record<HttpStatus, { descripti
 export function fieldError(loc: (string | number)[], msg: string, type: string) {
   return [{ loc, msg, type }];
 }
+
+/** The 422 of every route with a `{ubid}` in its path. */
+export const BAD_UBID = { example: fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid') };
