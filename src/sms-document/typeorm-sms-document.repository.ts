@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, MoreThan, ObjectLiteral } from 'typeorm';
+import { In, MoreThan } from 'typeorm';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { TransactionContext } from '../core/database/transaction-context';
@@ -42,24 +42,35 @@ const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
 };
 
 /**
- * "The document is one of these uniqueIds", with the ids bound as one parameter whatever their
- * number (the engines limit bound variables).
- * SQLite: one JSON array text, expanded by json_each, like the upsert's documents.
- * PostgreSQL: one array parameter. The driver sends it unnamed, so the planner sees the 5000 ids
- * as a constant: it knows how many there are and checks a row against them with a hash. As
- * `IN (SELECT … FROM json_array_elements_text(…))` it guessed from the statistics of a batch
- * loaded moments ago (1 row expected, 20,000 there) and chose a nested loop that re-read the ids
- * for every row: 23 s instead of 0.1 s for 5000 receipts.
+ * The uniqueIds of a receipts request are bound as one parameter whatever their number (the
+ * engines limit bound variables). SQLite: one JSON array text, expanded by json_each like the
+ * upsert's documents. PostgreSQL: one array. The driver sends it in an unnamed statement, so the
+ * planner sees the 5000 ids as a constant: it knows how many there are and checks a row against
+ * them with a hash. As `IN (SELECT … FROM json_array_elements_text(…))` it guessed from the
+ * statistics of a batch loaded moments ago (1 row expected, 20,000 there) and chose a nested loop
+ * that re-read the ids for every row: 23 s instead of 0.1 s for 5000 receipts.
  */
-const AMONG_UNIQUE_IDS: Record<DatabaseEngine, { condition: string; bind: (uniqueIds: string[]) => unknown }> = {
-  sqlite: { condition: `"uniqueId" IN (SELECT "value" FROM json_each(:uniqueIds))`, bind: (uniqueIds) => JSON.stringify(uniqueIds) },
-  postgres: { condition: `"uniqueId" = ANY(CAST(:uniqueIds AS varchar[]))`, bind: (uniqueIds) => uniqueIds },
+const UNIQUE_IDS_PARAMETER: Record<DatabaseEngine, (uniqueIds: string[]) => unknown> = {
+  sqlite: (uniqueIds) => JSON.stringify(uniqueIds),
+  postgres: (uniqueIds) => uniqueIds,
 };
 
-function amongUniqueIds(manager: EntityManager, uniqueIds: string[]): [string, ObjectLiteral] {
-  const { condition, bind } = AMONG_UNIQUE_IDS[engineOf(manager)];
-  return [condition, { uniqueIds: bind(uniqueIds) }];
-}
+/** "The document is one of these uniqueIds", for the query builder. CAST, as TypeORM would read `::` as a parameter. */
+const AMONG_UNIQUE_IDS: Record<DatabaseEngine, string> = {
+  sqlite: `"uniqueId" IN (SELECT "value" FROM json_each(:uniqueIds))`,
+  postgres: `"uniqueId" = ANY(CAST(:uniqueIds AS varchar[]))`,
+};
+
+/**
+ * The named documents' states; parameters: the uniqueIds, the UBID. SQLite, left to choose, read
+ * the batch's whole range of the tracking index (it holds every column asked for) and checked
+ * each entry against the list: 0.16 s for 5000 ids in a batch of 200,000, growing with the batch.
+ * CROSS JOIN fixes its order: the ids outside, a primary-key probe for each (0.03 s).
+ */
+const FIND_STATES: Record<DatabaseEngine, string> = {
+  sqlite: `SELECT d."uniqueId", d."state" FROM json_each(?) AS ids CROSS JOIN "sms_documents" AS d ON d."UBID" = ? AND d."uniqueId" = ids."value"`,
+  postgres: `SELECT "uniqueId", "state" FROM "sms_documents" WHERE "uniqueId" = ANY($1::varchar[]) AND "UBID" = $2`,
+};
 
 @Injectable()
 export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
@@ -105,7 +116,10 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
       .update(SmsDocumentEntity)
       .set({ state, when: () => 'CURRENT_TIMESTAMP' })
       .where({ UBID: ubid, state: In(before) });
-    if (uniqueIds) update.andWhere(...amongUniqueIds(manager, uniqueIds));
+    if (uniqueIds) {
+      const engine = engineOf(manager);
+      update.andWhere(AMONG_UNIQUE_IDS[engine], { uniqueIds: UNIQUE_IDS_PARAMETER[engine](uniqueIds) });
+    }
     const result = await update.execute();
     return result.affected ?? 0;
   }
@@ -150,12 +164,9 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
 
   async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
     const { manager } = this.transaction;
-    const rows = await manager
-      .createQueryBuilder(SmsDocumentEntity, 'document')
-      .select(['document.uniqueId', 'document.state'])
-      .where({ UBID: ubid })
-      .andWhere(...amongUniqueIds(manager, uniqueIds))
-      .getMany();
+    const engine = engineOf(manager);
+    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [UNIQUE_IDS_PARAMETER[engine](uniqueIds), ubid]);
     return new Map(rows.map((row) => [row.uniqueId, row.state]));
   }
+
 }
