@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
-import { In } from 'typeorm';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { SmsTransferEntity } from './sms-transfer.entity';
 import {
@@ -12,11 +12,11 @@ import {
   SmsTransferRepository,
 } from './sms-transfer.repository';
 
-/** The documents of the transfer being updated that have not reached DONE; the states are the enum's constants. */
-const COUNT_DOCUMENTS_NOT_DONE = `(SELECT COUNT(*) FROM "sms_documents" WHERE "sms_documents"."UBID" = "sms_transfers"."UBID"
-  AND "sms_documents"."state" IN (${statesBefore(TrackingState.DONE)
-    .map((state) => `'${state}'`)
-    .join(', ')}))`;
+const NOT_DONE = statesBefore(TrackingState.DONE).map((state) => `'${state}'`);
+
+/** How many documents of the transfer being updated have not reached DONE (the states are the enum's constants). */
+const COUNT_DOCUMENTS_NOT_DONE = `(SELECT COUNT(*) FROM "sms_documents"
+  WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."state" IN (${NOT_DONE.join(', ')}))`;
 
 @Injectable()
 export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
