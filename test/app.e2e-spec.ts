@@ -95,11 +95,17 @@ describe('the application (e2e)', () => {
         [
           'checkLiveness',
           'checkReadiness',
+          'computeFallback',
           'countDocuments',
           'createTransfer',
           'deleteTransfer',
+          'getDocument',
+          'getDocumentsSummary',
           'getTransfer',
+          'listDocuments',
           'listTransfers',
+          'recordReceipts',
+          'setFallbackCount',
           'updateDocumentsState',
           'updateTransferState',
           'upsertDocuments',
@@ -122,6 +128,21 @@ describe('the application (e2e)', () => {
         description: 'Where a transfer or a document is in its life cycle: INIT, then SENT, then DONE.',
       });
       expect(JSON.stringify(body)).not.toContain('"enum":["INIT","SENT","DONE"],"type"');
+    });
+
+    it('documents the tracking routes with their limits, their times and the one state schema', async () => {
+      const { body } = await http().get('/openapi.json').expect(200);
+      const { schemas } = body.components;
+
+      expect(schemas.RecordReceiptsDto.properties.uniqueIds).toMatchObject({ minItems: 1, maxItems: 5000, items: { maxLength: 10 } });
+      const stateRef = { allOf: [{ $ref: '#/components/schemas/TrackingState' }] };
+      expect(schemas.RecordReceiptsDto.properties.state).toMatchObject(stateRef);
+      expect(schemas.SmsDocumentsSummaryDto.properties.lastChange).toMatchObject({ format: 'date-time', nullable: true });
+      expect(schemas.SmsDocumentListItemDto.properties.state).toMatchObject(stateRef);
+      const listing = body.paths['/tracking/sms_documents/{ubid}/documents'].get;
+      expect(listing.parameters.find((parameter: { name: string }) => parameter.name === 'state').schema).toEqual({ $ref: '#/components/schemas/TrackingState' });
+      expect(listing.parameters.find((parameter: { name: string }) => parameter.name === 'limit').schema).toMatchObject({ maximum: 5000, default: 1000 });
+      expect(Object.keys(body.paths['/tracking/sms_documents/{ubid}/receipts'].post.responses).sort()).toEqual(['200', '401', '404', '409', '413', '422', '503']);
     });
 
     it('types every error answer with the error schemas', async () => {

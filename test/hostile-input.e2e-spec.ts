@@ -38,8 +38,18 @@ const transferBody = fc.record(
   { UBID: fc.oneof(fc.constant(UBID), hostileJson), SMScount: hostileJson, documents: hostileJson, fileName: hostileJson, origName: hostileJson },
   { requiredKeys: [] },
 );
+const receiptsBody = fc.record(
+  { state: fc.oneof(fc.constantFrom(...Object.values(TrackingState)), hostileJson), uniqueIds: fc.oneof(fc.array(fc.string({ maxLength: 11 }), { maxLength: 4 }), hostileJson) },
+  { requiredKeys: [] },
+);
+const fallbackBody = fc.record({ fallbackCount: fc.oneof(fc.integer(), hostileJson) }, { requiredKeys: [] });
 /** Path segments as a client could send them: any text, percent-encoded, or raw and malformed. */
-const segment = fc.oneof(fc.constant(UBID), fc.constantFrom(...Object.values(TrackingState)), fc.string().map(encodeURIComponent), fc.constantFrom('%FF', '%', '..', "1'OR'1'='1"));
+const segment = fc.oneof(
+  fc.constant(UBID),
+  fc.constantFrom(...Object.values(TrackingState), 'summary', 'receipts', 'documents', 'fallback'),
+  fc.string().map(encodeURIComponent),
+  fc.constantFrom('%FF', '%', '..', "1'OR'1'='1"),
+);
 
 /** POSTs raw bytes as application/json to the app, listening on a random port for the purpose. */
 async function postBytes(app: INestApplication, path: string, body: Buffer): Promise<{ status?: number; body: unknown }> {
@@ -80,9 +90,16 @@ describe('hostile input (e2e, property-based)', () => {
     transfers.updateState.mockResolvedValue(stored);
     transfers.delete.mockResolvedValue(true);
     transfers.findPage.mockResolvedValue({ items: [], total: 0 });
+    transfers.setFallbackCount.mockResolvedValue(stored);
+    transfers.setFallbackCountFromDocuments.mockResolvedValue(stored);
     documents.upsertMany.mockResolvedValue(1);
     documents.countByUbid.mockResolvedValue(1);
     documents.updateStateByUbid.mockResolvedValue(1);
+    documents.countStates.mockResolvedValue({ counts: { INIT: 1, SENT: 0, DONE: 0 }, lastChange: new Date(0) });
+    documents.findPage.mockResolvedValue({ items: [], next: null });
+    documents.findOne.mockResolvedValue(null);
+    documents.findStates.mockResolvedValue(new Map());
+    documents.updateStates.mockResolvedValue(0);
   });
 
   const http = () => request(app.getHttpServer());
@@ -90,11 +107,15 @@ describe('hostile input (e2e, property-based)', () => {
   it.each([
     ['/tracking/sms_documents', documentsBody, documents.upsertMany],
     ['/tracking/sms_transfers', transferBody, transfers.upsert],
-  ] as const)('POST %s never answers 5xx, and writes nothing when it refuses', async (path, body, write) => {
+    [`/tracking/sms_documents/${UBID}/receipts`, receiptsBody, documents.updateStates],
+    [`/tracking/sms_transfers/${UBID}/fallback`, fallbackBody, transfers.setFallbackCount],
+  ] as const)('%s never answers 5xx, and writes nothing when it refuses', async (path, body, write) => {
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
         write.mockClear();
-        const response = await http().post(path).set('Content-Type', 'application/json').send(JSON.stringify(value));
+        // The fallback count is the one body sent with PUT (its POST takes none).
+        const method = path.endsWith('/fallback') ? 'put' : 'post';
+        const response = await http()[method](path).set('Content-Type', 'application/json').send(JSON.stringify(value));
         expect(response.status).toBeLessThan(500);
         if (response.status >= 400) {
           expect(response.body.detail).toBeDefined();
@@ -108,7 +129,7 @@ describe('hostile input (e2e, property-based)', () => {
   it('the routes with path parameters never answer 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('get', 'put', 'delete'),
+        fc.constantFrom('get', 'post', 'put', 'delete'),
         fc.constantFrom('sms_transfers', 'sms_documents'),
         fc.array(segment, { minLength: 1, maxLength: 3 }),
         async (method, resource, segments) => {
@@ -208,10 +229,10 @@ describe('hostile input (e2e, property-based)', () => {
     });
   });
 
-  it('the listing never answers 5xx, whatever the query', async () => {
+  it.each(['/tracking/sms_transfers', `/tracking/sms_documents/${UBID}/documents`])('the listing %s never answers 5xx, whatever the query', async (path) => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('limit', 'offset', 'state', 'x'), fc.oneof(fc.string(), fc.integer().map(String))), async (query) => {
-        const response = await http().get('/tracking/sms_transfers').query(query);
+      fc.asyncProperty(fc.dictionary(fc.constantFrom('limit', 'offset', 'state', 'after', 'x'), fc.oneof(fc.string(), fc.integer().map(String))), async (query) => {
+        const response = await http().get(path).query(query);
         expect(response.status).toBeLessThan(500);
       }),
       { numRuns: RUNS },

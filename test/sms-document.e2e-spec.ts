@@ -3,8 +3,9 @@ import request from 'supertest';
 import { IntegrityError } from '../src/core/database/integrity-error';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
+import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { loadTestData } from './helpers/load-test-data';
-import { mockSmsDocumentRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
 import { nested, nestedJson } from './helpers/nested-json';
 import { createTestApp } from './helpers/test-app';
 
@@ -14,14 +15,27 @@ interface Document {
   data?: unknown;
 }
 
+interface PageItem {
+  uniqueId: string;
+  when: string;
+}
+
 interface TestData {
   UBID: string;
   documents: Document[];
   invalidDocuments: { name: string; document: unknown; detail: unknown[] }[];
+  summary: { total: number; INIT: number; SENT: number; DONE: number; lastChange: string };
+  page: { items: PageItem[]; next: string };
+  invalidReceipts: { name: string; body: object; detail: unknown[] }[];
+  invalidListings: { query: string; detail: unknown[] }[];
 }
 
-const { UBID, documents, invalidDocuments } = loadTestData<TestData>(__filename);
+const { UBID, documents, invalidDocuments, summary, page, invalidReceipts, invalidListings } = loadTestData<TestData>(__filename);
 const TABLE = 'tracking.sms_documents';
+const UNKNOWN = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
+const TRANSFER_NOT_FOUND = { statusCode: 404, detail: `UBID '${UNKNOWN}' is not found in table tracking.sms_transfers` };
+/** JSON times as the repository hands them over. */
+const withDates = <T extends { when: string }>(item: T) => ({ ...item, when: new Date(item.when) });
 
 function manyDocuments(count: number): Document[] {
   return Array.from({ length: count }, (_, index) => ({ SMScount: 1, uniqueId: String(index), data: { index } }));
@@ -30,15 +44,20 @@ function manyDocuments(count: number): Document[] {
 describe('/tracking/sms_documents (e2e, mocked repository)', () => {
   let app: INestApplication;
   const repository = mockSmsDocumentRepository();
+  const transfers = mockSmsTransferRepository();
 
   beforeAll(async () => {
     app = await createTestApp([
       { provide: SmsDocumentRepository, useValue: repository },
+      { provide: SmsTransferRepository, useValue: transfers },
       { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
     ]);
   });
   afterAll(() => app.close());
-  beforeEach(() => jest.resetAllMocks());
+  beforeEach(() => {
+    jest.resetAllMocks();
+    transfers.findByUbid.mockImplementation(async (ubid: string) => (ubid === UNKNOWN ? null : { UBID: ubid }));
+  });
 
   const http = () => request(app.getHttpServer());
 
@@ -191,10 +210,20 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
     it('answers 404 with the original detail when the batch has no documents', async () => {
       repository.updateStateByUbid.mockResolvedValue(0);
+      repository.countByUbid.mockResolvedValue(0);
 
       await http()
         .put(`/tracking/sms_documents/${UBID}/DONE`)
         .expect(404, { statusCode: 404, detail: `UBID '${UBID}' not found in table ${TABLE}` });
+    });
+
+    it('answers 200 with 0 rows when every document is in the state or further along', async () => {
+      repository.updateStateByUbid.mockResolvedValue(0);
+      repository.countByUbid.mockResolvedValue(3);
+
+      await http()
+        .put(`/tracking/sms_documents/${UBID}/SENT`)
+        .expect(200, { result: `Updated state to 'SENT' in 0 row(s) for UBID '${UBID}' in table ${TABLE}`, count: 0 });
     });
 
     it('answers 422 for an unknown state', async () => {
@@ -206,6 +235,144 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
         });
 
       expect(repository.updateStateByUbid).not.toHaveBeenCalled();
+    });
+  });
+  describe('GET /{ubid}/summary', () => {
+    it('answers the counts per state, their total and the last change', async () => {
+      const { total, lastChange, ...counts } = summary;
+      repository.countStates.mockResolvedValue({ counts, lastChange: new Date(lastChange) });
+
+      await http().get(`/tracking/sms_documents/${UBID}/summary/`).expect(200, { UBID, ...summary });
+
+      expect(total).toBe(counts.INIT + counts.SENT + counts.DONE);
+      expect(repository.countStates).toHaveBeenCalledWith(UBID);
+    });
+
+    it('answers zeros and a null time for a transfer without documents', async () => {
+      repository.countStates.mockResolvedValue({ counts: { INIT: 0, SENT: 0, DONE: 0 }, lastChange: null });
+
+      await http().get(`/tracking/sms_documents/${UBID}/summary`).expect(200, { UBID, total: 0, INIT: 0, SENT: 0, DONE: 0, lastChange: null });
+    });
+
+    it('answers 404 for an unknown transfer', async () => {
+      await http().get(`/tracking/sms_documents/${UNKNOWN}/summary`).expect(404, TRANSFER_NOT_FOUND);
+    });
+  });
+
+  describe('POST /{ubid}/receipts', () => {
+    it('answers 200 with what changed, what was in the state already and what is unknown', async () => {
+      repository.findStates.mockResolvedValue(new Map([['0000000001', 'INIT'], ['0000000002', 'DONE']]));
+      repository.updateStates.mockResolvedValue(1);
+
+      await http()
+        .post(`/tracking/sms_documents/${UBID}/receipts`)
+        .send({ state: 'DONE', uniqueIds: ['0000000001', '0000000002', 'x/?'] })
+        .expect(200, { UBID, state: 'DONE', changed: 1, unchanged: 1, unknown: ['x/?'] });
+
+      expect(repository.updateStates).toHaveBeenCalledWith(UBID, ['0000000001', '0000000002', 'x/?'], 'DONE');
+    });
+
+    it('takes 5000 uniqueIds in one call to the repository', async () => {
+      const uniqueIds = manyDocuments(5000).map((document) => document.uniqueId);
+      repository.findStates.mockResolvedValue(new Map(uniqueIds.map((uniqueId) => [uniqueId, 'INIT'])));
+      repository.updateStates.mockResolvedValue(5000);
+
+      await http().post(`/tracking/sms_documents/${UBID}/receipts`).send({ state: 'SENT', uniqueIds }).expect(200);
+
+      expect(repository.updateStates).toHaveBeenCalledTimes(1);
+    });
+
+    it('answers 409 naming the document and both states when one would move back, and changes nothing', async () => {
+      repository.findStates.mockResolvedValue(new Map([['0000000001', 'INIT'], ['0000000002', 'DONE']]));
+
+      await http()
+        .post(`/tracking/sms_documents/${UBID}/receipts`)
+        .send({ state: 'SENT', uniqueIds: ['0000000001', '0000000002'] })
+        .expect(409, {
+          statusCode: 409,
+          detail: `Cannot move document '0000000002' of UBID '${UBID}' from 'DONE' back to 'SENT' in table ${TABLE}`,
+        });
+
+      expect(repository.updateStates).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 for an unknown transfer', async () => {
+      await http().post(`/tracking/sms_documents/${UNKNOWN}/receipts`).send({ state: 'SENT', uniqueIds: ['1'] }).expect(404, TRANSFER_NOT_FOUND);
+    });
+
+    it.each([
+      ...invalidReceipts,
+      {
+        name: '5001 uniqueIds',
+        body: { state: 'SENT', uniqueIds: manyDocuments(5001).map((document) => document.uniqueId) },
+        detail: [{ loc: ['body', 'uniqueIds'], msg: 'uniqueIds must contain no more than 5000 elements', type: 'arrayMaxSize' }],
+      },
+    ])('answers 422 for $name, and changes nothing', async ({ body, detail }) => {
+      await http().post(`/tracking/sms_documents/${UBID}/receipts`).send(body).expect(422, { statusCode: 422, detail });
+
+      expect(repository.findStates).not.toHaveBeenCalled();
+      expect(repository.updateStates).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('GET /{ubid}/documents', () => {
+    it('answers one page and passes the filter, the limit and the cursor on', async () => {
+      repository.findPage.mockResolvedValue({ ...page, items: page.items.map(withDates) });
+
+      await http().get(`/tracking/sms_documents/${UBID}/documents`).query({ state: 'SENT', limit: 2, after: '0000000005' }).expect(200, page);
+
+      expect(repository.findPage).toHaveBeenCalledWith(UBID, { state: 'SENT', limit: 2, after: '0000000005' });
+    });
+
+    it('takes 1000 documents of any state from the start by default', async () => {
+      repository.findPage.mockResolvedValue({ items: [], next: null });
+
+      await http().get(`/tracking/sms_documents/${UBID}/documents/`).expect(200, { items: [], next: null });
+
+      expect(repository.findPage).toHaveBeenCalledWith(UBID, { limit: 1000 });
+    });
+
+    it('answers 404 for an unknown transfer', async () => {
+      await http().get(`/tracking/sms_documents/${UNKNOWN}/documents`).expect(404, TRANSFER_NOT_FOUND);
+    });
+
+    it.each(invalidListings)('answers 422 for ?$query', async ({ query, detail }) => {
+      await http().get(`/tracking/sms_documents/${UBID}/documents?${query}`).expect(422, { statusCode: 422, detail });
+
+      expect(repository.findPage).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('GET /{ubid}/documents/{uniqueId}', () => {
+    const stored = { UBID, ...documents[1], state: 'SENT', when: '2024-04-17T09:12:05.000Z' };
+
+    it.each([
+      ['a plain uniqueId', '0000000002', '0000000002'],
+      ['a uniqueId with a slash, a question mark and a space, percent-encoded', encodeURIComponent('a/b? c'), 'a/b? c'],
+      ['a uniqueId that is a word of the routes', 'summary', 'summary'],
+    ])('answers the document with its data for %s', async (_name, segment, uniqueId) => {
+      repository.findOne.mockResolvedValue(withDates(stored));
+
+      await http().get(`/tracking/sms_documents/${UBID}/documents/${segment}`).expect(200, stored);
+
+      expect(repository.findOne).toHaveBeenCalledWith(UBID, uniqueId);
+    });
+
+    it('answers 404 naming the document', async () => {
+      repository.findOne.mockResolvedValue(null);
+
+      await http()
+        .get(`/tracking/sms_documents/${UBID}/documents/a%2Fb`)
+        .expect(404, { statusCode: 404, detail: `Document 'a/b' of UBID '${UBID}' not found in table ${TABLE}` });
+    });
+
+    it('answers 422 for a uniqueId longer than 10 characters', async () => {
+      await http()
+        .get(`/tracking/sms_documents/${UBID}/documents/12345678901`)
+        .expect(422, {
+          statusCode: 422,
+          detail: [{ loc: ['path', 'uniqueId'], msg: 'uniqueId must be shorter than or equal to 10 characters', type: 'maxLength' }],
+        });
     });
   });
 });

@@ -156,6 +156,14 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
         .expect(404, { statusCode: 404, detail: `UBID '${UNKNOWN}' is not found in table tracking.sms_transfers` });
     });
 
+    it('answers 409 naming both states when the transfer is further along, and leaves it', async () => {
+      transfers.updateState.mockResolvedValue({ ...stored(), state: 'DONE' });
+
+      await http()
+        .put(`/tracking/sms_transfers/${UBID}/SENT`)
+        .expect(409, { statusCode: 409, detail: `Cannot move UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_transfers` });
+    });
+
     it('answers 422 for an unknown state', async () => {
       await http()
         .put(`/tracking/sms_transfers/${UBID}/sent`)
@@ -165,6 +173,43 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
         });
 
       expect(transfers.updateState).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('the fallback count', () => {
+    it.each([
+      ['POST', () => http().post(`/tracking/sms_transfers/${UBID}/fallback`), () => transfers.setFallbackCountFromDocuments, [UBID]],
+      ['PUT', () => http().put(`/tracking/sms_transfers/${UBID}/fallback/`).send({ fallbackCount: 1250 }), () => transfers.setFallbackCount, [UBID, 1250]],
+    ])('%s /{ubid}/fallback stores it and answers 200 with the transfer', async (_method, send, repositoryMethod, args) => {
+      repositoryMethod().mockResolvedValue({ ...stored(), fallbackCount: 1250 });
+
+      const response = await send().expect(200);
+
+      expect(response.body).toEqual({ ...storedTransfer, fallbackCount: 1250 });
+      expect(repositoryMethod()).toHaveBeenCalledWith(...args);
+      expect(transfers.updateState).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['POST', () => http().post(`/tracking/sms_transfers/${UNKNOWN}/fallback`), () => transfers.setFallbackCountFromDocuments],
+      ['PUT', () => http().put(`/tracking/sms_transfers/${UNKNOWN}/fallback`).send({ fallbackCount: 0 }), () => transfers.setFallbackCount],
+    ])('%s /{ubid}/fallback answers 404 for an unknown UBID', async (_method, send, repositoryMethod) => {
+      repositoryMethod().mockResolvedValue(null);
+
+      await send().expect(404, { statusCode: 404, detail: `UBID '${UNKNOWN}' is not found in table tracking.sms_transfers` });
+    });
+
+    it.each([
+      ['a negative count', { fallbackCount: -1 }, 'fallbackCount must not be less than 0', 'min'],
+      ['a count as a string', { fallbackCount: '3' }, 'fallbackCount must be an integer number', 'isInt'],
+      ['no count', {}, 'fallbackCount must be an integer number', 'isInt'],
+    ])('PUT /{ubid}/fallback answers 422 for %s, and not as a state', async (_name, body, msg, type) => {
+      await http()
+        .put(`/tracking/sms_transfers/${UBID}/fallback`)
+        .send(body)
+        .expect(422, { statusCode: 422, detail: [{ loc: ['body', 'fallbackCount'], msg, type }] });
+
+      expect(transfers.setFallbackCount).not.toHaveBeenCalled();
     });
   });
 

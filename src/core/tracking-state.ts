@@ -7,3 +7,15 @@ export enum TrackingState {
   SENT = 'SENT',
   DONE = 'DONE',
 }
+
+const ORDER = Object.values(TrackingState);
+
+/** The states a transfer or document may move on from to reach `state`: those before it. */
+export function statesBefore(state: TrackingState): TrackingState[] {
+  return ORDER.slice(0, ORDER.indexOf(state));
+}
+
+/** Whether going from `current` to `requested` would move backwards, which the state routes refuse. */
+export function isBackwards(current: TrackingState, requested: TrackingState): boolean {
+  return ORDER.indexOf(current) > ORDER.indexOf(requested);
+}

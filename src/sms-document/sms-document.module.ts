@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
 import { SmsDocumentController } from './sms-document.controller';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { SmsDocumentService } from './sms-document.service';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
 
 @Module({
+  imports: [SmsTransferModule],
   controllers: [SmsDocumentController],
   providers: [SmsDocumentService, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
 })

@@ -13,6 +13,29 @@ export interface SmsDocument {
 /** What a sender uploads for each document; the database fills state and time. */
 export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'>;
 
+/** A document in a listing: everything but its data, which can be large. */
+export type SmsDocumentListItem = Omit<SmsDocument, 'UBID' | 'data'>;
+
+/** `limit` documents of a batch after `after` (exclusive) in uniqueId order, optionally in one state. */
+export interface SmsDocumentPageQuery {
+  state?: TrackingState;
+  limit: number;
+  after?: string;
+}
+
+export interface SmsDocumentPage {
+  items: SmsDocumentListItem[];
+  /** The uniqueId to pass as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
+/** How many documents of a batch are in each state, and when the last of them changed. */
+export interface SmsDocumentStateCounts {
+  counts: Record<TrackingState, number>;
+  /** null when the batch has no documents. */
+  lastChange: Date | null;
+}
+
 /**
  * The port to the document table; an abstract class so that it is also the Nest injection token.
  * Every method runs inside the caller's `UnitOfWork`.
@@ -28,6 +51,26 @@ export abstract class SmsDocumentRepository {
 
   abstract countByUbid(ubid: string): Promise<number>;
 
-  /** Sets the state (and time) of every document of the batch; returns how many rows changed. */
+  /**
+   * Moves the documents of the batch that are behind `state` to it, timed now; the others are
+   * left as they are. Returns how many rows moved.
+   */
   abstract updateStateByUbid(ubid: string, state: TrackingState): Promise<number>;
+
+  /** Answered from the (UBID, state, uniqueId, when) index alone. */
+  abstract countStates(ubid: string): Promise<SmsDocumentStateCounts>;
+
+  /** Keyset pagination: a seek, then `limit` rows, however deep the page. */
+  abstract findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage>;
+
+  abstract findOne(ubid: string, uniqueId: string): Promise<SmsDocument | null>;
+
+  /** The current state of each of the named documents that exist; unknown uniqueIds are absent. */
+  abstract findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>>;
+
+  /**
+   * Moves the named documents that are behind `state` to it, timed now, in one statement;
+   * the others are left as they are. Returns how many rows moved.
+   */
+  abstract updateStates(ubid: string, uniqueIds: string[], state: TrackingState): Promise<number>;
 }

@@ -1,9 +1,10 @@
-import { NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { mockSmsDocumentRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
+import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { SmsDocumentService } from './sms-document.service';
 
@@ -13,14 +14,17 @@ const document = (uniqueId: string, SMScount = 1) => ({ uniqueId, SMScount, data
 describe('SmsDocumentService', () => {
   let service: SmsDocumentService;
   const repository = mockSmsDocumentRepository();
+  const transfers = mockSmsTransferRepository();
   const unitOfWork = spyingUnitOfWork();
 
   beforeEach(async () => {
     jest.clearAllMocks();
+    transfers.findByUbid.mockResolvedValue({ UBID });
     const moduleRef = await Test.createTestingModule({
       providers: [
         SmsDocumentService,
         { provide: SmsDocumentRepository, useValue: repository },
+        { provide: SmsTransferRepository, useValue: transfers },
         { provide: UnitOfWork, useValue: unitOfWork },
       ],
     }).compile();
@@ -72,5 +76,81 @@ describe('SmsDocumentService', () => {
 
     await expect(call()).rejects.toBeInstanceOf(NotFoundException);
     await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' not found in table tracking.sms_documents` } });
+  });
+
+  describe('updateState', () => {
+    it('counts only the documents that moved, and answers 200 when none had to', async () => {
+      repository.updateStateByUbid.mockResolvedValue(0);
+      repository.countByUbid.mockResolvedValue(3);
+
+      await expect(service.updateState(UBID, TrackingState.SENT)).resolves.toEqual({
+        result: `Updated state to 'SENT' in 0 row(s) for UBID '${UBID}' in table tracking.sms_documents`,
+        count: 0,
+      });
+      expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not count the documents when some moved', async () => {
+      repository.updateStateByUbid.mockResolvedValue(2);
+
+      await expect(service.updateState(UBID, TrackingState.DONE)).resolves.toMatchObject({ count: 2 });
+      expect(repository.countByUbid).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('recordReceipts', () => {
+    it('moves the named documents, counts the no-ops and lists the unknown uniqueIds once each, in one unit of work', async () => {
+      repository.findStates.mockResolvedValue(new Map([['a', TrackingState.INIT], ['b', TrackingState.SENT], ['c', TrackingState.INIT]]));
+      repository.updateStates.mockResolvedValue(2);
+
+      await expect(service.recordReceipts(UBID, TrackingState.SENT, ['a', 'b', 'x', 'c', 'x', 'a'])).resolves.toEqual({
+        UBID,
+        state: TrackingState.SENT,
+        changed: 2,
+        unchanged: 1,
+        unknown: ['x'],
+      });
+      expect(repository.findStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c']);
+      expect(repository.updateStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c'], TrackingState.SENT);
+      expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses the whole request with 409, naming the first document that would move back, and writes nothing', async () => {
+      repository.findStates.mockResolvedValue(new Map([['a', TrackingState.INIT], ['b', TrackingState.DONE], ['c', TrackingState.DONE]]));
+
+      const failure = service.recordReceipts(UBID, TrackingState.SENT, ['a', 'b', 'c']);
+
+      await expect(failure).rejects.toBeInstanceOf(ConflictException);
+      await expect(failure).rejects.toMatchObject({
+        response: { detail: `Cannot move document 'b' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents` },
+      });
+      expect(repository.updateStates).not.toHaveBeenCalled();
+    });
+  });
+
+  it('summarize adds the states up to the total', async () => {
+    const lastChange = new Date('2024-04-17T09:12:05.000Z');
+    repository.countStates.mockResolvedValue({ counts: { INIT: 4, SENT: 1, DONE: 5 }, lastChange });
+
+    await expect(service.summarize(UBID)).resolves.toEqual({ UBID, total: 10, INIT: 4, SENT: 1, DONE: 5, lastChange });
+  });
+
+  it.each([
+    ['summarize', () => service.summarize(UBID), repository.countStates],
+    ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.DONE, ['a']), repository.findStates],
+    ['list', () => service.list(UBID, { limit: 10 }), repository.findPage],
+  ])('%s answers the transfers\' 404 for an unknown UBID, without reading documents', async (_name, call, repositoryMethod) => {
+    transfers.findByUbid.mockResolvedValue(null);
+
+    await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } });
+    expect(repositoryMethod).not.toHaveBeenCalled();
+  });
+
+  it('get answers 404 naming the document', async () => {
+    repository.findOne.mockResolvedValue(null);
+
+    await expect(service.get(UBID, 'a/b')).rejects.toMatchObject({
+      response: { detail: `Document 'a/b' of UBID '${UBID}' not found in table tracking.sms_documents` },
+    });
   });
 });

@@ -1,9 +1,14 @@
 import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
-import { TrackingState } from '../core/tracking-state';
+import { backwardsMove } from '../core/errors/backwards-move';
+import { isBackwards, TrackingState } from '../core/tracking-state';
+import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
+import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
+import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
-import { NewSmsDocument, SmsDocumentRepository } from './sms-document.repository';
+import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
+import { NewSmsDocument, SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentRepository } from './sms-document.repository';
 
 const TABLE = 'tracking.sms_documents';
 
@@ -12,6 +17,7 @@ const TABLE = 'tracking.sms_documents';
 export class SmsDocumentService {
   constructor(
     private readonly documents: SmsDocumentRepository,
+    private readonly transfers: SmsTransferRepository,
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
@@ -35,9 +41,67 @@ export class SmsDocumentService {
     return { result: `Found ${orNotFound(ubid, count)} document(s) for UBID '${ubid}' in table ${TABLE}`, count };
   }
 
+  /**
+   * Moves the documents behind `state` forward; those already in it or further along are left
+   * as they are and not counted. The 404 still means "no documents at all".
+   */
   async updateState(ubid: string, state: TrackingState): Promise<SmsDocumentResultDto> {
-    const count = await this.unitOfWork.run(() => this.documents.updateStateByUbid(ubid, state));
-    return { result: `Updated state to '${state}' in ${orNotFound(ubid, count)} row(s) for UBID '${ubid}' in table ${TABLE}`, count };
+    const count = await this.unitOfWork.run(async () => {
+      const moved = await this.documents.updateStateByUbid(ubid, state);
+      if (moved === 0) orNotFound(ubid, await this.documents.countByUbid(ubid));
+      return moved;
+    });
+    return { result: `Updated state to '${state}' in ${count} row(s) for UBID '${ubid}' in table ${TABLE}`, count };
+  }
+
+  summarize(ubid: string): Promise<SmsDocumentsSummaryDto> {
+    return this.unitOfWork.run(async () => {
+      await this.requireTransfer(ubid);
+      const { counts, lastChange } = await this.documents.countStates(ubid);
+      const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      return { UBID: ubid, total, ...counts, lastChange };
+    });
+  }
+
+  /**
+   * Delivery receipts: all or nothing. A document further along than `state` makes the whole
+   * request a 409 before anything is written; documents already in it are no-ops; uniqueIds the
+   * batch does not have are reported, not refused (a gateway may report messages of other batches).
+   */
+  recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
+    const named = [...new Set(uniqueIds)];
+    return this.unitOfWork.run(async () => {
+      await this.requireTransfer(ubid);
+      const current = await this.documents.findStates(ubid, named);
+      for (const uniqueId of named) {
+        const from = current.get(uniqueId);
+        if (from && isBackwards(from, state)) throw backwardsMove(`document '${uniqueId}' of UBID '${ubid}'`, from, state, TABLE);
+      }
+      // On PostgreSQL a concurrent receipt may move a document on after the read: the UPDATE's own
+      // condition still never moves one back, and the request then counts it as unchanged.
+      const changed = await this.documents.updateStates(ubid, named, state);
+      return { UBID: ubid, state, changed, unchanged: current.size - changed, unknown: named.filter((uniqueId) => !current.has(uniqueId)) };
+    });
+  }
+
+  list(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
+    return this.unitOfWork.run(async () => {
+      await this.requireTransfer(ubid);
+      return this.documents.findPage(ubid, query);
+    });
+  }
+
+  get(ubid: string, uniqueId: string): Promise<SmsDocument> {
+    return this.unitOfWork.run(async () => {
+      const document = await this.documents.findOne(ubid, uniqueId);
+      if (!document) throw new NotFoundException({ detail: `Document '${uniqueId}' of UBID '${ubid}' not found in table ${TABLE}` });
+      return document;
+    });
+  }
+
+  /** The new routes tell an unknown batch (404) from a registered one without documents (zeros, an empty page). */
+  private async requireTransfer(ubid: string): Promise<void> {
+    if (!(await this.transfers.findByUbid(ubid))) throw transferNotFound(ubid);
   }
 }
 

@@ -7,10 +7,19 @@ import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transf
 import { NewSmsDocument } from './sms-document.repository';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
 
+interface TrackedDocument {
+  uniqueId: string;
+  state: TrackingState;
+  when: string;
+}
+
 interface TestData {
   transfer: NewSmsTransfer;
   otherUbid: string;
   documents: NewSmsDocument[];
+  /** Documents in every state, with ids that need care in SQL and in URLs. */
+  tracked: TrackedDocument[];
+  trackedSummary: { counts: Record<TrackingState, number>; lastChange: string };
 }
 
 interface DocumentRow {
@@ -24,10 +33,13 @@ interface DocumentRow {
 const LONG_AGO = '2020-01-01 00:00:00';
 const isLongAgo = (when: unknown) => storedTime(when).toISOString() === '2020-01-01T00:00:00.000Z';
 
-const { transfer, otherUbid, documents } = loadTestData<TestData>(__filename);
+const { transfer, otherUbid, documents, tracked, trackedSummary } = loadTestData<TestData>(__filename);
 const UBID = transfer.UBID;
 
 const upserts = (queries: string[]) => queries.filter((sql) => sql.startsWith('INSERT INTO "sms_documents"'));
+const updates = (queries: string[]) => queries.filter((sql) => sql.startsWith('UPDATE "sms_documents"'));
+const byUniqueId = (a: { uniqueId: string }, b: { uniqueId: string }) => (a.uniqueId < b.uniqueId ? -1 : 1);
+const trackedIn = (state: TrackingState) => tracked.filter((document) => document.state === state).map((document) => document.uniqueId);
 
 function manyDocuments(count: number): NewSmsDocument[] {
   return Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { index } }));
@@ -39,6 +51,21 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
   const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.run(work);
   const rows = (ubid = UBID) =>
     db.sql<DocumentRow>(`SELECT "uniqueId", "state", "SMScount", "when", "data" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [ubid]);
+  /** The tracked documents stored with their states and times, and one of them in the other batch too. */
+  async function storeTracked(): Promise<void> {
+    const asNew = tracked.map(({ uniqueId }) => ({ uniqueId, SMScount: 1, data: { uniqueId } }));
+    await inTransaction(() => repository.upsertMany(UBID, asNew));
+    await inTransaction(() => repository.upsertMany(otherUbid, asNew.slice(0, 1)));
+    for (const { uniqueId, state, when } of tracked) {
+      await db.sql(`UPDATE "sms_documents" SET "state" = ?, "when" = ? WHERE "UBID" = ? AND "uniqueId" = ?`, [state, when, UBID, uniqueId]);
+    }
+  }
+  /** Each tracked document's state, and whether its time is still the one storeTracked() gave it. */
+  async function trackedNow(): Promise<[string, string, boolean][]> {
+    const storedWhen = new Map(tracked.map(({ uniqueId, when }) => [uniqueId, storedTime(when).getTime()]));
+    return (await rows()).map(({ uniqueId, state, when }) => [uniqueId, state, storedTime(when).getTime() === storedWhen.get(uniqueId)]);
+  }
+  const unchangedTracked = () => [...tracked].sort(byUniqueId).map(({ uniqueId, state }): [string, string, boolean] => [uniqueId, state, true]);
 
   beforeEach(async () => {
     db = await openTestDatabase(kind);
@@ -158,5 +185,160 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     it('answers 0 for a batch without documents', async () => {
       expect(await inTransaction(() => repository.updateStateByUbid(UBID, TrackingState.DONE))).toBe(0);
     });
+
+    it('moves only the documents behind the state, leaving those in it or further along untouched', async () => {
+      await storeTracked();
+
+      expect(await inTransaction(() => repository.updateStateByUbid(UBID, TrackingState.SENT))).toBe(trackedIn(TrackingState.INIT).length);
+
+      const expected = unchangedTracked().map(([uniqueId, state, same]): [string, string, boolean] =>
+        state === TrackingState.INIT ? [uniqueId, TrackingState.SENT, false] : [uniqueId, state, same],
+      );
+      expect(await trackedNow()).toEqual(expected);
+    });
+
+    it('moves nothing back to INIT', async () => {
+      await storeTracked();
+
+      expect(await inTransaction(() => repository.updateStateByUbid(UBID, TrackingState.INIT))).toBe(0);
+      expect(await trackedNow()).toEqual(unchangedTracked());
+    });
   });
+
+  describe('countStates', () => {
+    it("counts one batch's documents per state, with the latest time among them", async () => {
+      await storeTracked();
+
+      const summary = await inTransaction(() => repository.countStates(UBID));
+
+      expect({ counts: summary.counts, lastChange: summary.lastChange?.toISOString() }).toEqual(trackedSummary);
+    });
+
+    it('answers zeros and no time for a batch without documents', async () => {
+      expect(await inTransaction(() => repository.countStates(UBID))).toEqual({ counts: { INIT: 0, SENT: 0, DONE: 0 }, lastChange: null });
+    });
+  });
+
+  describe('findPage', () => {
+    beforeEach(storeTracked);
+
+    /** Every page from the first to the one whose next is null, as the uniqueIds on each. */
+    async function pages(limit: number, state?: TrackingState): Promise<string[][]> {
+      const all: string[][] = [];
+      let after: string | undefined;
+      do {
+        const page = await inTransaction(() => repository.findPage(UBID, { limit, state, after }));
+        all.push(page.items.map((item) => item.uniqueId));
+        after = page.next ?? undefined;
+      } while (after !== undefined);
+      return all;
+    }
+
+    it('pages through the whole batch in uniqueId order, next null on the last page', async () => {
+      expect(await pages(3)).toEqual([['a/1', 'a?2', 'b 3'], ['c%4', 'd.5', "e'6"], ['f"7']]);
+    });
+
+    it('pages through one state only, without an empty page when the last one is full', async () => {
+      expect(await pages(2, TrackingState.SENT)).toEqual([['a?2', 'c%4'], ['f"7']]);
+      expect(await pages(3, TrackingState.SENT)).toEqual([['a?2', 'c%4', 'f"7']]);
+    });
+
+    it('starts after the given uniqueId, exclusive, and lists items without data', async () => {
+      const page = await inTransaction(() => repository.findPage(UBID, { limit: 1, state: TrackingState.DONE, after: 'a/1' }));
+
+      expect(page).toEqual({ items: [{ uniqueId: 'd.5', state: 'DONE', SMScount: 1, when: new Date('2024-04-17T09:10:00.000Z') }], next: null });
+    });
+
+    it('answers an empty last page for a batch without documents in the state', async () => {
+      expect(await inTransaction(() => repository.findPage(otherUbid, { limit: 10, state: TrackingState.DONE }))).toEqual({ items: [], next: null });
+    });
+  });
+
+  describe('findOne', () => {
+    it('reads one document with its data, by uniqueId', async () => {
+      await inTransaction(() => repository.upsertMany(UBID, documents));
+
+      const found = await inTransaction(() => repository.findOne(UBID, documents[1].uniqueId));
+
+      expect(found).toEqual({ UBID, ...documents[1], state: 'INIT', when: expect.any(Date) });
+    });
+
+    it('answers null for a uniqueId the batch does not have', async () => {
+      await inTransaction(() => repository.upsertMany(otherUbid, documents));
+
+      expect(await inTransaction(() => repository.findOne(UBID, documents[0].uniqueId))).toBeNull();
+    });
+  });
+
+  describe('findStates', () => {
+    it("answers the states of the batch's named documents, leaving out the unknown ones", async () => {
+      await storeTracked();
+
+      const states = await inTransaction(() => repository.findStates(otherUbid, ['a/1', 'b 3', 'nothing']));
+
+      expect([...states]).toEqual([['a/1', 'INIT']]);
+    });
+  });
+
+  describe('updateStates', () => {
+    beforeEach(storeTracked);
+
+    it('moves the named documents behind the state to it, in one statement, and leaves the others untouched', async () => {
+      const before = db.queries.length;
+
+      const moved = await inTransaction(() => repository.updateStates(UBID, ['a/1', 'a?2', 'b 3', "e'6", 'unknown'], TrackingState.SENT));
+
+      expect(moved).toBe(2);
+      expect(updates(db.queries.slice(before))).toHaveLength(1);
+      expect(await trackedNow()).toEqual(
+        unchangedTracked().map(([uniqueId, state, same]): [string, string, boolean] =>
+          ['b 3', "e'6"].includes(uniqueId) ? [uniqueId, 'SENT', false] : [uniqueId, state, same],
+        ),
+      );
+      expect((await rows(otherUbid)).map((row) => row.state)).toEqual(['INIT']);
+    });
+
+    it('takes 5000 uniqueIds in one statement', async () => {
+      await inTransaction(() => repository.upsertMany(UBID, manyDocuments(5000)));
+      const before = db.queries.length;
+
+      const moved = await inTransaction(() => repository.updateStates(UBID, manyDocuments(5000).map((document) => document.uniqueId), TrackingState.DONE));
+
+      expect(moved).toBe(5000);
+      expect(updates(db.queries.slice(before))).toHaveLength(1);
+    });
+
+    it('moves nothing back to INIT', async () => {
+      expect(await inTransaction(() => repository.updateStates(UBID, tracked.map((document) => document.uniqueId), TrackingState.INIT))).toBe(0);
+      expect(await trackedNow()).toEqual(unchangedTracked());
+    });
+  });
+
+  if (kind !== 'postgres') {
+    // PostgreSQL's planner chooses by table statistics, which a test table does not have; docs/tracking.md shows its plans at scale.
+    it.each<[string, () => Promise<unknown>, string[]]>([
+      ['the summary from the tracking index alone', () => repository.countStates(UBID), ['SEARCH document USING COVERING INDEX IDX_sms_documents_UBID_state_uniqueId_when (UBID=?)']],
+      [
+        'a page of one state with a seek in the tracking index',
+        () => repository.findPage(UBID, { limit: 10, state: TrackingState.SENT, after: 'a' }),
+        ['SEARCH SmsDocumentEntity USING INDEX IDX_sms_documents_UBID_state_uniqueId_when (UBID=? AND state=? AND uniqueId>?)'],
+      ],
+      [
+        'the states of named documents with one primary-key probe each',
+        () => repository.findStates(UBID, ['a/1', 'b 3']),
+        ['SCAN ids VIRTUAL TABLE INDEX 1:', 'SEARCH d USING INDEX sqlite_autoindex_sms_documents_1 (UBID=? AND uniqueId=?)'],
+      ],
+    ])('reads %s on SQLite', async (_name, read, plan) => {
+      await storeTracked();
+      const before = db.queries.length;
+      await inTransaction(read);
+      const [query] = db.queries.slice(before).filter((sql) => sql.startsWith('SELECT'));
+
+      // SQLite plans do not depend on the values bound, only on their number.
+      const steps = await db.sql<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, Array.from(query.matchAll(/\?/g), () => UBID));
+
+      expect(steps.map((step) => step.detail)).toEqual(plan);
+    });
+  }
+
 });

@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { In, MoreThan } from 'typeorm';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { TransactionContext } from '../core/database/transaction-context';
-import { TrackingState } from '../core/tracking-state';
+import { statesBefore, TrackingState } from '../core/tracking-state';
 import { SmsDocumentEntity } from './sms-document.entity';
-import { NewSmsDocument, SmsDocumentRepository } from './sms-document.repository';
+import {
+  NewSmsDocument,
+  SmsDocument,
+  SmsDocumentPage,
+  SmsDocumentPageQuery,
+  SmsDocumentRepository,
+  SmsDocumentStateCounts,
+} from './sms-document.repository';
 
 const ON_CONFLICT = `
   ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET
@@ -33,6 +41,37 @@ const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
   ORDER BY d."uniqueId"${ON_CONFLICT}`,
 };
 
+/**
+ * The uniqueIds of a receipts request are bound as one parameter whatever their number (the
+ * engines limit bound variables). SQLite: one JSON array text, expanded by json_each like the
+ * upsert's documents. PostgreSQL: one array. The driver sends it in an unnamed statement, so the
+ * planner sees the 5000 ids as a constant: it knows how many there are and checks a row against
+ * them with a hash. As `IN (SELECT … FROM json_array_elements_text(…))` it guessed from the
+ * statistics of a batch loaded moments ago (1 row expected, 20,000 there) and chose a nested loop
+ * that re-read the ids for every row: 23 s instead of 0.1 s for 5000 receipts.
+ */
+const UNIQUE_IDS_PARAMETER: Record<DatabaseEngine, (uniqueIds: string[]) => unknown> = {
+  sqlite: (uniqueIds) => JSON.stringify(uniqueIds),
+  postgres: (uniqueIds) => uniqueIds,
+};
+
+/** "The document is one of these uniqueIds", for the query builder. CAST, as TypeORM would read `::` as a parameter. */
+const AMONG_UNIQUE_IDS: Record<DatabaseEngine, string> = {
+  sqlite: `"uniqueId" IN (SELECT "value" FROM json_each(:uniqueIds))`,
+  postgres: `"uniqueId" = ANY(CAST(:uniqueIds AS varchar[]))`,
+};
+
+/**
+ * The named documents' states; parameters: the uniqueIds, the UBID. SQLite, left to choose, read
+ * the batch's whole range of the tracking index (it holds every column asked for) and checked
+ * each entry against the list: 0.35 s for 5000 ids in a batch of 200,000, 0.8 s at 1,000,000.
+ * CROSS JOIN fixes its order: the ids outside, a primary-key probe for each (0.03 s).
+ */
+const FIND_STATES: Record<DatabaseEngine, string> = {
+  sqlite: `SELECT d."uniqueId", d."state" FROM json_each(?) AS ids CROSS JOIN "sms_documents" AS d ON d."UBID" = ? AND d."uniqueId" = ids."value"`,
+  postgres: `SELECT "uniqueId", "state" FROM "sms_documents" WHERE "uniqueId" = ANY($1::varchar[]) AND "UBID" = $2`,
+};
+
 @Injectable()
 export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
   constructor(private readonly transaction: TransactionContext) {
@@ -55,8 +94,79 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     return this.transaction.manager.countBy(SmsDocumentEntity, { UBID: ubid });
   }
 
-  async updateStateByUbid(ubid: string, state: TrackingState): Promise<number> {
-    const result = await this.transaction.manager.update(SmsDocumentEntity, { UBID: ubid }, { state, when: () => 'CURRENT_TIMESTAMP' });
+  updateStateByUbid(ubid: string, state: TrackingState): Promise<number> {
+    return this.moveForward(ubid, state);
+  }
+
+  updateStates(ubid: string, uniqueIds: string[], state: TrackingState): Promise<number> {
+    return this.moveForward(ubid, state, uniqueIds);
+  }
+
+  /**
+   * One UPDATE whose WHERE only takes rows behind `state`. That condition, not an earlier read,
+   * keeps states from going backwards: PostgreSQL re-checks it on the newest version of a row a
+   * concurrent transaction has changed, and SQLite runs one transaction at a time.
+   */
+  private async moveForward(ubid: string, state: TrackingState, uniqueIds?: string[]): Promise<number> {
+    const before = statesBefore(state);
+    if (before.length === 0) return 0;
+    const { manager } = this.transaction;
+    const update = manager
+      .createQueryBuilder()
+      .update(SmsDocumentEntity)
+      .set({ state, when: () => 'CURRENT_TIMESTAMP' })
+      .where({ UBID: ubid, state: In(before) });
+    if (uniqueIds) {
+      const engine = engineOf(manager);
+      update.andWhere(AMONG_UNIQUE_IDS[engine], { uniqueIds: UNIQUE_IDS_PARAMETER[engine](uniqueIds) });
+    }
+    const result = await update.execute();
     return result.affected ?? 0;
   }
+
+  async countStates(ubid: string): Promise<SmsDocumentStateCounts> {
+    const { manager } = this.transaction;
+    const rows: { state: TrackingState; count: number; lastChange: unknown }[] = await manager
+      .createQueryBuilder(SmsDocumentEntity, 'document')
+      .select('document.state', 'state')
+      .addSelect('CAST(COUNT(*) AS INTEGER)', 'count')
+      .addSelect('MAX(document.when)', 'lastChange')
+      .where({ UBID: ubid })
+      .groupBy('document.state')
+      .getRawMany();
+    // A raw MAX() comes back as the engine gives it (SQLite: UTC text); the driver reads it as it reads the column.
+    const when = manager.connection.getMetadata(SmsDocumentEntity).findColumnWithPropertyName('when')!;
+    const counts = { [TrackingState.INIT]: 0, [TrackingState.SENT]: 0, [TrackingState.DONE]: 0 };
+    let lastChange: Date | null = null;
+    for (const row of rows) {
+      counts[row.state] = Number(row.count);
+      const changed: Date = manager.connection.driver.prepareHydratedValue(row.lastChange, when);
+      if (!lastChange || changed > lastChange) lastChange = changed;
+    }
+    return { counts, lastChange };
+  }
+
+  async findPage(ubid: string, { state, limit, after }: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
+    // One row more than asked tells whether there is a next page without a second query.
+    const rows = await this.transaction.manager.find(SmsDocumentEntity, {
+      select: { uniqueId: true, state: true, SMScount: true, when: true },
+      where: { UBID: ubid, ...(state && { state }), ...(after !== undefined && { uniqueId: MoreThan(after) }) },
+      order: { uniqueId: 'ASC' },
+      take: limit + 1,
+    });
+    const items = rows.slice(0, limit).map(({ uniqueId, state, SMScount, when }) => ({ uniqueId, state, SMScount, when }));
+    return { items, next: rows.length > limit ? items[items.length - 1].uniqueId : null };
+  }
+
+  findOne(ubid: string, uniqueId: string): Promise<SmsDocument | null> {
+    return this.transaction.manager.findOneBy(SmsDocumentEntity, { UBID: ubid, uniqueId });
+  }
+
+  async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
+    const { manager } = this.transaction;
+    const engine = engineOf(manager);
+    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [UNIQUE_IDS_PARAMETER[engine](uniqueIds), ubid]);
+    return new Map(rows.map((row) => [row.uniqueId, row.state]));
+  }
+
 }

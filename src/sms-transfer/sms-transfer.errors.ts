@@ -1,4 +1,6 @@
-import { NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { backwardsMove } from '../core/errors/backwards-move';
+import { TrackingState } from '../core/tracking-state';
 
 const TABLE = 'tracking.sms_transfers';
 
@@ -10,4 +12,9 @@ export function transferNotFound(ubid: string): NotFoundException {
 /** The database refused a transfer's values: worded like the documents' refusal. */
 export function transferRefused(ubid: string, reason: string): UnprocessableEntityException {
   return new UnprocessableEntityException({ detail: `Failed Upsert of UBID '${ubid}' in table ${TABLE} => ${reason}` });
+}
+
+/** The transfer is further along than the state asked for. */
+export function transferMovingBackwards(ubid: string, current: TrackingState, requested: TrackingState): ConflictException {
+  return backwardsMove(`UBID '${ubid}'`, current, requested, TABLE);
 }

@@ -44,8 +44,20 @@ export abstract class SmsTransferRepository {
   /** Newest first. */
   abstract findPage(query: SmsTransferPageQuery): Promise<SmsTransferPage>;
 
-  /** Sets the state and the time; null when the UBID is unknown. */
+  /**
+   * Moves the transfer to `state`, timed now, if it is behind it; otherwise leaves it as it is.
+   * Answers the transfer as it is afterwards; null when the UBID is unknown.
+   */
   abstract updateState(ubid: string, state: TrackingState): Promise<SmsTransfer | null>;
+
+  /** Stores the number of documents sent through the fallback channel; null when the UBID is unknown. */
+  abstract setFallbackCount(ubid: string, fallbackCount: number): Promise<SmsTransfer | null>;
+
+  /**
+   * Stores, as the fallback count, how many of the transfer's documents are not DONE, counted and
+   * stored in one statement; null when the UBID is unknown.
+   */
+  abstract setFallbackCountFromDocuments(ubid: string): Promise<SmsTransfer | null>;
 
   /** Deletes the transfer and, by the foreign key's cascade, its documents; false when unknown. */
   abstract delete(ubid: string): Promise<boolean>;

@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { ConflictException, NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { IntegrityError } from '../core/database/integrity-error';
@@ -31,6 +31,8 @@ describe('SmsTransferService', () => {
     ['get', () => service.get(UBID), repository.findByUbid, null],
     ['updateState', () => service.updateState(UBID, TrackingState.SENT), repository.updateState, null],
     ['delete', () => service.delete(UBID), repository.delete, false],
+    ['computeFallback', () => service.computeFallback(UBID), repository.setFallbackCountFromDocuments, null],
+    ['setFallbackCount', () => service.setFallbackCount(UBID, 3), repository.setFallbackCount, null],
   ])('%s answers the original 404 for an unknown UBID, in one unit of work', async (_name, call, repositoryMethod, missing) => {
     repositoryMethod.mockResolvedValue(missing);
 
@@ -60,5 +62,29 @@ describe('SmsTransferService', () => {
 
     await expect(service.delete(UBID)).resolves.toBeUndefined();
     expect(repository.delete).toHaveBeenCalledWith(UBID);
+  });
+
+  describe('updateState', () => {
+    const transfer = (state: TrackingState) => ({ UBID, state });
+
+    it.each([
+      [TrackingState.INIT, TrackingState.SENT],
+      [TrackingState.SENT, TrackingState.SENT],
+    ])('answers the transfer as the repository left it (%s, %s asked)', async (stored, requested) => {
+      repository.updateState.mockResolvedValue(transfer(stored === requested ? stored : requested));
+
+      await expect(service.updateState(UBID, requested)).resolves.toEqual(transfer(requested));
+    });
+
+    it('answers 409 naming both states when the transfer is further along', async () => {
+      repository.updateState.mockResolvedValue(transfer(TrackingState.DONE));
+
+      const failure = service.updateState(UBID, TrackingState.SENT);
+
+      await expect(failure).rejects.toBeInstanceOf(ConflictException);
+      await expect(failure).rejects.toMatchObject({
+        response: { detail: `Cannot move UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_transfers` },
+      });
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
-import { TrackingState } from '../core/tracking-state';
-import { transferNotFound, transferRefused } from './sms-transfer.errors';
+import { isBackwards, TrackingState } from '../core/tracking-state';
+import { transferMovingBackwards, transferNotFound, transferRefused } from './sms-transfer.errors';
 import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery, SmsTransferRepository } from './sms-transfer.repository';
 
 /** The rules for transfers; each method is one API call and so one unit of work. */
@@ -30,8 +30,22 @@ export class SmsTransferService {
     return this.unitOfWork.run(async () => (await this.transfers.findByUbid(ubid)) ?? throwNotFound(ubid));
   }
 
+  /** Forward only; the same state again is a no-op that succeeds. */
   updateState(ubid: string, state: TrackingState): Promise<SmsTransfer> {
-    return this.unitOfWork.run(async () => (await this.transfers.updateState(ubid, state)) ?? throwNotFound(ubid));
+    return this.unitOfWork.run(async () => {
+      const transfer = (await this.transfers.updateState(ubid, state)) ?? throwNotFound(ubid);
+      if (isBackwards(transfer.state, state)) throw transferMovingBackwards(ubid, transfer.state, state);
+      return transfer;
+    });
+  }
+
+  /** Counts the documents not DONE and stores the number as the fallback count. */
+  computeFallback(ubid: string): Promise<SmsTransfer> {
+    return this.unitOfWork.run(async () => (await this.transfers.setFallbackCountFromDocuments(ubid)) ?? throwNotFound(ubid));
+  }
+
+  setFallbackCount(ubid: string, fallbackCount: number): Promise<SmsTransfer> {
+    return this.unitOfWork.run(async () => (await this.transfers.setFallbackCount(ubid, fallbackCount)) ?? throwNotFound(ubid));
   }
 
   delete(ubid: string): Promise<void> {

@@ -129,6 +129,49 @@ describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
     it('answers null for an unknown UBID', async () => {
       expect(await inTransaction(() => repository.updateState(UNKNOWN, TrackingState.DONE))).toBeNull();
     });
+
+    it.each([
+      [TrackingState.DONE, TrackingState.SENT],
+      [TrackingState.SENT, TrackingState.SENT],
+      [TrackingState.SENT, TrackingState.INIT],
+    ])('leaves a transfer in %s as it is when %s is asked, and answers it', async (stored, requested) => {
+      await inTransaction(() => repository.upsert(transfer));
+      await db.sql(`UPDATE "sms_transfers" SET "state" = ?, "when" = '2020-01-01 00:00:00'`, [stored]);
+
+      const answered = await inTransaction(() => repository.updateState(transfer.UBID, requested));
+
+      expect(answered).toMatchObject({ state: stored, when: new Date('2020-01-01T00:00:00.000Z') });
+    });
+  });
+
+  describe('fallback count', () => {
+    beforeEach(async () => {
+      await inTransaction(() => repository.upsert(transfer));
+      await inTransaction(() => repository.upsert({ ...transfer, UBID: listing[0].UBID }));
+      for (const [uniqueId, state] of [['a', 'INIT'], ['b', 'SENT'], ['c', 'DONE'], ['d', 'SENT'], ['e', 'DONE']]) {
+        await insertDocument(transfer.UBID, uniqueId);
+        await db.sql(`UPDATE "sms_documents" SET "state" = ? WHERE "uniqueId" = ?`, [state, uniqueId]);
+      }
+      await insertDocument(listing[0].UBID, 'a');
+    });
+
+    it("stores the number of the transfer's documents not DONE, and answers the transfer", async () => {
+      const updated = await inTransaction(() => repository.setFallbackCountFromDocuments(transfer.UBID));
+
+      expect(updated).toMatchObject({ UBID: transfer.UBID, fallbackCount: 3, state: TrackingState.INIT });
+      expect(await inTransaction(() => repository.findByUbid(listing[0].UBID))).toMatchObject({ fallbackCount: 0 });
+    });
+
+    it('stores a number given explicitly', async () => {
+      expect(await inTransaction(() => repository.setFallbackCount(transfer.UBID, 1250))).toMatchObject({ fallbackCount: 1250 });
+    });
+
+    it.each([
+      ['computed', () => repository.setFallbackCountFromDocuments(UNKNOWN)],
+      ['explicit', () => repository.setFallbackCount(UNKNOWN, 1)],
+    ])('answers null for an unknown UBID (%s)', async (_name, call) => {
+      expect(await inTransaction(call)).toBeNull();
+    });
   });
 
   describe('delete', () => {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
-import { TrackingState } from '../core/tracking-state';
+import { statesBefore, TrackingState } from '../core/tracking-state';
 import { SmsTransferEntity } from './sms-transfer.entity';
 import {
   NewSmsTransfer,
@@ -10,6 +11,12 @@ import {
   SmsTransferPageQuery,
   SmsTransferRepository,
 } from './sms-transfer.repository';
+
+const NOT_DONE = statesBefore(TrackingState.DONE).map((state) => `'${state}'`);
+
+/** How many documents of the transfer being updated have not reached DONE (the states are the enum's constants). */
+const COUNT_DOCUMENTS_NOT_DONE = `(SELECT COUNT(*) FROM "sms_documents"
+  WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."state" IN (${NOT_DONE.join(', ')}))`;
 
 @Injectable()
 export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
@@ -52,7 +59,25 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
   }
 
   async updateState(ubid: string, state: TrackingState): Promise<SmsTransfer | null> {
-    const result = await this.rows.update({ UBID: ubid }, { state, when: () => 'CURRENT_TIMESTAMP' });
+    // The condition, not the caller's reading of the row, keeps the state from going backwards,
+    // also against a concurrent change on PostgreSQL (which re-checks it on the newest row).
+    const before = statesBefore(state);
+    if (before.length > 0) await this.rows.update({ UBID: ubid, state: In(before) }, { state, when: () => 'CURRENT_TIMESTAMP' });
+    return this.findByUbid(ubid);
+  }
+
+  setFallbackCount(ubid: string, fallbackCount: number): Promise<SmsTransfer | null> {
+    return this.updateFallbackCount(ubid, fallbackCount);
+  }
+
+  setFallbackCountFromDocuments(ubid: string): Promise<SmsTransfer | null> {
+    // Counted inside the UPDATE, from the documents' (UBID, state, …) index, so the number stored
+    // is the number of that moment even while receipts arrive.
+    return this.updateFallbackCount(ubid, () => COUNT_DOCUMENTS_NOT_DONE);
+  }
+
+  private async updateFallbackCount(ubid: string, fallbackCount: number | (() => string)): Promise<SmsTransfer | null> {
+    const result = await this.rows.update({ UBID: ubid }, { fallbackCount });
     return result.affected ? this.findByUbid(ubid) : null;
   }
 

@@ -6,11 +6,28 @@ import { SmsTransferRepository } from '../../src/sms-transfer/sms-transfer.repos
 type MockOf<T> = { [K in keyof T]: jest.Mock };
 
 export function mockSmsTransferRepository(): MockOf<SmsTransferRepository> {
-  return { upsert: jest.fn(), findByUbid: jest.fn(), findPage: jest.fn(), updateState: jest.fn(), delete: jest.fn() };
+  return {
+    upsert: jest.fn(),
+    findByUbid: jest.fn(),
+    findPage: jest.fn(),
+    updateState: jest.fn(),
+    setFallbackCount: jest.fn(),
+    setFallbackCountFromDocuments: jest.fn(),
+    delete: jest.fn(),
+  };
 }
 
 export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
-  return { upsertMany: jest.fn(), countByUbid: jest.fn(), updateStateByUbid: jest.fn() };
+  return {
+    upsertMany: jest.fn(),
+    countByUbid: jest.fn(),
+    updateStateByUbid: jest.fn(),
+    countStates: jest.fn(),
+    findPage: jest.fn(),
+    findOne: jest.fn(),
+    findStates: jest.fn(),
+    updateStates: jest.fn(),
+  };
 }
 
 /**

@@ -89,6 +89,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tracking/sms_transfers/{ubid}/fallback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the fallback count
+         * @description Stores the number of documents sent through the fallback channel, as counted by the sender.
+         */
+        put: operations["setFallbackCount"];
+        /**
+         * Compute the fallback count from the documents
+         * @description Counts the documents of the transfer that are not DONE (they go through the fallback channel), stores the number in `fallbackCount` and answers the transfer. Counted and stored in one statement.
+         */
+        post: operations["computeFallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tracking/sms_transfers/{ubid}/{state}": {
         parameters: {
             query?: never;
@@ -99,7 +123,7 @@ export interface paths {
         get?: never;
         /**
          * Set the state of a transfer
-         * @description Also sets `when` to now.
+         * @description States only move forward (INIT → SENT → DONE); the move sets `when` to now. The same state again is a no-op that answers the transfer unchanged; an earlier state is a 409. Re-registering the transfer (POST) is how it goes back to INIT.
          */
         put: operations["updateTransferState"];
         post?: never;
@@ -156,9 +180,89 @@ export interface paths {
         get?: never;
         /**
          * Set the state of every document of a batch
-         * @description Also sets `when` to now.
+         * @description States only move forward (INIT → SENT → DONE): the documents behind the state move to it and get `when` = now; those in it or further along are left as they are and not counted, so the count can be 0. 404 only when the batch has no documents at all.
          */
         put: operations["updateDocumentsState"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/sms_documents/{ubid}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A batch's progress at a glance
+         * @description Documents in total and per state, and the time of the last change, read from an index alone. A registered transfer without documents answers zeros.
+         */
+        get: operations["getDocumentsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/sms_documents/{ubid}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record delivery receipts of up to 5000 documents
+         * @description Moves the named documents of the batch to `state`, in one statement and one transaction. States only move forward: if one named document is further along, nothing changes and the answer is 409. Documents already in the state are left as they are; uniqueIds the batch has no document for are listed in `unknown`.
+         */
+        post: operations["recordReceipts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/sms_documents/{ubid}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the documents of a batch, a page at a time
+         * @description In uniqueId order, optionally in one state, without their data. Keyset pagination: pass the `next` of a page as `after` to get the one after it; `next` is null on the last page. Every page is a seek in an index, the last as fast as the first.
+         */
+        get: operations["listDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/sms_documents/{ubid}/documents/{uniqueId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one document with its data
+         * @description A uniqueId with characters such as `/` or `?` goes percent-encoded.
+         */
+        get: operations["getDocument"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -347,6 +451,13 @@ export interface components {
              */
             detail: components["schemas"]["FieldErrorDto"][] | string;
         };
+        SetFallbackCountDto: {
+            /**
+             * @description Documents sent through the fallback channel.
+             * @example 1250
+             */
+            fallbackCount: number;
+        };
         SmsDocumentInputDto: {
             /**
              * @description SMS messages this document is sent as (long texts take several).
@@ -395,6 +506,156 @@ export interface components {
              */
             count: number;
         };
+        SmsDocumentsSummaryDto: {
+            /**
+             * Format: uuid
+             * @description The batch id.
+             * @example 0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10
+             */
+            UBID: string;
+            /**
+             * @description All documents of the batch.
+             * @example 100000
+             */
+            total: number;
+            /**
+             * @description Documents in state INIT: uploaded, not (yet) reported sent.
+             * @example 40000
+             */
+            INIT: number;
+            /**
+             * @description Documents in state SENT: handed to the gateway, not (yet) reported delivered.
+             * @example 10000
+             */
+            SENT: number;
+            /**
+             * @description Documents in state DONE: delivered.
+             * @example 50000
+             */
+            DONE: number;
+            /**
+             * Format: date-time
+             * @description The latest `when` of the batch's documents (upload or state change), in UTC; null when it has no documents.
+             * @example 2024-04-17T09:12:05.000Z
+             */
+            lastChange: string | null;
+        };
+        RecordReceiptsDto: {
+            /**
+             * @description The state the named documents have reached.
+             * @example SENT
+             */
+            state: components["schemas"]["TrackingState"];
+            /**
+             * @description 1 to 5000 uniqueIds of the batch's documents; one named twice counts once.
+             * @example [
+             *       "0000000001",
+             *       "0000000002"
+             *     ]
+             */
+            uniqueIds: string[];
+        };
+        ReceiptsResultDto: {
+            /**
+             * Format: uuid
+             * @description The batch id.
+             * @example 0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10
+             */
+            UBID: string;
+            /**
+             * @description The state the documents were moved to.
+             * @example SENT
+             */
+            state: components["schemas"]["TrackingState"];
+            /**
+             * @description Documents moved to the state now (their `when` is now).
+             * @example 4998
+             */
+            changed: number;
+            /**
+             * @description Documents that were in the state already: left as they were.
+             * @example 1
+             */
+            unchanged: number;
+            /**
+             * @description The uniqueIds the batch has no document for, in the order sent; nothing was done for them.
+             * @example [
+             *       "0000009999"
+             *     ]
+             */
+            unknown: string[];
+        };
+        SmsDocumentListItemDto: {
+            /**
+             * @description The document's id within its batch.
+             * @example 0000000001
+             */
+            uniqueId: string;
+            /**
+             * @description Where the document is in its life cycle.
+             * @example SENT
+             */
+            state: components["schemas"]["TrackingState"];
+            /**
+             * @description SMS messages this document is sent as.
+             * @example 2
+             */
+            SMScount: number;
+            /**
+             * Format: date-time
+             * @description When the document was uploaded or last changed state, in UTC.
+             * @example 2024-04-17T09:12:05.000Z
+             */
+            when: string;
+        };
+        SmsDocumentPageDto: {
+            /** @description Up to `limit` documents, in uniqueId order. */
+            items: components["schemas"]["SmsDocumentListItemDto"][];
+            /**
+             * @description Pass it as `after` to get the next page; null on the last page.
+             * @example 0000001000
+             */
+            next: string | null;
+        };
+        SmsDocumentDto: {
+            /**
+             * @description The document's id within its batch.
+             * @example 0000000001
+             */
+            uniqueId: string;
+            /**
+             * @description Where the document is in its life cycle.
+             * @example SENT
+             */
+            state: components["schemas"]["TrackingState"];
+            /**
+             * @description SMS messages this document is sent as.
+             * @example 2
+             */
+            SMScount: number;
+            /**
+             * Format: date-time
+             * @description When the document was uploaded or last changed state, in UTC.
+             * @example 2024-04-17T09:12:05.000Z
+             */
+            when: string;
+            /**
+             * Format: uuid
+             * @description The batch id.
+             * @example 0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10
+             */
+            UBID: string;
+            /**
+             * @description Free-form data of the message, as uploaded.
+             * @example {
+             *       "phone": "+4917012345678",
+             *       "text": "Your parcel arrives today"
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -410,9 +671,16 @@ export type CreateSmsTransferDto = components['schemas']['CreateSmsTransferDto']
 export type TrackingState = components['schemas']['TrackingState'];
 export type SmsTransferDto = components['schemas']['SmsTransferDto'];
 export type ValidationErrorResponseDto = components['schemas']['ValidationErrorResponseDto'];
+export type SetFallbackCountDto = components['schemas']['SetFallbackCountDto'];
 export type SmsDocumentInputDto = components['schemas']['SmsDocumentInputDto'];
 export type UpsertSmsDocumentsDto = components['schemas']['UpsertSmsDocumentsDto'];
 export type SmsDocumentResultDto = components['schemas']['SmsDocumentResultDto'];
+export type SmsDocumentsSummaryDto = components['schemas']['SmsDocumentsSummaryDto'];
+export type RecordReceiptsDto = components['schemas']['RecordReceiptsDto'];
+export type ReceiptsResultDto = components['schemas']['ReceiptsResultDto'];
+export type SmsDocumentListItemDto = components['schemas']['SmsDocumentListItemDto'];
+export type SmsDocumentPageDto = components['schemas']['SmsDocumentPageDto'];
+export type SmsDocumentDto = components['schemas']['SmsDocumentDto'];
 export type $defs = Record<string, never>;
 export interface operations {
     checkLiveness: {
@@ -890,6 +1158,233 @@ export interface operations {
             };
         };
     };
+    setFallbackCount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetFallbackCountDto"];
+            };
+        };
+        responses: {
+            /** @description The transfer with its new fallbackCount. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *       "fileName": "batch_2024-04-17_0858.json",
+                     *       "origName": "april-campaign.csv",
+                     *       "fallbackCount": 1250,
+                     *       "when": "2024-04-17T10:02:11.000Z",
+                     *       "state": "DONE",
+                     *       "documents": 412343,
+                     *       "SMScount": 824686
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SmsTransferDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body is larger than 16 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "detail": "Request body is larger than the 16 MiB limit"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "body",
+                     *             "fallbackCount"
+                     *           ],
+                     *           "msg": "fallbackCount must not be less than 0",
+                     *           "type": "min"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    computeFallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transfer with its new fallbackCount. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *       "fileName": "batch_2024-04-17_0858.json",
+                     *       "origName": "april-campaign.csv",
+                     *       "fallbackCount": 1250,
+                     *       "when": "2024-04-17T10:02:11.000Z",
+                     *       "state": "DONE",
+                     *       "documents": 412343,
+                     *       "SMScount": 824686
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SmsTransferDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "path",
+                     *             "ubid"
+                     *           ],
+                     *           "msg": "ubid must be a UUID",
+                     *           "type": "isUuid"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     updateTransferState: {
         parameters: {
             query?: never;
@@ -950,6 +1445,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 404,
                      *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description States only move forward (INIT → SENT → DONE): this would move one back. Nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "detail": "Cannot move UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' from 'DONE' back to 'SENT' in table tracking.sms_transfers"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -1269,6 +1779,469 @@ export interface operations {
                      *           ],
                      *           "msg": "state must be one of the following values: INIT, SENT, DONE",
                      *           "type": "isEnum"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getDocumentsSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts add up to `total`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *       "total": 100000,
+                     *       "INIT": 40000,
+                     *       "SENT": 10000,
+                     *       "DONE": 50000,
+                     *       "lastChange": "2024-04-17T09:12:05.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SmsDocumentsSummaryDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID: no such transfer. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "path",
+                     *             "ubid"
+                     *           ],
+                     *           "msg": "ubid must be a UUID",
+                     *           "type": "isUuid"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    recordReceipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordReceiptsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *       "state": "DONE",
+                     *       "changed": 1,
+                     *       "unchanged": 0,
+                     *       "unknown": [
+                     *         "0000000002"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReceiptsResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID: no such transfer. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A named document is further along than `state`; nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "detail": "Cannot move document '0000000001' of UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' from 'DONE' back to 'SENT' in table tracking.sms_documents"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body is larger than 16 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "detail": "Request body is larger than the 16 MiB limit"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "body",
+                     *             "uniqueIds"
+                     *           ],
+                     *           "msg": "uniqueIds must contain no more than 5000 elements",
+                     *           "type": "arrayMaxSize"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listDocuments: {
+        parameters: {
+            query?: {
+                /** @description Only documents in this state. */
+                state?: components["schemas"]["TrackingState"];
+                /** @description Documents per page. */
+                limit?: number;
+                /** @description Start after this uniqueId (exclusive): the `next` of the previous page. Omit it for the first page. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page; `next` is the `after` of the following page, null on the last. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "uniqueId": "0000000001",
+                     *           "state": "SENT",
+                     *           "SMScount": 1,
+                     *           "when": "2024-04-17T09:12:05.000Z"
+                     *         },
+                     *         {
+                     *           "uniqueId": "0000000002",
+                     *           "state": "SENT",
+                     *           "SMScount": 2,
+                     *           "when": "2024-04-17T09:12:05.000Z"
+                     *         }
+                     *       ],
+                     *       "next": "0000000002"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SmsDocumentPageDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID: no such transfer. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "query",
+                     *             "limit"
+                     *           ],
+                     *           "msg": "limit must not be greater than 5000",
+                     *           "type": "max"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked): retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+                /** @description The document's id within its batch, percent-encoded (`/` as `%2F`). */
+                uniqueId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document, its data as uploaded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *       "uniqueId": "0000000001",
+                     *       "state": "DONE",
+                     *       "SMScount": 1,
+                     *       "when": "2024-04-17T09:14:40.000Z",
+                     *       "data": {
+                     *         "phone": "+4917012345678",
+                     *         "text": "Your parcel arrives today"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SmsDocumentDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The batch has no document with this uniqueId. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "Document '0000000001' of UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' not found in table tracking.sms_documents"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "path",
+                     *             "uniqueId"
+                     *           ],
+                     *           "msg": "uniqueId must be shorter than or equal to 10 characters",
+                     *           "type": "maxLength"
                      *         }
                      *       ]
                      *     }

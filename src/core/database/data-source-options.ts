@@ -4,9 +4,10 @@ import { SmsDocumentEntity } from '../../sms-document/sms-document.entity';
 import { SmsTransferEntity } from '../../sms-transfer/sms-transfer.entity';
 import { DatabaseConfig } from '../config/database-url';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
+import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
 
 export const ENTITIES = [SmsTransferEntity, SmsDocumentEntity];
-export const MIGRATIONS = [InitialSchema1732000000000];
+export const MIGRATIONS = [InitialSchema1732000000000, DocumentTrackingIndex1764100000000];
 
 /** Statements slower than this are logged as warnings; a 5000-document upsert takes a few tens of ms. */
 const SLOW_QUERY_MS = 1_000;

@@ -6,6 +6,7 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.UNAUTHORIZED]: 'The service runs with API keys, and the request has none or a wrong one.',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'The database cannot be used right now (server down, file locked): retry after the Retry-After seconds.',
   [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
+  [HttpStatus.CONFLICT]: 'States only move forward (INIT → SENT → DONE): this would move one back. Nothing was changed.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The request body is larger than 16 MiB.',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'The request is invalid: `detail` lists the rejected fields.',
 };
@@ -50,3 +51,6 @@ export function ApiTrackingResource() {
     }),
   );
 }
+
+/** The 422 of every route with a `{ubid}` in its path. */
+export const BAD_UBID = { example: fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid') };

@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, ValidateNested } from 'class-validator';
 import { CountProperty, UbidProperty } from '../../core/validation/decorators';
 import { MaxJsonBytes } from '../../core/validation/max-json-bytes';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';
+import { UniqueIdProperty } from './unique-id';
 
 /** Documents per request: the original's sub-batch size, a few MiB of JSON. */
 export const MAX_DOCUMENTS_PER_REQUEST = 5000;
@@ -19,10 +20,7 @@ export class SmsDocumentInputDto {
   @CountProperty({ description: 'SMS messages this document is sent as (long texts take several).', example: 2 })
   SMScount: number;
 
-  @ApiProperty({ description: "The document's id within its batch.", minLength: 1, maxLength: 10, example: '0000000001' })
-  @MaxLength(10)
-  @IsNotEmpty()
-  @IsString()
+  @UniqueIdProperty({ description: "The document's id within its batch." })
   uniqueId: string;
 
   @ApiProperty({

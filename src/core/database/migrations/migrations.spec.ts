@@ -17,15 +17,17 @@ const ORIGINAL_SCHEMA = [
   `INSERT INTO sms_documents ("UBID", "uniqueId", "SMScount", "when", data) VALUES ('${UBID}', 'a', 1, '2024-04-17 08:58:37', '{"b": 1, "a": [2]}')`,
 ];
 
-/** The listing indexes, as each engine's catalogue names them. */
+/** The migrations' indexes, as each engine's catalogue names them. */
 async function indexesOf(dataSource: DataSource): Promise<string[]> {
   const rows: { name: string }[] = await dataSource.query(
     dataSource.options.type === 'postgres'
-      ? `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'sms_transfers' AND indexname LIKE 'IDX_%' ORDER BY 1`
-      : `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sms_transfers' AND name LIKE 'IDX_%' ORDER BY 1`,
+      ? `SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'IDX_%' ORDER BY 1`
+      : `SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'IDX_%' ORDER BY 1`,
   );
   return rows.map((row) => row.name);
 }
+
+const INDEXES = ['IDX_sms_documents_UBID_state_uniqueId_when', 'IDX_sms_transfers_state_when', 'IDX_sms_transfers_when'];
 
 describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('migrations on %s', (kind) => {
   let url: string;
@@ -40,11 +42,14 @@ describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('migr
 
   it('build the schema in an empty database, once', async () => {
     const first = await open();
-    expect(await indexesOf(first)).toEqual(['IDX_sms_transfers_state_when', 'IDX_sms_transfers_when']);
+    expect(await indexesOf(first)).toEqual(INDEXES);
     await first.destroy();
 
     const again = await open();
-    expect(await again.query('SELECT "name" FROM "migrations"')).toEqual([{ name: 'InitialSchema1732000000000' }]);
+    expect(await again.query('SELECT "name" FROM "migrations" ORDER BY "id"')).toEqual([
+      { name: 'InitialSchema1732000000000' },
+      { name: 'DocumentTrackingIndex1764100000000' },
+    ]);
     await again.destroy();
   });
 
@@ -56,7 +61,7 @@ describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('migr
 
     const upgraded = await open();
 
-    expect(await indexesOf(upgraded)).toEqual(['IDX_sms_transfers_state_when', 'IDX_sms_transfers_when']);
+    expect(await indexesOf(upgraded)).toEqual(INDEXES);
     const [document] = await upgraded.query(`SELECT "uniqueId", "when", "data" FROM "sms_documents"`);
     expect(document.uniqueId).toBe('a');
     expect(storedTime(document.when).toISOString()).toBe('2024-04-17T08:58:37.000Z');

@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { EXAMPLE_UBID } from '../../core/validation/decorators';
+
+const count = (description: string, example: number) => ApiProperty({ type: 'integer', description, example });
+
+/** A batch's progress at a glance. `total` = `INIT` + `SENT` + `DONE`. */
+export class SmsDocumentsSummaryDto {
+  @ApiProperty({ description: 'The batch id.', format: 'uuid', example: EXAMPLE_UBID })
+  UBID: string;
+
+  @count('All documents of the batch.', 100000)
+  total: number;
+
+  @count('Documents in state INIT: uploaded, not (yet) reported sent.', 40000)
+  INIT: number;
+
+  @count('Documents in state SENT: handed to the gateway, not (yet) reported delivered.', 10000)
+  SENT: number;
+
+  @count('Documents in state DONE: delivered.', 50000)
+  DONE: number;
+
+  @ApiProperty({
+    description: "The latest `when` of the batch's documents (upload or state change), in UTC; null when it has no documents.",
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2024-04-17T09:12:05.000Z',
+  })
+  lastChange: Date | null;
+}

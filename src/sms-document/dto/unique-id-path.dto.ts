@@ -1,0 +1,8 @@
+import { UbidPathDto } from '../../core/validation/path-params.dto';
+import { UniqueIdProperty } from './unique-id';
+
+/** `/{ubid}/documents/{uniqueId}`: the uniqueId percent-encoded, as any text can be one. */
+export class UbidUniqueIdPathDto extends UbidPathDto {
+  @UniqueIdProperty({ description: "The document's id within its batch, percent-encoded (`/` as `%2F`)." })
+  uniqueId: string;
+}
