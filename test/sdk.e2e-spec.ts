@@ -1,4 +1,17 @@
-import { createTrackingClient, DocumentInput, ErrorResponse, NewTransfer, TrackingClient, TrackingState, Transfer, ValidationErrorResponse } from '../clients/typescript/src';
+import {
+  createTrackingClient,
+  DocumentInput,
+  DocumentPage,
+  DocumentsSummary,
+  ErrorResponse,
+  NewTransfer,
+  ReceiptsResult,
+  StoredDocument,
+  TrackingClient,
+  TrackingState,
+  Transfer,
+  ValidationErrorResponse,
+} from '../clients/typescript/src';
 import { loadTestData } from './helpers/load-test-data';
 import { startTestServer, TestServer } from './helpers/test-app';
 
@@ -8,6 +21,7 @@ interface TestData {
   uploads: { count: number; result: string }[];
   counted: { count: number; result: string };
   documentsSent: { count: number; result: string };
+  receiptBackwards: ErrorResponse;
   transferNotFound: ErrorResponse;
   documentsNotFound: ErrorResponse;
   badUbid: ValidationErrorResponse;
@@ -18,6 +32,8 @@ interface TestData {
 const data = loadTestData<TestData>(__filename);
 const { UBID } = data.transfer;
 const SUB_BATCH = 5000;
+/** Documents that get a DONE receipt; the rest stay SENT and end up as fallbacks. */
+const DELIVERED = 9000;
 
 /** 12,000 documents, uploaded as 5000 + 5000 + 2000. */
 const documents: DocumentInput[] = Array.from({ length: data.transfer.documents }, (_, index) => ({
@@ -94,6 +110,59 @@ describe('the generated TypeScript client against the service (e2e)', () => {
     expect(transferSent).toEqual({ ...data.transfer, fallbackCount: 0, state: 'SENT', when: expect.any(String) });
     expect(read).toEqual(transferSent);
     sent = read!;
+  });
+
+  it('records delivery receipts in sub-batches and reads the progress summary', async () => {
+    const delivered = documents.slice(0, DELIVERED).map(({ uniqueId }) => uniqueId);
+    const results: ReceiptsResult[] = [];
+    for (let start = 0; start < delivered.length; start += SUB_BATCH) {
+      const uniqueIds = [...delivered.slice(start, start + SUB_BATCH), ...(start > 0 ? ['nope-1', 'nope-2'] : [])];
+      const { data: result } = await client.POST('/tracking/sms_documents/{ubid}/receipts', { params: { path }, body: { state: 'DONE', uniqueIds } });
+      results.push(result!);
+    }
+    const { data: summary } = await client.GET('/tracking/sms_documents/{ubid}/summary', { params: { path } });
+
+    expect(results).toEqual([
+      { UBID, state: 'DONE', changed: 5000, unchanged: 0, unknown: [] },
+      { UBID, state: 'DONE', changed: DELIVERED - 5000, unchanged: 0, unknown: ['nope-1', 'nope-2'] },
+    ]);
+    const progress: DocumentsSummary | undefined = summary;
+    expect(progress).toEqual({ UBID, total: 12000, INIT: 0, SENT: 12000 - DELIVERED, DONE: DELIVERED, lastChange: expect.any(String) });
+  });
+
+  it('answers 409, typed, to a receipt that would move a delivered document back', async () => {
+    const { error, response } = await client.POST('/tracking/sms_documents/{ubid}/receipts', {
+      params: { path },
+      body: { state: 'SENT', uniqueIds: [documents[DELIVERED].uniqueId, documents[0].uniqueId] },
+    });
+
+    expect(response.status).toBe(409);
+    expect(error).toEqual(data.receiptBackwards);
+  });
+
+  it('lists the documents still SENT a page at a time to the end, and reads one with its data', async () => {
+    const pages: DocumentPage[] = [];
+    let after: string | undefined;
+    do {
+      const { data: page } = await client.GET('/tracking/sms_documents/{ubid}/documents', { params: { path, query: { state: 'SENT', limit: 1000, after } } });
+      pages.push(page!);
+      after = page!.next ?? undefined;
+    } while (after !== undefined);
+    const { data: one } = await client.GET('/tracking/sms_documents/{ubid}/documents/{uniqueId}', { params: { path: { ...path, uniqueId: documents[7].uniqueId } } });
+
+    expect(pages.map((page) => page.items.length)).toEqual([1000, 1000, 1000]);
+    expect(pages.flatMap((page) => page.items.map((item) => item.uniqueId))).toEqual(documents.slice(DELIVERED).map(({ uniqueId }) => uniqueId));
+    const stored: StoredDocument | undefined = one;
+    expect(stored).toEqual({ ...documents[7], UBID, state: 'DONE', when: expect.any(String) });
+  });
+
+  it('computes the fallback from the documents not DONE, and sets it explicitly', async () => {
+    const { data: computed } = await client.POST('/tracking/sms_transfers/{ubid}/fallback', { params: { path } });
+    const { data: set } = await client.PUT('/tracking/sms_transfers/{ubid}/fallback', { params: { path }, body: { fallbackCount: 42 } });
+
+    expect(computed).toEqual({ ...sent, fallbackCount: 12000 - DELIVERED, when: expect.any(String) });
+    expect(set).toEqual({ ...sent, fallbackCount: 42, when: expect.any(String) });
+    sent = set!;
   });
 
   it('lists the transfers a page at a time, with the total in X-Total-Count', async () => {

@@ -16,7 +16,17 @@ export type DocumentInput = Schemas['SmsDocumentInputDto'];
 export type DocumentsUpload = Schemas['UpsertSmsDocumentsDto'];
 /** The answer of the document calls: a sentence and a count. */
 export type DocumentsResult = Schemas['SmsDocumentResultDto'];
-/** The body of a 401, 404, 413 or 503: `detail` is a sentence. */
+/** A batch's progress: documents in total and per state, and the time of the last change. */
+export type DocumentsSummary = Schemas['SmsDocumentsSummaryDto'];
+/** The body of a receipts call: a state and up to 5000 uniqueIds. */
+export type Receipts = Schemas['RecordReceiptsDto'];
+/** The answer to receipts: how many changed, how many were already there, which uniqueIds are unknown. */
+export type ReceiptsResult = Schemas['ReceiptsResultDto'];
+/** One page of a batch's documents (without data); `next` is the `after` of the following page. */
+export type DocumentPage = Schemas['SmsDocumentPageDto'];
+/** One stored document, with its data. */
+export type StoredDocument = Schemas['SmsDocumentDto'];
+/** The body of a 401, 404, 409, 413 or 503: `detail` is a sentence. */
 export type ErrorResponse = Schemas['ErrorResponseDto'];
 /** The body of a 422: `detail` lists the rejected fields, or is a sentence when the database refused the write. */
 export type ValidationErrorResponse = Schemas['ValidationErrorResponseDto'];
