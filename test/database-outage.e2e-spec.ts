@@ -1,8 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp } from './helpers/test-app';
+import { holdSqliteWriteLock } from './helpers/sqlite-lock';
 import { createDatabase } from './helpers/test-database';
 import { TcpProxy } from './helpers/tcp-proxy';
 
@@ -18,27 +17,6 @@ async function eventually(send: () => Promise<request.Response>, status: number,
     response = await send();
   }
   return response;
-}
-
-/**
- * Another process that holds SQLite's write lock on the file until told to let go. Another
- * process, not another connection here: SQLite's POSIX locks do not separate connections of one
- * process that use different copies of the SQLite library (better-sqlite3's and sqlite3's).
- */
-async function lockInAnotherProcess(file: string): Promise<ChildProcess> {
-  const script = `
-    const db = new (require('better-sqlite3'))(process.argv[1]);
-    db.exec('BEGIN EXCLUSIVE');
-    process.stdout.write('locked');
-    process.stdin.once('data', () => { db.exec('ROLLBACK'); db.close(); process.exit(0); });`;
-  const locker = spawn(process.execPath, ['-e', script, file], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await once(locker.stdout!, 'data');
-  return locker;
-}
-
-async function release(locker: ChildProcess): Promise<void> {
-  locker.stdin!.write('release');
-  await once(locker, 'exit');
 }
 
 /**
@@ -66,7 +44,7 @@ describe('database outage (e2e)', () => {
     });
 
     it('answers 503 to writes while the lock is held, keeps reading, and writes again once it is released', async () => {
-      const locker = await lockInAnotherProcess(file);
+      const lock = await holdSqliteWriteLock(file);
       try {
         const refused = await http().post('/tracking/sms_documents').send(upload('0000000001')).expect(503, {
           statusCode: 503,
@@ -78,7 +56,7 @@ describe('database outage (e2e)', () => {
         await http().get(`/tracking/sms_transfers/${UBID}`).expect(200);
         await http().get('/health/ready').expect(200);
       } finally {
-        await release(locker);
+        await lock.release();
       }
 
       await http().post('/tracking/sms_documents').send(upload('0000000001')).expect(201);

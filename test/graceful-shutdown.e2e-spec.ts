@@ -1,5 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { subBatch, transfer } from './helpers/documents';
 import { startService } from './helpers/service-process';
+import { holdSqliteWriteLock } from './helpers/sqlite-lock';
 
 const KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -43,14 +42,6 @@ function storedDocuments(file: string): number {
   } finally {
     db.close();
   }
-}
-
-/** Holds SQLite's write lock from another process until killed, so that a write has to wait. */
-async function holdWriteLock(file: string): Promise<ChildProcess> {
-  const script = `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked'); setInterval(() => {}, 1000);`;
-  const locker = spawn(process.execPath, ['-e', script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await once(locker.stdout!, 'data');
-  return locker;
 }
 
 /**
@@ -101,7 +92,7 @@ describe('graceful shutdown (e2e, real process)', () => {
       body: JSON.stringify(transfer(UBID, BATCH)),
     });
     // Another program holds the write lock, so the upload waits out its busy timeout (10 s).
-    const locker = await holdWriteLock(file);
+    const lock = await holdSqliteWriteLock(file);
     try {
       const upload = post(service.baseUrl, '/tracking/sms_documents', subBatch(UBID, 'd', BATCH), () => {
         setTimeout(() => service.child.kill('SIGTERM'), 200);
@@ -111,8 +102,7 @@ describe('graceful shutdown (e2e, real process)', () => {
       expect(await upload).toEqual({});
       expect(service.output()).toContain('Requests still running after 500 ms (SHUTDOWN_TIMEOUT_MS): stopping without answering them');
     } finally {
-      locker.kill();
-      await once(locker, 'exit');
+      await lock.release();
     }
     expect(storedDocuments(file)).toBe(0);
   });
