@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './core/app-setup';
 import { ConfigError, loadConfig } from './core/config/app-config';
+import { isDatabaseError } from './core/database/database-unavailable';
 import { shutDownGracefully } from './core/lifecycle/graceful-shutdown';
 import { exposureWarning } from './core/security/exposure-warning';
 
@@ -28,7 +29,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // A bad setting is the operator's to fix: say which, without a stack trace.
-  console.error(error instanceof ConfigError ? error.message : error);
+  // A bad setting or a database that cannot be opened is the operator's to fix: say what, in a
+  // line; a stack trace only for what is neither.
+  if (error instanceof ConfigError) console.error(error.message);
+  else if (isDatabaseError(error)) console.error(`TrackingDb could not open its database: ${(error as Error).message}`);
+  else console.error('TrackingDb could not start:', error);
   process.exit(1);
 });

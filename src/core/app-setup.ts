@@ -10,9 +10,11 @@ import { RequestValidationPipe } from './validation/request-validation.pipe';
 
 /**
  * Options for `NestFactory.create` and `createNestApplication` alike. Logs are buffered until
- * pino takes over; Nest's body parser is off because `useJsonBodyParsing` installs ours.
+ * pino takes over; Nest's body parser is off because `useJsonBodyParsing` installs ours; a
+ * failure at start-up is thrown to main.ts, which says what went wrong, instead of Nest exiting
+ * with its own dump.
  */
-export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false };
+export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false, abortOnError: false };
 
 /**
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test

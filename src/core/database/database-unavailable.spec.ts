@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { DatabaseUnavailableError, unavailabilityReason, unavailableAsError } from './database-unavailable';
+import { DatabaseUnavailableError, isDatabaseError, isTransientOutage, unavailabilityReason, unavailableAsError } from './database-unavailable';
 
 /** An error as node-postgres or node-sqlite3 raise it: a message and, often, a code. */
 function driverError(message: string, code?: string): Error {
@@ -52,5 +52,30 @@ describe('unavailableAsError', () => {
 
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect(error).toMatchObject({ message: 'Database unavailable: the database server cannot be reached', cause: refused });
+  });
+});
+
+describe('isTransientOutage', () => {
+  it.each([
+    [driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), true],
+    [driverError('the database system is starting up', '57P03'), true],
+    [driverError('SQLITE_BUSY: database is locked', 'SQLITE_BUSY'), true],
+    [driverError('SQLITE_NOTADB: file is not a database', 'SQLITE_NOTADB'), false],
+    [driverError('password authentication failed for user "tracking"', '28P01'), false],
+    [driverError('database "x" does not exist', '3D000'), false],
+  ])('says whether waiting helps with %p: %p', (error, transient) => {
+    expect(isTransientOutage(error)).toBe(transient);
+  });
+});
+
+describe('isDatabaseError', () => {
+  it.each([
+    [driverError('SQLITE_NOTADB: file is not a database', 'SQLITE_NOTADB'), true],
+    [driverError('password authentication failed for user "tracking"', '28P01'), true],
+    [driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), true],
+    [new TypeError('x is not a function'), false],
+    [driverError('no such file', 'ENOENT'), false],
+  ])('tells a driver error %p: %p', (error, expected) => {
+    expect(isDatabaseError(error)).toBe(expected);
   });
 });

@@ -45,6 +45,21 @@ export function unavailabilityReason(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether waiting may help: a server that is down, starting or full, or a file another program
+ * has locked. A file that is not a database, or a wrong password, stays wrong.
+ */
+export function isTransientOutage(error: unknown): boolean {
+  const reason = unavailabilityReason(error);
+  return reason !== undefined && reason !== FILE_UNUSABLE;
+}
+
+/** An error of a database driver: an outage, or a SQLite or PostgreSQL error code. */
+export function isDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return unavailabilityReason(error) !== undefined || (typeof code === 'string' && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code)));
+}
+
 /** Runs database work, translating unavailability into DatabaseUnavailableError. */
 export async function unavailableAsError<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -3,6 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { DatabaseConfig } from '../config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from './data-source-options';
+import { isTransientOutage, unavailabilityReason } from './database-unavailable';
+
+const START_RETRY_ATTEMPTS = 10;
+const START_RETRY_DELAY_MS = 3_000;
 import { TransactionContext } from './transaction-context';
 import { TypeOrmPinoLogger } from './typeorm-pino-logger';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
@@ -20,7 +24,15 @@ export class DatabaseModule {
           inject: [PinoLogger],
           useFactory: (logger: PinoLogger) => {
             logger.setContext('TypeORM');
-            return buildDataSourceOptions(database, new TypeOrmPinoLogger(logger));
+            // At start-up a PostgreSQL that is still starting is worth waiting for (10 × 3 s); a file
+            // that is not a database, a wrong password or a missing database fails at once. Each
+            // wait is logged here: Nest's own retry messages stay buffered until start-up ends.
+            const toRetry = (error: unknown) => {
+              const retry = isTransientOutage(error);
+              if (retry) logger.warn(`Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${START_RETRY_DELAY_MS / 1000} s`);
+              return retry;
+            };
+            return { ...buildDataSourceOptions(database, new TypeOrmPinoLogger(logger)), retryAttempts: START_RETRY_ATTEMPTS, retryDelay: START_RETRY_DELAY_MS, toRetry };
           },
           dataSourceFactory: (options) => initializeDataSource(options!, database),
         }),
