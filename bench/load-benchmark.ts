@@ -165,7 +165,7 @@ function load(kind: Kind, service: BuiltService, options: Options): Promise<Meas
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `http://127.0.0.1:${service.port}`,
+        url: service.baseUrl,
         connections: options.connections,
         duration: options.duration,
         headers: { ...service.headers, 'content-type': 'application/json' },

@@ -17,8 +17,8 @@ export interface ServiceProcess {
 
 /**
  * Starts the built service (`node dist/main.js`, built by test/global-setup.ts) on 127.0.0.1 on
- * a free port, with JSON logs, and waits until it listens. For the tests that need a real
- * process: signals, kill -9, several processes on one file.
+ * a free port, with JSON logs, and waits until it is ready. For the tests that need a real
+ * process (signals, kill -9, several processes on one file) and for the benchmarks.
  */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
@@ -31,14 +31,10 @@ export async function startService(env: Record<string, string>): Promise<Service
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
 
-  await new Promise<void>((resolve, reject) => {
-    const listening = () => output.includes('TrackingDb API listening');
-    const check = () => (listening() ? resolve() : undefined);
-    child.stdout!.on('data', check);
-    exited.then(() => reject(new Error(`the service exited before listening:\n${output}`)));
-  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await untilReady(baseUrl, exited, () => output);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     child,
     output: () => output,
     exited,
@@ -47,6 +43,25 @@ export async function startService(env: Record<string, string>): Promise<Service
       return exited;
     },
   };
+}
+
+/**
+ * Polls the readiness probe, which needs no API key and answers once the database does; a log
+ * line would not do, as callers may set LOG_LEVEL above info.
+ */
+async function untilReady(baseUrl: string, exited: Promise<unknown>, output: () => string): Promise<void> {
+  let ended = false;
+  void exited.then(() => (ended = true));
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    if (ended) throw new Error(`the service exited before it was ready:\n${output()}`);
+    const status = await fetch(`${baseUrl}/health/ready`).then(
+      (response) => response.status,
+      () => undefined,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the service was not ready within 30 s:\n${output()}`);
 }
 
 async function freePort(): Promise<number> {

@@ -32,24 +32,13 @@ export const ALL_INTERFACES_HOST = '0.0.0.0';
 /** A key short enough to guess is refused at start-up; 32 hex digits from `openssl rand -hex 16` pass. */
 export const MIN_API_KEY_LENGTH = 16;
 
-/** The service's settings, read once from the environment and injected where needed. */
-export class AppConfig implements AppConfigValues {
-  readonly host: string;
-  readonly port: number;
-  readonly database: DatabaseConfig;
-  readonly logLevel: LogLevel;
-  readonly nodeEnv: NodeEnv;
-  readonly security: SecurityConfig;
-  readonly shutdownTimeoutMs: number;
+/** The settings as fields of AppConfig (the interface merges into the class of the same name). */
+export interface AppConfig extends Readonly<AppConfigValues> {}
 
+/** The service's settings, read once from the environment and injected where needed. */
+export class AppConfig {
   constructor(values: AppConfigValues) {
-    this.host = values.host;
-    this.port = values.port;
-    this.database = values.database;
-    this.logLevel = values.logLevel;
-    this.nodeEnv = values.nodeEnv;
-    this.security = values.security;
-    this.shutdownTimeoutMs = values.shutdownTimeoutMs;
+    Object.assign(this, values);
   }
 
   get authenticationEnabled(): boolean {

@@ -21,20 +21,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toErrorBody(exception);
     if (exception instanceof DatabaseUnavailableError) {
+      // Not a bug: the driver's own words go to the log, never to the client.
       this.logger.warn(`${exception.message} (${exception.cause instanceof Error ? exception.cause.message : String(exception.cause)})`);
       response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: `${exception.message}. Retry later.` });
-      return;
-    }
-    const body = this.toErrorBody(exception);
-    if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
+    } else if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     }
     response.status(body.statusCode).json(body);
   }
 
   private toErrorBody(exception: unknown): ErrorBody {
+    if (exception instanceof DatabaseUnavailableError) {
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: `${exception.message}. Retry later.` };
+    }
     if (!(exception instanceof HttpException)) {
       return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'Internal server error' };
     }
