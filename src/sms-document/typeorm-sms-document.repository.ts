@@ -168,5 +168,4 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [UNIQUE_IDS_PARAMETER[engine](uniqueIds), ubid]);
     return new Map(rows.map((row) => [row.uniqueId, row.state]));
   }
-
 }
