@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
+import { DatabaseHealthIndicator } from '../src/core/health/database-health.indicator';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
 import { createTestApp } from './helpers/test-app';
@@ -12,11 +13,15 @@ const INVALID = { statusCode: 401, detail: 'Invalid API key' };
 
 describe('security (e2e, mocked repository)', () => {
   const transfers = mockSmsTransferRepository();
+  // The readiness probe reads through the unit of work, which is mocked here: the database layer
+  // is out of this test, so the probe's indicator is too (its own spec and health.e2e cover it).
+  const database = { check: async () => ({ database: { status: 'up' } }) };
   const withMocks = (env: Record<string, string>) =>
     createTestApp(
       [
         { provide: SmsTransferRepository, useValue: transfers },
         { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
+        { provide: DatabaseHealthIndicator, useValue: database },
       ],
       'sqlite::memory:',
       env,

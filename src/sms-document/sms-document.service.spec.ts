@@ -39,8 +39,8 @@ describe('SmsDocumentService', () => {
         result: `Inserted 2 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
         count: 2,
       });
-      expect(unitOfWork.runSingleStatement).toHaveBeenCalledTimes(1);
-      expect(unitOfWork.run).not.toHaveBeenCalled();
+      expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(1);
+      expect(unitOfWork.write).not.toHaveBeenCalled();
       expect(repository.upsertMany).toHaveBeenCalledWith(UBID, documents);
     });
 
@@ -87,7 +87,7 @@ describe('SmsDocumentService', () => {
         result: `Updated state to 'SENT' in 0 row(s) for UBID '${UBID}' in table tracking.sms_documents`,
         count: 0,
       });
-      expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+      expect(unitOfWork.write).toHaveBeenCalledTimes(1);
     });
 
     it('does not count the documents when some moved', async () => {
@@ -112,7 +112,7 @@ describe('SmsDocumentService', () => {
       });
       expect(repository.findStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c']);
       expect(repository.updateStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c'], TrackingState.SENT);
-      expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+      expect(unitOfWork.write).toHaveBeenCalledTimes(1);
     });
 
     it('refuses the whole request with 409, naming the first document that would move back, and writes nothing', async () => {
@@ -152,5 +152,28 @@ describe('SmsDocumentService', () => {
     await expect(service.get(UBID, 'a/b')).rejects.toMatchObject({
       response: { detail: `Document 'a/b' of UBID '${UBID}' not found in table tracking.sms_documents` },
     });
+  });
+
+  it.each([
+    ['count', () => service.count(UBID), 'read'],
+    ['summarize', () => service.summarize(UBID), 'read'],
+    ['list', () => service.list(UBID, { limit: 10 }), 'read'],
+    ['get', () => service.get(UBID, 'a'), 'read'],
+    ['updateState', () => service.updateState(UBID, TrackingState.SENT), 'write'],
+    ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.SENT, ['a']), 'write'],
+  ] as const)('%s runs as one %s unit of work', async (_name, call, kind) => {
+    repository.countByUbid.mockResolvedValue(1);
+    repository.countStates.mockResolvedValue({ counts: { INIT: 1, SENT: 0, DONE: 0 }, lastChange: null });
+    repository.findPage.mockResolvedValue({ items: [], next: null });
+    repository.findOne.mockResolvedValue(document('a'));
+    repository.updateStateByUbid.mockResolvedValue(1);
+    repository.findStates.mockResolvedValue(new Map([['a', TrackingState.INIT]]));
+    repository.updateStates.mockResolvedValue(1);
+
+    await call();
+
+    expect(unitOfWork[kind]).toHaveBeenCalledTimes(1);
+    expect(unitOfWork[kind === 'read' ? 'write' : 'read']).not.toHaveBeenCalled();
+    expect(unitOfWork.writeSingleStatement).not.toHaveBeenCalled();
   });
 });

@@ -24,7 +24,7 @@ export class SmsDocumentService {
   async upsert(ubid: string, documents: NewSmsDocument[]): Promise<SmsDocumentResultDto> {
     const unique = lastOccurrences(documents);
     try {
-      await this.unitOfWork.runSingleStatement(() => this.documents.upsertMany(ubid, unique));
+      await this.unitOfWork.writeSingleStatement(() => this.documents.upsertMany(ubid, unique));
     } catch (error) {
       if (error instanceof IntegrityError) {
         throw new UnprocessableEntityException({
@@ -37,7 +37,7 @@ export class SmsDocumentService {
   }
 
   async count(ubid: string): Promise<SmsDocumentResultDto> {
-    const count = await this.unitOfWork.run(() => this.documents.countByUbid(ubid));
+    const count = await this.unitOfWork.read(() => this.documents.countByUbid(ubid));
     return { result: `Found ${orNotFound(ubid, count)} document(s) for UBID '${ubid}' in table ${TABLE}`, count };
   }
 
@@ -46,7 +46,7 @@ export class SmsDocumentService {
    * as they are and not counted. The 404 still means "no documents at all".
    */
   async updateState(ubid: string, state: TrackingState): Promise<SmsDocumentResultDto> {
-    const count = await this.unitOfWork.run(async () => {
+    const count = await this.unitOfWork.write(async () => {
       const moved = await this.documents.updateStateByUbid(ubid, state);
       if (moved === 0) orNotFound(ubid, await this.documents.countByUbid(ubid));
       return moved;
@@ -55,7 +55,7 @@ export class SmsDocumentService {
   }
 
   summarize(ubid: string): Promise<SmsDocumentsSummaryDto> {
-    return this.unitOfWork.run(async () => {
+    return this.unitOfWork.read(async () => {
       await this.requireTransfer(ubid);
       const { counts, lastChange } = await this.documents.countStates(ubid);
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
@@ -70,7 +70,7 @@ export class SmsDocumentService {
    */
   recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
     const named = [...new Set(uniqueIds)];
-    return this.unitOfWork.run(async () => {
+    return this.unitOfWork.write(async () => {
       await this.requireTransfer(ubid);
       const current = await this.documents.findStates(ubid, named);
       for (const uniqueId of named) {
@@ -85,14 +85,14 @@ export class SmsDocumentService {
   }
 
   list(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
-    return this.unitOfWork.run(async () => {
+    return this.unitOfWork.read(async () => {
       await this.requireTransfer(ubid);
       return this.documents.findPage(ubid, query);
     });
   }
 
   get(ubid: string, uniqueId: string): Promise<SmsDocument> {
-    return this.unitOfWork.run(async () => {
+    return this.unitOfWork.read(async () => {
       const document = await this.documents.findOne(ubid, uniqueId);
       if (!document) throw new NotFoundException({ detail: `Document '${uniqueId}' of UBID '${ubid}' not found in table ${TABLE}` });
       return document;

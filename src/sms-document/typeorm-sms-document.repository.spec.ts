@@ -48,7 +48,7 @@ function manyDocuments(count: number): NewSmsDocument[] {
 describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
   let db: TestDatabase;
   let repository: TypeOrmSmsDocumentRepository;
-  const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.run(work);
+  const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.write(work);
   const rows = (ubid = UBID) =>
     db.sql<DocumentRow>(`SELECT "uniqueId", "state", "SMScount", "when", "data" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [ubid]);
   /** The tracked documents stored with their states and times, and one of them in the other batch too. */

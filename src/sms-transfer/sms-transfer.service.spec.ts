@@ -28,19 +28,20 @@ describe('SmsTransferService', () => {
   });
 
   it.each([
-    ['get', () => service.get(UBID), repository.findByUbid, null],
-    ['updateState', () => service.updateState(UBID, TrackingState.SENT), repository.updateState, null],
-    ['delete', () => service.delete(UBID), repository.delete, false],
-    ['computeFallback', () => service.computeFallback(UBID), repository.setFallbackCountFromDocuments, null],
-    ['setFallbackCount', () => service.setFallbackCount(UBID, 3), repository.setFallbackCount, null],
-  ])('%s answers the original 404 for an unknown UBID, in one unit of work', async (_name, call, repositoryMethod, missing) => {
+    ['get', () => service.get(UBID), repository.findByUbid, null, 'read'],
+    ['updateState', () => service.updateState(UBID, TrackingState.SENT), repository.updateState, null, 'write'],
+    ['delete', () => service.delete(UBID), repository.delete, false, 'write'],
+    ['computeFallback', () => service.computeFallback(UBID), repository.setFallbackCountFromDocuments, null, 'write'],
+    ['setFallbackCount', () => service.setFallbackCount(UBID, 3), repository.setFallbackCount, null, 'write'],
+  ] as const)('%s answers the original 404 for an unknown UBID, in one %s unit of work', async (_name, call, repositoryMethod, missing, kind) => {
     repositoryMethod.mockResolvedValue(missing);
 
     const failure = call();
 
     await expect(failure).rejects.toBeInstanceOf(NotFoundException);
     await expect(failure).rejects.toMatchObject(NOT_FOUND);
-    expect(unitOfWork.run).toHaveBeenCalledTimes(1);
+    expect(unitOfWork[kind]).toHaveBeenCalledTimes(1);
+    expect(unitOfWork[kind === 'read' ? 'write' : 'read']).not.toHaveBeenCalled();
   });
 
   it('create answers 422 when the database refuses a value', async () => {

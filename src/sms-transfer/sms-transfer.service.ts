@@ -15,7 +15,7 @@ export class SmsTransferService {
 
   async create(transfer: NewSmsTransfer): Promise<SmsTransfer> {
     try {
-      return await this.unitOfWork.run(() => this.transfers.upsert(transfer));
+      return await this.unitOfWork.write(() => this.transfers.upsert(transfer));
     } catch (error) {
       if (error instanceof IntegrityError) throw transferRefused(transfer.UBID, error.reason);
       throw error;
@@ -23,16 +23,16 @@ export class SmsTransferService {
   }
 
   list(query: SmsTransferPageQuery): Promise<SmsTransferPage> {
-    return this.unitOfWork.run(() => this.transfers.findPage(query));
+    return this.unitOfWork.read(() => this.transfers.findPage(query));
   }
 
   get(ubid: string): Promise<SmsTransfer> {
-    return this.unitOfWork.run(async () => (await this.transfers.findByUbid(ubid)) ?? throwNotFound(ubid));
+    return this.unitOfWork.read(async () => (await this.transfers.findByUbid(ubid)) ?? throwNotFound(ubid));
   }
 
   /** Forward only; the same state again is a no-op that succeeds. */
   updateState(ubid: string, state: TrackingState): Promise<SmsTransfer> {
-    return this.unitOfWork.run(async () => {
+    return this.unitOfWork.write(async () => {
       const transfer = (await this.transfers.updateState(ubid, state)) ?? throwNotFound(ubid);
       if (isBackwards(transfer.state, state)) throw transferMovingBackwards(ubid, transfer.state, state);
       return transfer;
@@ -41,15 +41,15 @@ export class SmsTransferService {
 
   /** Counts the documents not DONE and stores the number as the fallback count. */
   computeFallback(ubid: string): Promise<SmsTransfer> {
-    return this.unitOfWork.run(async () => (await this.transfers.setFallbackCountFromDocuments(ubid)) ?? throwNotFound(ubid));
+    return this.unitOfWork.write(async () => (await this.transfers.setFallbackCountFromDocuments(ubid)) ?? throwNotFound(ubid));
   }
 
   setFallbackCount(ubid: string, fallbackCount: number): Promise<SmsTransfer> {
-    return this.unitOfWork.run(async () => (await this.transfers.setFallbackCount(ubid, fallbackCount)) ?? throwNotFound(ubid));
+    return this.unitOfWork.write(async () => (await this.transfers.setFallbackCount(ubid, fallbackCount)) ?? throwNotFound(ubid));
   }
 
   delete(ubid: string): Promise<void> {
-    return this.unitOfWork.run(async () => {
+    return this.unitOfWork.write(async () => {
       if (!(await this.transfers.delete(ubid))) throwNotFound(ubid);
     });
   }

@@ -22,7 +22,7 @@ function expectRecent(when: Date): void {
 describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
   let db: TestDatabase;
   let repository: TypeOrmSmsTransferRepository;
-  const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.run(work);
+  const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.write(work);
 
   beforeEach(async () => {
     db = await openTestDatabase(kind);
@@ -45,7 +45,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
   }
 
   it('refuses to work outside a unit of work', async () => {
-    await expect(repository.findByUbid(transfer.UBID)).rejects.toThrow('outside UnitOfWork.run()');
+    await expect(repository.findByUbid(transfer.UBID)).rejects.toThrow('outside a unit of work');
   });
 
   describe('upsert', () => {

@@ -35,11 +35,11 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
  * still propagate exactly as a rollback would let them.
  */
 export function passThroughUnitOfWork(): UnitOfWork {
-  return { run: (work) => work(), runSingleStatement: (work) => work() };
+  return { read: (work) => work(), write: (work) => work(), writeSingleStatement: (work) => work() };
 }
 
-/** The pass-through unit of work with its calls recorded: each service call must be one unit of work. */
+/** The pass-through unit of work with its calls recorded: each service call must be one unit of work, of the right kind. */
 export function spyingUnitOfWork(): MockOf<UnitOfWork> {
-  const { run, runSingleStatement } = passThroughUnitOfWork();
-  return { run: jest.fn(run), runSingleStatement: jest.fn(runSingleStatement) };
+  const { read, write, writeSingleStatement } = passThroughUnitOfWork();
+  return { read: jest.fn(read), write: jest.fn(write), writeSingleStatement: jest.fn(writeSingleStatement) };
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
 import { DatabaseConfig, parseDatabaseUrl } from '../../src/core/config/database-url';
-import { buildDataSourceOptions, initializeDataSource } from '../../src/core/database/data-source-options';
+import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from '../../src/core/database/data-source-options';
+import { SqliteReadConnections } from '../../src/core/database/sqlite-read-connections';
 import { TransactionContext } from '../../src/core/database/transaction-context';
 import { TypeOrmUnitOfWork } from '../../src/core/database/typeorm-unit-of-work';
 
@@ -22,6 +23,8 @@ export interface TestDatabase {
   config: DatabaseConfig;
   dataSource: DataSource;
   context: TransactionContext;
+  /** The read-only connections of a SQLite file, as the service opens them; null on the other kinds. */
+  readers: SqliteReadConnections | null;
   unitOfWork: TypeOrmUnitOfWork;
   /** Every SQL statement run so far, to count statements. */
   queries: string[];
@@ -40,16 +43,22 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   const recorder = new QueryRecorder();
   const config = parseDatabaseUrl(url);
   const dataSource = await initializeDataSource(buildDataSourceOptions(config, recorder), config);
+  const readers =
+    config.engine === 'sqlite' && config.readConnections > 0
+      ? await SqliteReadConnections.open(buildReadConnectionOptions(config, recorder), config.readConnections)
+      : null;
   const context = new TransactionContext();
   return {
     kind,
     config,
     dataSource,
     context,
-    unitOfWork: new TypeOrmUnitOfWork(dataSource, context),
+    readers,
+    unitOfWork: new TypeOrmUnitOfWork(dataSource, context, readers),
     queries: recorder.queries,
     sql: (query, parameters) => dataSource.query(config.engine === 'postgres' ? numberedPlaceholders(query) : query, parameters),
     close: async () => {
+      await readers?.onApplicationShutdown();
       await dataSource.destroy();
       await remove();
     },

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
 
     expect(config).toMatchObject({
       port: 7000,
-      database: { engine: 'sqlite', path: 'tracking.db', synchronous: 'NORMAL', busyTimeoutMs: 10_000 },
+      database: { engine: 'sqlite', path: 'tracking.db', synchronous: 'NORMAL', busyTimeoutMs: 10_000, readConnections: 2 },
       logLevel: 'info',
       nodeEnv: 'development',
     });
@@ -38,19 +38,17 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['sqlite:tracking.db', 'tracking.db'],
-    ['sqlite://data/tracking.db', 'data/tracking.db'],
-    ['sqlite:///var/lib/tracking.db', '/var/lib/tracking.db'],
-    ['sqlite::memory:', ':memory:'],
-  ])('understands DATABASE_URL=%s', (url, path) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'NORMAL', busyTimeoutMs: 10_000 });
+    ['sqlite:tracking.db', 'tracking.db', 2],
+    ['sqlite://data/tracking.db', 'data/tracking.db', 2],
+    ['sqlite:///var/lib/tracking.db', '/var/lib/tracking.db', 2],
+    ['sqlite::memory:', ':memory:', 0],
+  ])('understands DATABASE_URL=%s (read connections: %s)', (url, path, readConnections) => {
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'NORMAL', busyTimeoutMs: 10_000, readConnections });
   });
 
-  it.each([
-    ['postgres://app:secret@db.internal:5432/tracking', undefined, 10],
-    ['postgresql://app@127.0.0.1/tracking', '25', 25],
-  ])('understands DATABASE_URL=%s with a pool', (url, poolSize, expected) => {
-    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize }).database).toEqual({ engine: 'postgres', url, poolSize: expected });
+  it('opens SQLITE_READ_CONNECTIONS read-only connections to a file, and none to an in-memory database', () => {
+    expect(loadConfig({ SQLITE_READ_CONNECTIONS: '4' }).database).toMatchObject({ readConnections: 4 });
+    expect(loadConfig({ SQLITE_READ_CONNECTIONS: '4', DATABASE_URL: 'sqlite::memory:' }).database).toMatchObject({ readConnections: 0 });
   });
 
   it('reports every bad variable at once, one line each', () => {
@@ -81,6 +79,7 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', '*', "CORS_ORIGINS: '*' is not an origin"],
     ['CORS_ORIGINS', 'ftp://files.example.com', "CORS_ORIGINS: 'ftp://files.example.com' is not an origin"],
     ['SHUTDOWN_TIMEOUT_MS', '10s', "SHUTDOWN_TIMEOUT_MS: '10s' is not an integer from 100 to 600000"],
+    ['SQLITE_READ_CONNECTIONS', '0', "SQLITE_READ_CONNECTIONS: '0' is not an integer from 1 to 64"],
   ])('refuses %s=%s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

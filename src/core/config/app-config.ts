@@ -85,8 +85,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }));
   const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT_MS', String(DEFAULT_DATABASE_SETTINGS.busyTimeoutMs), (raw) => parseInteger(raw, 0, 600_000));
   const poolSize = read('DATABASE_POOL_SIZE', String(DEFAULT_DATABASE_SETTINGS.poolSize), (raw) => parseInteger(raw, 1, 1000));
+  const readConnections = read('SQLITE_READ_CONNECTIONS', String(DEFAULT_DATABASE_SETTINGS.readConnections), (raw) => parseInteger(raw, 1, 64));
   const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) =>
-    parseDatabaseUrl(raw, { synchronous: synchronous!, busyTimeoutMs: busyTimeoutMs!, poolSize: poolSize! }),
+    parseDatabaseUrl(raw, { synchronous: synchronous!, busyTimeoutMs: busyTimeoutMs!, poolSize: poolSize!, readConnections: readConnections! }),
   );
   const logLevel = read('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', (raw) => oneOf(raw, LOG_LEVELS));
   const apiKeys = read('API_KEYS', '', parseApiKeys);

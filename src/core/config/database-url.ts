@@ -6,7 +6,7 @@ export const SQLITE_SYNCHRONOUS_MODES = ['NORMAL', 'FULL'] as const;
  */
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
-/** SQLite, the embedded default: one file, one connection. */
+/** SQLite, the embedded default: one file, one write connection and a few read-only ones. */
 export interface SqliteConfig {
   engine: 'sqlite';
   /** A file path, or `:memory:` for a throwaway in-process database. */
@@ -14,6 +14,8 @@ export interface SqliteConfig {
   synchronous: SqliteSynchronous;
   /** How long a statement waits for a lock another program holds on the file before giving up (503). */
   busyTimeoutMs: number;
+  /** Read-only connections beside the write connection, for a file; `:memory:` has none. */
+  readConnections: number;
 }
 
 /** PostgreSQL, for loads beyond one machine: a server, a pool of connections per instance. */
@@ -31,9 +33,13 @@ export interface DatabaseSettings {
   synchronous: SqliteSynchronous;
   busyTimeoutMs: number;
   poolSize: number;
+  readConnections: number;
 }
 
-export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { synchronous: 'NORMAL', busyTimeoutMs: 10_000, poolSize: 10 };
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { synchronous: 'NORMAL', busyTimeoutMs: 10_000, poolSize: 10, readConnections: 2 };
+
+/** SQLite's special name for a throwaway database that lives in the connection. */
+export const SQLITE_IN_MEMORY = ':memory:';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:tracking.db';
 
@@ -53,7 +59,8 @@ export function parseDatabaseUrl(url: string, settings: DatabaseSettings = DEFAU
     if (path.length === 0) {
       throw new Error(`'${url}' names no database file; ${ACCEPTED}`);
     }
-    return { engine: 'sqlite', path, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs };
+    const { synchronous, busyTimeoutMs, readConnections } = settings;
+    return { engine: 'sqlite', path, synchronous, busyTimeoutMs, readConnections: path === SQLITE_IN_MEMORY ? 0 : readConnections };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const parsed = URL.canParse(url) ? new URL(url) : undefined;

@@ -1,8 +1,9 @@
 import * as sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions, Logger, MigrationExecutor } from 'typeorm';
+import { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions';
 import { SmsDocumentEntity } from '../../sms-document/sms-document.entity';
 import { SmsTransferEntity } from '../../sms-transfer/sms-transfer.entity';
-import { DatabaseConfig } from '../config/database-url';
+import { DatabaseConfig, SQLITE_IN_MEMORY, SqliteConfig } from '../config/database-url';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
 
@@ -43,9 +44,19 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
     // util.inspect()s its arguments: milliseconds per bulk upsert. Errors are mapped anyway.
     driver: { ...sqlite3, verbose: () => sqlite3 },
     // WAL lets readers in other processes (backups, sqlite3 CLI) work while we write.
-    enableWAL: database.path !== ':memory:',
+    enableWAL: database.path !== SQLITE_IN_MEMORY,
     busyTimeout: database.busyTimeoutMs,
   };
+}
+
+/**
+ * A read-only connection to the same SQLite file (opened after the write connection has migrated
+ * it). SQLite refuses any write on it. It leaves the journal mode to the write connection, and
+ * waits out a lock (a checkpoint, another program's recovery) like the write connection does.
+ */
+export function buildReadConnectionOptions(database: SqliteConfig, logger?: Logger): DataSourceOptions {
+  const { enableWAL: _writeConnectionsBusiness, ...options } = buildDataSourceOptions(database, logger) as SqliteConnectionOptions;
+  return { ...options, flags: sqlite3.OPEN_READONLY };
 }
 
 /** Opens the database the way the service uses it: migrated, with the connection's settings made. */

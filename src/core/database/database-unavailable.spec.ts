@@ -22,7 +22,13 @@ describe('unavailabilityReason', () => {
     expect(unavailabilityReason(error)).toBe(reason);
   });
 
-  it('reads the code of the driver error that TypeORM wraps', () => {
+  it('keeps the reason of an outage already named (a unit of work has translated it)', () => {
+    const named = new DatabaseUnavailableError('the database file is locked by another program', new Error('SQLITE_BUSY: database is locked'));
+
+    expect(unavailabilityReason(named)).toBe('the database file is locked by another program');
+  });
+
+    it('reads the code of the driver error that TypeORM wraps', () => {
     const wrapped = new QueryFailedError('SELECT 1', [], driverError('server closed the connection', '08006'));
 
     expect(unavailabilityReason(wrapped)).toBe('the database server cannot be reached');

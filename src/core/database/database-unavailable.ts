@@ -31,6 +31,7 @@ const LOST_CONNECTION = /Connection terminated|connection timeout|timeout exceed
  * SQLite: SQLITE_BUSY/LOCKED past the busy timeout, and the file-level failures.
  */
 export function unavailabilityReason(error: unknown): string | undefined {
+  if (error instanceof DatabaseUnavailableError) return error.reason;
   // Not `instanceof Error`: socket errors come from Node's core, which may be another realm (a vm, jest).
   if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return undefined;
   const { message } = error as Error;

@@ -1,16 +1,18 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { DatabaseConfig } from '../config/database-url';
-import { buildDataSourceOptions, initializeDataSource } from './data-source-options';
+import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from './data-source-options';
 import { isTransientOutage, unavailabilityReason } from './database-unavailable';
-
-const START_RETRY_ATTEMPTS = 10;
-const START_RETRY_DELAY_MS = 3_000;
+import { SqliteReadConnections } from './sqlite-read-connections';
 import { TransactionContext } from './transaction-context';
 import { TypeOrmPinoLogger } from './typeorm-pino-logger';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 import { UnitOfWork } from './unit-of-work';
+
+const START_RETRY_ATTEMPTS = 10;
+const START_RETRY_DELAY_MS = 3_000;
 
 /** The connection, the schema migrations and the unit of work every service runs its calls in. */
 @Global()
@@ -37,7 +39,20 @@ export class DatabaseModule {
           dataSourceFactory: (options) => initializeDataSource(options!, database),
         }),
       ],
-      providers: [TransactionContext, { provide: UnitOfWork, useClass: TypeOrmUnitOfWork }],
+      providers: [
+        TransactionContext,
+        {
+          provide: SqliteReadConnections,
+          // Injecting the DataSource makes Nest open these after it, on a file already migrated.
+          inject: [DataSource, PinoLogger],
+          useFactory: (_migrated: DataSource, logger: PinoLogger) => {
+            if (database.engine !== 'sqlite' || database.readConnections === 0) return null;
+            logger.setContext('TypeORM');
+            return SqliteReadConnections.open(buildReadConnectionOptions(database, new TypeOrmPinoLogger(logger)), database.readConnections);
+          },
+        },
+        { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
+      ],
       exports: [TransactionContext, UnitOfWork],
     };
   }

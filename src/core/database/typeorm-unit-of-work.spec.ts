@@ -22,16 +22,19 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
       .values(ubids.map((UBID) => ({ UBID, fileName: 'f', origName: 'o', documents: 1 })))
       .execute();
   const insertTransfer = (ubid: string) => insertTransfers(ubid);
+  /** Counts inside the running unit of work, on its connection. */
+  const countTransfersInUnit = async () =>
+    Number((await db.context.manager.query('SELECT COUNT(*) AS n FROM "sms_transfers"'))[0].n);
   const transferCount = async () => (await db.sql<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"'))[0].n;
 
   it('commits when the work succeeds, and answers its result', async () => {
-    await expect(db.unitOfWork.run(async () => (await insertTransfer(UBID), 'done'))).resolves.toBe('done');
+    await expect(db.unitOfWork.write(async () => (await insertTransfer(UBID), 'done'))).resolves.toBe('done');
 
     expect(await transferCount()).toBe(1);
   });
 
   it('rolls everything back when the work throws', async () => {
-    const work = db.unitOfWork.run(async () => {
+    const work = db.unitOfWork.write(async () => {
       await insertTransfer(UBID);
       throw new Error('second step failed');
     });
@@ -41,8 +44,8 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
   });
 
   it('joins the running transaction when called inside one', async () => {
-    const work = db.unitOfWork.run(async () => {
-      await db.unitOfWork.run(() => insertTransfer(UBID));
+    const work = db.unitOfWork.write(async () => {
+      await db.unitOfWork.write(() => insertTransfer(UBID));
       throw new Error('outer work failed');
     });
 
@@ -53,7 +56,7 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
   it('runs 20 overlapping units of work without one failing, each in its own transaction', async () => {
     const outcomes = await Promise.allSettled(
       ubidsFor(20).map((ubid, index) =>
-        db.unitOfWork.run(async () => {
+        db.unitOfWork.write(async () => {
           await insertTransfer(ubid);
           // Yield mid-transaction so that, unserialised, the next BEGIN would hit this open transaction.
           await new Promise((resolve) => setTimeout(resolve, 1));
@@ -69,19 +72,42 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
   it('runs a single statement in its own implicit transaction: all of it or nothing', async () => {
     const insertTwo = (second: string) => insertTransfers(UBID, second);
 
-    await expect(db.unitOfWork.runSingleStatement(() => insertTwo(UBID))).rejects.toThrow(/UNIQUE constraint failed|duplicate key value/);
+    await expect(db.unitOfWork.writeSingleStatement(() => insertTwo(UBID))).rejects.toThrow(/UNIQUE constraint failed|duplicate key value/);
     expect(await transferCount()).toBe(0);
 
-    await db.unitOfWork.runSingleStatement(() => insertTwo(ubidsFor(1)[0]));
+    await db.unitOfWork.writeSingleStatement(() => insertTwo(ubidsFor(1)[0]));
     expect(await transferCount()).toBe(2);
+  });
+
+  it('runs a read inside a write as part of it: the write sees its own changes', async () => {
+    const seen = await db.unitOfWork.write(async () => {
+      await insertTransfer(UBID);
+      return db.unitOfWork.read(countTransfersInUnit);
+    });
+
+    expect(seen).toBe(1);
+  });
+
+  it('refuses a write inside a read, and leaves the data as it was', async () => {
+    const work = db.unitOfWork.read(() => db.unitOfWork.write(() => insertTransfer(UBID)));
+
+    await expect(work).rejects.toThrow('UnitOfWork.write() was called inside UnitOfWork.read(): a read may not change data');
+    expect(await transferCount()).toBe(0);
+  });
+
+  it('reads what the last write committed as soon as the write has answered', async () => {
+    for (const [index, ubid] of ubidsFor(20).entries()) {
+      await db.unitOfWork.writeSingleStatement(() => insertTransfer(ubid));
+      expect(await db.unitOfWork.read(countTransfersInUnit)).toBe(index + 1);
+    }
   });
 
   it('takes turns between single statements and transactions', async () => {
     const outcomes = await Promise.allSettled(
       ubidsFor(10).map((ubid, index) =>
         index % 2
-          ? db.unitOfWork.runSingleStatement(() => insertTransfer(ubid))
-          : db.unitOfWork.run(async () => {
+          ? db.unitOfWork.writeSingleStatement(() => insertTransfer(ubid))
+          : db.unitOfWork.write(async () => {
               await insertTransfer(ubid);
               await new Promise((resolve) => setTimeout(resolve, 1));
               throw new Error('rolled back');
@@ -93,11 +119,97 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
     expect(await transferCount()).toBe(5);
   });
 
+  /** A write held open on a promise: it has inserted a transfer and not committed it until `release()`. */
+  async function heldWrite(ubid: string): Promise<{ release: () => void; done: Promise<void> }> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((resolve) => (inserted = resolve));
+    const done = db.unitOfWork.write(async () => {
+      await insertTransfer(ubid);
+      inserted();
+      await released;
+    });
+    await insertedYet;
+    return { release, done };
+  }
+
+  if (kind === 'sqlite::memory:') {
+    it('makes a read wait for the write in progress: an in-memory database has only the one connection', async () => {
+      const write = await heldWrite(UBID);
+      let answered = false;
+      const reading = db.unitOfWork.read(countTransfersInUnit).finally(() => (answered = true));
+
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(answered).toBe(false);
+      write.release();
+      await write.done;
+
+      await expect(reading).resolves.toBe(1);
+    });
+  } else {
+    it('answers a read while a write of this process is held open, from the last committed state', async () => {
+      await db.unitOfWork.write(() => insertTransfer(ubidsFor(1)[0]));
+      const write = await heldWrite(UBID);
+
+      await expect(db.unitOfWork.read(countTransfersInUnit)).resolves.toBe(1);
+      await expect(db.unitOfWork.read(countTransfersInUnit)).resolves.toBe(1);
+
+      write.release();
+      await write.done;
+      await expect(db.unitOfWork.read(countTransfersInUnit)).resolves.toBe(2);
+    });
+
+    it('keeps one snapshot for all the statements of a read, whatever commits meanwhile', async () => {
+      let firstCount!: () => void;
+      const counted = new Promise<void>((resolve) => (firstCount = resolve));
+      let goOn!: () => void;
+      const committed = new Promise<void>((resolve) => (goOn = resolve));
+      const reading = db.unitOfWork.read(async () => {
+        const before = await countTransfersInUnit();
+        firstCount();
+        await committed;
+        return [before, await countTransfersInUnit()];
+      });
+      await counted;
+      await db.unitOfWork.write(() => insertTransfer(UBID));
+      goOn();
+
+      await expect(reading).resolves.toEqual([0, 0]);
+      await expect(db.unitOfWork.read(countTransfersInUnit)).resolves.toBe(1);
+    });
+  }
+
+  if (kind === 'sqlite-file') {
+    it('reads on read-only connections: SQLite refuses a write there', async () => {
+      const write = db.readers!.read((manager) => manager.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [UBID]));
+
+      await expect(write).rejects.toThrow(/SQLITE_READONLY/);
+      expect(await transferCount()).toBe(0);
+    });
+
+    it('spreads reads over its connections: two reads held open at once both run', async () => {
+      expect(db.readers!.size).toBe(2);
+      let started = 0;
+      let bothStarted!: () => void;
+      const together = new Promise<void>((resolve) => (bothStarted = resolve));
+      const read = () =>
+        db.unitOfWork.read(async () => {
+          await countTransfersInUnit();
+          if (++started === 2) bothStarted();
+          await together;
+          return started;
+        });
+
+      await expect(Promise.all([read(), read()])).resolves.toEqual([2, 2]);
+    });
+  }
+
   if (kind === 'postgres') return;
 
   it('is needed on SQLite: bare overlapping TypeORM transactions fail', async () => {
     const bare = ubidsFor(2).map((ubid) =>
-      db.dataSource.transaction((manager) => db.context.runWith(manager, async () => {
+      db.dataSource.transaction((manager) => db.context.runWith(manager, 'write', async () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         await insertTransfer(ubid);
       })),

@@ -1,46 +1,69 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
 import { unavailableAsError } from './database-unavailable';
 import { SerialQueue } from './serial-queue';
+import { SqliteReadConnections } from './sqlite-read-connections';
 import { TransactionContext } from './transaction-context';
 import { UnitOfWork } from './unit-of-work';
 
+/**
+ * SQLite: TypeORM's one read-write connection runs the writes, one transaction at a time; reads
+ * run on the read-only connections when the database is a file, and take their turn with the
+ * writes on `sqlite::memory:` (a second connection would open another, empty database).
+ * PostgreSQL: every unit of work takes a connection of the pool and runs concurrently.
+ */
 @Injectable()
 export class TypeOrmUnitOfWork extends UnitOfWork {
-  /** SQLite has one shared connection: its transactions must take turns. */
-  private readonly queue?: SerialQueue;
+  /** SQLite has one write connection: its transactions must take turns. */
+  private readonly writeQueue?: SerialQueue;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly context: TransactionContext,
+    @Optional() @Inject(SqliteReadConnections) private readonly readers: SqliteReadConnections | null = null,
   ) {
     super();
     if (dataSource.options.type === 'sqlite') {
-      this.queue = new SerialQueue();
+      this.writeQueue = new SerialQueue();
     }
   }
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return this.inTurn(() => this.dataSource.transaction((manager) => this.context.runWith(manager, work)), work);
+  read<T>(work: () => Promise<T>): Promise<T> {
+    if (this.context.activeKind) return work();
+    const { readers } = this;
+    const inReadTransaction = (manager: EntityManager) => this.context.runWith(manager, 'read', work);
+    if (readers) return unavailableAsError(() => readers.read(inReadTransaction));
+    // PostgreSQL: one snapshot for every statement of the read, as a SQLite read transaction has.
+    if (!this.writeQueue) return unavailableAsError(() => this.dataSource.transaction('REPEATABLE READ', inReadTransaction));
+    return this.inWriteTurn(() => this.dataSource.transaction(inReadTransaction));
   }
 
-  runSingleStatement<T>(work: () => Promise<T>): Promise<T> {
-    return this.inTurn(async () => {
+  write<T>(work: () => Promise<T>): Promise<T> {
+    if (this.joinsRunningWrite()) return work();
+    return this.inWriteTurn(() => this.dataSource.transaction((manager) => this.context.runWith(manager, 'write', work)));
+  }
+
+  writeSingleStatement<T>(work: () => Promise<T>): Promise<T> {
+    if (this.joinsRunningWrite()) return work();
+    return this.inWriteTurn(async () => {
       const queryRunner = this.dataSource.createQueryRunner();
       try {
-        return await this.context.runWith(queryRunner.manager, work);
+        return await this.context.runWith(queryRunner.manager, 'write', work);
       } finally {
         await queryRunner.release();
       }
-    }, work);
+    });
   }
 
-  /**
-   * Runs `unit` when the connection is free, or `work` at once inside a running unit of work
-   * (joining it). A database that cannot be used surfaces as DatabaseUnavailableError.
-   */
-  private inTurn<T>(unit: () => Promise<T>, work: () => Promise<T>): Promise<T> {
-    if (this.context.active) return work();
-    return unavailableAsError(() => (this.queue ? this.queue.run(unit) : unit()));
+  /** A write inside a read is a bug: the read's connection may be read-only, and its snapshot would hide the write. */
+  private joinsRunningWrite(): boolean {
+    const running = this.context.activeKind;
+    if (running === 'read') throw new Error('UnitOfWork.write() was called inside UnitOfWork.read(): a read may not change data');
+    return running === 'write';
+  }
+
+  /** Runs `unit` when the write connection is free; an unusable database surfaces as DatabaseUnavailableError. */
+  private inWriteTurn<T>(unit: () => Promise<T>): Promise<T> {
+    return unavailableAsError(() => (this.writeQueue ? this.writeQueue.run(unit) : unit()));
   }
 }
