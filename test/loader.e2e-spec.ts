@@ -26,6 +26,7 @@ describe('tracking-load against the service (e2e)', () => {
     batchSize: 5000,
     concurrency: 4,
     retries: 2,
+    timeoutMs: 60_000,
     ...overrides,
   });
   const stored = async (ubid: string) =>

@@ -8,7 +8,7 @@ import { generateDocuments, inSubBatches, referenceSmsCount } from './document-g
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
 import { createProgress } from './progress';
 import { DEFAULT_RETRY, withRetry } from './retry';
-import { TrackingClient } from './tracking-client';
+import { DEFAULT_REQUEST_TIMEOUT_MS, TrackingClient } from './tracking-client';
 import { uploadSubBatches } from './uploader';
 
 export const USAGE = `Usage: tracking-load [options] <count>
@@ -22,7 +22,9 @@ Options:
   --ubid <uuid>          the transfer's UBID (default: a new UUID)
   --batch-size <n>       documents per request, 1 to ${MAX_DOCUMENTS_PER_REQUEST} (default ${MAX_DOCUMENTS_PER_REQUEST})
   --concurrency <n>      requests in flight (default 4)
-  --retries <n>          retries per request after a connection error, 429 or 5xx (default ${DEFAULT_RETRY.attempts - 1})
+  --retries <n>          retries per request after a connection error, a timeout, 429 or 5xx
+                         (default ${DEFAULT_RETRY.attempts - 1}); a Retry-After from the service is honoured
+  --timeout <s>          seconds to wait for each answer before trying again (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000})
   --api-key <key>        sent as "Authorization: Bearer <key>"
   --file <path>          upload this file instead of generated documents
   -h, --help             this text`;
@@ -36,6 +38,7 @@ export interface LoadOptions {
   batchSize: number;
   concurrency: number;
   retries: number;
+  timeoutMs: number;
   apiKey?: string;
   file?: string;
   count?: number;
@@ -53,6 +56,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
     batchSize: integerOption('--batch-size', values['batch-size'], 1, MAX_DOCUMENTS_PER_REQUEST),
     concurrency: integerOption('--concurrency', values.concurrency, 1, 64),
     retries: integerOption('--retries', values.retries, 0, 100),
+    timeoutMs: integerOption('--timeout', values.timeout, 1, 3600) * 1000,
     apiKey: values['api-key'],
     file: values.file,
     count: values.file ? undefined : integerOption('<count>', positionals[0], 1, Number.MAX_SAFE_INTEGER),
@@ -71,6 +75,7 @@ function parseCommandLine(argv: string[]) {
         'batch-size': { type: 'string', default: String(MAX_DOCUMENTS_PER_REQUEST) },
         concurrency: { type: 'string', default: '4' },
         retries: { type: 'string', default: String(DEFAULT_RETRY.attempts - 1) },
+        timeout: { type: 'string', default: String(DEFAULT_REQUEST_TIMEOUT_MS / 1000) },
         'api-key': { type: 'string' },
         file: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -98,7 +103,7 @@ export interface LoadSummary {
 
 /** Registers the transfer, then uploads its documents; see USAGE. */
 export async function load(options: LoadOptions, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<LoadSummary> {
-  const client = new TrackingClient(options.url, options.apiKey);
+  const client = new TrackingClient(options.url, options.apiKey, options.timeoutMs);
   const retry = { ...DEFAULT_RETRY, attempts: options.retries + 1, onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`) };
 
   const { documents, SMScount } = options.file ? await summarizeDocumentFile(options.file) : summarizeGenerated(options.count!);

@@ -1,4 +1,4 @@
-import { RetryOptions, withRetry } from './retry';
+import { MAX_RETRY_AFTER_MS, RetryOptions, withRetry } from './retry';
 import { RequestRefusedError, TransientError } from './tracking-client';
 
 describe('withRetry', () => {
@@ -53,6 +53,21 @@ describe('withRetry', () => {
 
     await expect(withRetry(call, options(5))).rejects.toBeInstanceOf(RequestRefusedError);
     expect(call).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits at least as long as the service asked (Retry-After), spread by up to a quarter', async () => {
+    const call = failing([new TransientError('503', 3000), new TransientError('429', 120_000), new TransientError('502')]);
+
+    await expect(withRetry(call, options(5))).resolves.toBe('stored');
+
+    expect(waits).toHaveLength(3);
+    expect(waits[0]).toBeGreaterThanOrEqual(3000);
+    expect(waits[0]).toBeLessThanOrEqual(3750);
+    // Capped: a service asking for two minutes is tried again after one (and a quarter at most).
+    expect(waits[1]).toBeGreaterThanOrEqual(MAX_RETRY_AFTER_MS);
+    expect(waits[1]).toBeLessThanOrEqual(MAX_RETRY_AFTER_MS * 1.25);
+    // Without Retry-After, the backoff alone: the third ceiling is 400 ms.
+    expect(waits[2]).toBeLessThanOrEqual(400);
   });
 
   it('tells about each retry', async () => {
