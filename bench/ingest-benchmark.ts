@@ -48,7 +48,8 @@ async function rawLimit(documents: NewSmsDocument[], run: number): Promise<Resul
   const file = join(folder, `raw-${run}.db`);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  // The service's default durability: every commit waits for the disk.
+  db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   // The service's own migrations, every one of them, so that the raw limit pays for the same indexes.
   const queryRunner = { query: async (sql: string) => db.exec(sql), connection: { options: { type: 'sqlite' } } };

@@ -2,7 +2,10 @@ import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
+import { BodyBudget } from './http/body-budget';
 import { useJsonBodyParsing } from './http/body-parsing';
+import { useServerTimeouts } from './http/server-timeouts';
+import { useUploadAdmission } from './http/upload-admission';
 import { setupOpenApi } from './openapi/openapi';
 import { useApiKeyAuthentication } from './security/api-key-authentication';
 import { useHttpSecurity } from './security/http-security';
@@ -20,13 +23,15 @@ export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParse
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
  * the same app. Order matters: security headers and CORS answer every request, preflights
  * included; authentication comes before the body parser, so that no body is read for a caller
- * without a key.
+ * without a key; then a body must find room in the in-flight budget before it is read.
  */
 export function configureApp(app: INestApplication): INestApplication {
-  const { security } = app.get(AppConfig);
+  const { security, http } = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  useServerTimeouts(app, http);
   useHttpSecurity(app, security);
   useApiKeyAuthentication(app, security);
+  useUploadAdmission(app, { budget: new BodyBudget(http.maxInflightBodyBytes), waitMs: http.uploadWaitMs });
   useJsonBodyParsing(app);
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
 
     expect(config).toMatchObject({
       port: 7000,
-      database: { engine: 'sqlite', path: 'tracking.db', synchronous: 'NORMAL', busyTimeoutMs: 10_000, readConnections: 2 },
+      database: { engine: 'sqlite', path: 'tracking.db', synchronous: 'FULL', busyTimeoutMs: 10_000, readConnections: 2 },
       logLevel: 'info',
       nodeEnv: 'development',
     });
@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       DATABASE_URL: 'sqlite:/var/lib/tracking/t.db',
-      SQLITE_SYNCHRONOUS: 'full',
+      SQLITE_SYNCHRONOUS: 'normal',
       SQLITE_BUSY_TIMEOUT_MS: '2500',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'production',
@@ -25,7 +25,7 @@ describe('loadConfig', () => {
 
     expect(config).toMatchObject({
       port: 8080,
-      database: { path: '/var/lib/tracking/t.db', synchronous: 'FULL', busyTimeoutMs: 2500 },
+      database: { path: '/var/lib/tracking/t.db', synchronous: 'NORMAL', busyTimeoutMs: 2500 },
       logLevel: 'debug',
       nodeEnv: 'production',
     });
@@ -43,12 +43,30 @@ describe('loadConfig', () => {
     ['sqlite:///var/lib/tracking.db', '/var/lib/tracking.db', 2],
     ['sqlite::memory:', ':memory:', 0],
   ])('understands DATABASE_URL=%s (read connections: %s)', (url, path, readConnections) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'NORMAL', busyTimeoutMs: 10_000, readConnections });
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'FULL', busyTimeoutMs: 10_000, readConnections });
+  });
+
+  it('reads DATABASE_STATEMENT_TIMEOUT_MS for PostgreSQL, 0 meaning no limit', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/tracking', DATABASE_STATEMENT_TIMEOUT_MS: '0' }).database).toMatchObject({ statementTimeoutMs: 0 });
   });
 
   it('opens SQLITE_READ_CONNECTIONS read-only connections to a file, and none to an in-memory database', () => {
     expect(loadConfig({ SQLITE_READ_CONNECTIONS: '4' }).database).toMatchObject({ readConnections: 4 });
     expect(loadConfig({ SQLITE_READ_CONNECTIONS: '4', DATABASE_URL: 'sqlite::memory:' }).database).toMatchObject({ readConnections: 0 });
+  });
+
+  it('has HTTP limits by default, each read from its variable', () => {
+    expect(loadConfig({}).http).toEqual({ maxInflightBodyBytes: 48 * 1024 * 1024, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000 });
+    expect(
+      loadConfig({ MAX_INFLIGHT_BODY_MB: '100', UPLOAD_WAIT_MS: '0', REQUEST_TIMEOUT_MS: '120000', HEADERS_TIMEOUT_MS: '5000' }).http,
+    ).toEqual({ maxInflightBodyBytes: 100 * 1024 * 1024, uploadWaitMs: 0, requestTimeoutMs: 120_000, headersTimeoutMs: 5000 });
+  });
+
+  it.each([
+    ['postgres://app:secret@db.internal:5432/tracking', undefined, 10],
+    ['postgresql://app@127.0.0.1/tracking', '25', 25],
+  ])('understands DATABASE_URL=%s with a pool', (url, poolSize, expected) => {
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize }).database).toEqual({ engine: 'postgres', url, poolSize: expected, statementTimeoutMs: 30_000 });
   });
 
   it('reports every bad variable at once, one line each', () => {
@@ -79,7 +97,12 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', '*', "CORS_ORIGINS: '*' is not an origin"],
     ['CORS_ORIGINS', 'ftp://files.example.com', "CORS_ORIGINS: 'ftp://files.example.com' is not an origin"],
     ['SHUTDOWN_TIMEOUT_MS', '10s', "SHUTDOWN_TIMEOUT_MS: '10s' is not an integer from 100 to 600000"],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '1e4', "DATABASE_STATEMENT_TIMEOUT_MS: '1e4' is not an integer from 0 to 3600000"],
     ['SQLITE_READ_CONNECTIONS', '0', "SQLITE_READ_CONNECTIONS: '0' is not an integer from 1 to 64"],
+    ['MAX_INFLIGHT_BODY_MB', '15', "MAX_INFLIGHT_BODY_MB: '15' is not an integer from 16 to 65536"],
+    ['UPLOAD_WAIT_MS', '1.5', "UPLOAD_WAIT_MS: '1.5' is not an integer from 0 to 600000"],
+    ['REQUEST_TIMEOUT_MS', '999', "REQUEST_TIMEOUT_MS: '999' is not an integer from 1000 to 3600000"],
+    ['HEADERS_TIMEOUT_MS', '90000', 'HEADERS_TIMEOUT_MS: 90000 is longer than REQUEST_TIMEOUT_MS (60000); the headers are part of the request'],
   ])('refuses %s=%s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

@@ -14,6 +14,18 @@ export interface SecurityConfig {
   corsOrigins: string[];
 }
 
+/** How the HTTP server protects its memory and its connections; see docs/operations.md. */
+export interface HttpLimitsConfig {
+  /** At most this many bytes of request bodies in memory at once (MAX_INFLIGHT_BODY_MB). */
+  maxInflightBodyBytes: number;
+  /** How long an upload waits for room among them before it is answered 503. */
+  uploadWaitMs: number;
+  /** A client must have sent its whole request within this (Node's requestTimeout), else 408. */
+  requestTimeoutMs: number;
+  /** ... and its headers within this (Node's headersTimeout). */
+  headersTimeoutMs: number;
+}
+
 export interface AppConfigValues {
   host: string;
   port: number;
@@ -21,9 +33,16 @@ export interface AppConfigValues {
   logLevel: LogLevel;
   nodeEnv: NodeEnv;
   security: SecurityConfig;
+  http: HttpLimitsConfig;
   /** How long a shutdown may wait for requests in flight before the process gives up on them. */
   shutdownTimeoutMs: number;
 }
+
+/** The body parser's limit per request; the in-flight budget must hold at least one such body. */
+export const MAX_BODY_MB = 16;
+
+/** The defaults of the HTTP limits; the body budget's is sized by measurement (docs/performance.md). */
+export const DEFAULT_HTTP_LIMITS = { maxInflightBodyMb: 48, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000 };
 
 /** Without API keys the API is open, so by default it only listens where no one else can reach it. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -82,18 +101,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const nodeEnv = read('NODE_ENV', 'development', (raw) => oneOf(raw, NODE_ENVS));
   const port = read('PORT', '7000', parsePort);
-  const synchronous = read('SQLITE_SYNCHRONOUS', 'NORMAL', (raw) => oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }));
+  const synchronous = read('SQLITE_SYNCHRONOUS', DEFAULT_DATABASE_SETTINGS.synchronous, (raw) => oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }));
   const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT_MS', String(DEFAULT_DATABASE_SETTINGS.busyTimeoutMs), (raw) => parseInteger(raw, 0, 600_000));
   const poolSize = read('DATABASE_POOL_SIZE', String(DEFAULT_DATABASE_SETTINGS.poolSize), (raw) => parseInteger(raw, 1, 1000));
   const readConnections = read('SQLITE_READ_CONNECTIONS', String(DEFAULT_DATABASE_SETTINGS.readConnections), (raw) => parseInteger(raw, 1, 64));
+  const statementTimeoutMs = read('DATABASE_STATEMENT_TIMEOUT_MS', String(DEFAULT_DATABASE_SETTINGS.statementTimeoutMs), (raw) =>
+    parseInteger(raw, 0, 3_600_000),
+  );
   const database = read('DATABASE_URL', DEFAULT_DATABASE_URL, (raw) =>
-    parseDatabaseUrl(raw, { synchronous: synchronous!, busyTimeoutMs: busyTimeoutMs!, poolSize: poolSize!, readConnections: readConnections! }),
+    parseDatabaseUrl(raw, {
+      synchronous: synchronous!,
+      busyTimeoutMs: busyTimeoutMs!,
+      poolSize: poolSize!,
+      readConnections: readConnections!,
+      statementTimeoutMs: statementTimeoutMs!,
+    }),
   );
   const logLevel = read('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', (raw) => oneOf(raw, LOG_LEVELS));
   const apiKeys = read('API_KEYS', '', parseApiKeys);
   const host = read('HOST', apiKeys?.length ? ALL_INTERFACES_HOST : LOOPBACK_HOST, parseHost);
   const corsOrigins = read('CORS_ORIGINS', '', parseOrigins);
   const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT_MS', '10000', (raw) => parseInteger(raw, 100, 600_000));
+  const maxInflightBodyMb = read('MAX_INFLIGHT_BODY_MB', String(DEFAULT_HTTP_LIMITS.maxInflightBodyMb), (raw) => parseInteger(raw, MAX_BODY_MB, 65_536));
+  const uploadWaitMs = read('UPLOAD_WAIT_MS', String(DEFAULT_HTTP_LIMITS.uploadWaitMs), (raw) => parseInteger(raw, 0, 600_000));
+  const requestTimeoutMs = read('REQUEST_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.requestTimeoutMs), (raw) => parseInteger(raw, 1000, 3_600_000));
+  const headersTimeoutMs = read('HEADERS_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.headersTimeoutMs), (raw) => parseInteger(raw, 1000, 600_000));
+  if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
+    problems.push(`HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`);
+  }
 
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -105,6 +140,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: logLevel!,
     nodeEnv: nodeEnv!,
     security: { apiKeys: apiKeys!, corsOrigins: corsOrigins! },
+    http: {
+      maxInflightBodyBytes: maxInflightBodyMb! * 1024 * 1024,
+      uploadWaitMs: uploadWaitMs!,
+      requestTimeoutMs: requestTimeoutMs!,
+      headersTimeoutMs: headersTimeoutMs!,
+    },
     shutdownTimeoutMs: shutdownTimeoutMs!,
   });
 }

@@ -1,8 +1,10 @@
 export const SQLITE_SYNCHRONOUS_MODES = ['NORMAL', 'FULL'] as const;
 /**
- * When SQLite waits for the disk. In WAL mode, NORMAL keeps every committed transaction through a
- * crash of the service and never corrupts the file; only a power cut or an OS crash can lose the
- * last commits. FULL also survives those, at one fsync per commit.
+ * When SQLite waits for the disk. FULL (the default) syncs the WAL at every commit, so that an
+ * acknowledged write survives a power cut or an OS crash, as PostgreSQL's default does. NORMAL, in
+ * WAL mode, keeps every committed transaction through a crash of the service and never corrupts
+ * the file, but a power cut or an OS crash can lose the last commits: an opt-in for data that can
+ * be sent again.
  */
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
@@ -23,6 +25,8 @@ export interface PostgresConfig {
   engine: 'postgres';
   url: string;
   poolSize: number;
+  /** PostgreSQL cancels a statement that runs longer (statement_timeout); the request answers 503. 0: no limit. */
+  statementTimeoutMs: number;
 }
 
 /** Where the data lives, parsed from `DATABASE_URL`. */
@@ -34,9 +38,16 @@ export interface DatabaseSettings {
   busyTimeoutMs: number;
   poolSize: number;
   readConnections: number;
+  statementTimeoutMs: number;
 }
 
-export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { synchronous: 'NORMAL', busyTimeoutMs: 10_000, poolSize: 10, readConnections: 2 };
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = {
+  synchronous: 'FULL',
+  busyTimeoutMs: 10_000,
+  poolSize: 10,
+  readConnections: 2,
+  statementTimeoutMs: 30_000,
+};
 
 /** SQLite's special name for a throwaway database that lives in the connection. */
 export const SQLITE_IN_MEMORY = ':memory:';
@@ -67,7 +78,7 @@ export function parseDatabaseUrl(url: string, settings: DatabaseSettings = DEFAU
     if (!parsed?.hostname || parsed.pathname.length <= 1) {
       throw new Error(`'${redactPassword(url)}' needs a host and a database name; ${ACCEPTED}`);
     }
-    return { engine: 'postgres', url, poolSize: settings.poolSize };
+    return { engine: 'postgres', url, poolSize: settings.poolSize, statementTimeoutMs: settings.statementTimeoutMs };
   }
   throw new Error(`'${redactPassword(url)}' is not a database URL this service knows; ${ACCEPTED}`);
 }

@@ -34,7 +34,14 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
   } as const;
   if (database.engine === 'postgres') {
     // Sessions in UTC: stored instants do not depend on it, but any time rendered as text does.
-    return { ...common, type: 'postgres', url: database.url, connectTimeoutMS: POSTGRES_CONNECT_TIMEOUT_MS, extra: { max: database.poolSize, options: '-c timezone=UTC' } };
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      connectTimeoutMS: POSTGRES_CONNECT_TIMEOUT_MS,
+      // statement_timeout is the server's own limit: it cancels the statement and frees the connection.
+      extra: { max: database.poolSize, options: '-c timezone=UTC', statement_timeout: database.statementTimeoutMs },
+    };
   }
   return {
     ...common,

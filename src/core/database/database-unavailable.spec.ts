@@ -15,6 +15,7 @@ describe('unavailabilityReason', () => {
     [driverError('terminating connection due to administrator command', '57P01'), 'the database server is shutting down, starting up or out of connections'],
     [driverError('the database system is starting up', '57P03'), 'the database server is shutting down, starting up or out of connections'],
     [driverError('sorry, too many clients already', '53300'), 'the database server is shutting down, starting up or out of connections'],
+    [driverError('canceling statement due to statement timeout', '57014'), 'the database did not finish the statement in time'],
     [driverError('SQLITE_BUSY: database is locked', 'SQLITE_BUSY'), 'the database file is locked by another program'],
     [driverError('SQLITE_IOERR: disk I/O error', 'SQLITE_IOERR'), 'the database file cannot be read or written'],
     [driverError('SQLITE_FULL: database or disk is full', 'SQLITE_FULL'), 'the database file cannot be read or written'],

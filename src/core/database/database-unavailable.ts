@@ -19,6 +19,7 @@ const SERVER_UNREACHABLE = 'the database server cannot be reached';
 const SERVER_REFUSING = 'the database server is shutting down, starting up or out of connections';
 const FILE_LOCKED = 'the database file is locked by another program';
 const FILE_UNUSABLE = 'the database file cannot be read or written';
+const TOO_SLOW = 'the database did not finish the statement in time';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** node-postgres reports a lost or never-made connection by message only. */
@@ -27,7 +28,8 @@ const LOST_CONNECTION = /Connection terminated|connection timeout|timeout exceed
 /**
  * Why the database is unavailable, or undefined when `error` means something else (a refused
  * value, a bug). PostgreSQL: network errors, SQLSTATE class 08 (connection exception), 57P01–03
- * (shutdown, crash recovery, cannot connect now) and class 53 (insufficient resources).
+ * (shutdown, crash recovery, cannot connect now), class 53 (insufficient resources) and 57014 (a
+ * statement cancelled by statement_timeout).
  * SQLite: SQLITE_BUSY/LOCKED past the busy timeout, and the file-level failures.
  */
 export function unavailabilityReason(error: unknown): string | undefined {
@@ -39,6 +41,8 @@ export function unavailabilityReason(error: unknown): string | undefined {
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code) || code.startsWith('08')) return SERVER_UNREACHABLE;
     if (/^57P0[123]$/.test(code) || code.startsWith('53')) return SERVER_REFUSING;
+    // query_canceled: statement_timeout (DATABASE_STATEMENT_TIMEOUT_MS) ran out, as under overload.
+    if (code === '57014') return TOO_SLOW;
   }
   if (/SQLITE_(BUSY|LOCKED)/.test(message)) return FILE_LOCKED;
   if (/SQLITE_(IOERR|CANTOPEN|READONLY|FULL|NOTADB|CORRUPT|PROTOCOL)/.test(message)) return FILE_UNUSABLE;

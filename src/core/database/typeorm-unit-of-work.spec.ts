@@ -205,7 +205,23 @@ describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
     });
   }
 
-  if (kind === 'postgres') return;
+  if (kind === 'postgres') {
+    it('runs every statement under DATABASE_STATEMENT_TIMEOUT_MS (30 s by default)', async () => {
+      await expect(db.unitOfWork.read(() => db.context.manager.query('SHOW statement_timeout'))).resolves.toEqual([{ statement_timeout: '30s' }]);
+    });
+
+    it('answers a statement cancelled by its timeout as the database being unavailable (503), and rolls back', async () => {
+      const slow = db.unitOfWork.write(async () => {
+        await insertTransfer(UBID);
+        await db.context.manager.query(`SET LOCAL statement_timeout = 50`);
+        await db.context.manager.query('SELECT pg_sleep(5)');
+      });
+
+      await expect(slow).rejects.toMatchObject({ name: 'DatabaseUnavailableError', reason: 'the database did not finish the statement in time' });
+      expect(await transferCount()).toBe(0);
+    });
+    return;
+  }
 
   it('is needed on SQLite: bare overlapping TypeORM transactions fail', async () => {
     const bare = ubidsFor(2).map((ubid) =>

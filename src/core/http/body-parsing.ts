@@ -1,10 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { HttpException, HttpStatus, INestApplication } from '@nestjs/common';
 import { json, NextFunction, Request, Response } from 'express';
+import { MAX_BODY_MB } from '../config/app-config';
 import { RequestValidationException } from '../errors/request-validation.exception';
 
 /** A 5000-document batch is a few MiB of JSON; Express's 100 kB default would refuse real batches. */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_BYTES = MAX_BODY_MB * 1024 * 1024;
 
 interface BodyParserError extends Error {
   type?: string;
@@ -18,7 +19,11 @@ interface BodyParserError extends Error {
  */
 export function useJsonBodyParsing(app: INestApplication): void {
   app.use(json({ limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 }));
-  app.use((error: BodyParserError, _req: Request, _res: Response, next: NextFunction) => next(toHttpException(error)));
+  app.use((error: BodyParserError, _req: Request, res: Response, next: NextFunction) => {
+    // Already answered (an upload refused in the middle of its body): the parser only saw it end.
+    if (res.headersSent) return;
+    next(toHttpException(error));
+  });
 }
 
 /**

@@ -4,7 +4,8 @@ import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../
 
 const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.UNAUTHORIZED]: 'The service runs with API keys, and the request has none or a wrong one.',
-  [HttpStatus.SERVICE_UNAVAILABLE]: 'The database cannot be used right now (server down, file locked): retry after the Retry-After seconds.',
+  [HttpStatus.SERVICE_UNAVAILABLE]:
+    'The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds.',
   [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
   [HttpStatus.CONFLICT]: 'States only move forward (INIT → SENT → DONE): this would move one back. Nothing was changed.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The request body is larger than 16 MiB.',

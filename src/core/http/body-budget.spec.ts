@@ -1,0 +1,123 @@
+import { BodyBudget } from './body-budget';
+
+describe('BodyBudget', () => {
+  const notArriving = () => false;
+  const arriving = () => true;
+
+  afterEach(() => jest.useRealTimers());
+
+  it('takes room while it fits and gives it back', () => {
+    const budget = new BodyBudget(100);
+
+    expect(budget.tryTake(60)).toBe(true);
+    expect(budget.tryTake(41)).toBe(false);
+    expect(budget.tryTake(40)).toBe(true);
+    expect(budget.usedBytes).toBe(100);
+
+    budget.give(60);
+    expect(budget.usedBytes).toBe(40);
+  });
+
+  it('lets a waiter in as soon as room comes free', async () => {
+    const budget = new BodyBudget(100);
+    budget.tryTake(80);
+
+    const waiting = budget.take(50, 10_000, notArriving);
+    expect(budget.waiting).toBe(1);
+    budget.give(80);
+
+    await expect(waiting).resolves.toBe(true);
+    expect(budget.usedBytes).toBe(50);
+    expect(budget.waiting).toBe(0);
+  });
+
+  it('gives up on a waiter after its wait, and lets the next one in', async () => {
+    jest.useFakeTimers();
+    const budget = new BodyBudget(100);
+    budget.tryTake(60);
+    const big = budget.take(50, 1_000, notArriving);
+    const small = budget.take(30, 5_000, notArriving);
+
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    await expect(big).resolves.toBe(false);
+    await expect(small).resolves.toBe(true);
+    expect(budget.usedBytes).toBe(90);
+  });
+
+  it('does not let a newcomer pass those waiting, even when it would fit', async () => {
+    const budget = new BodyBudget(100);
+    budget.tryTake(60);
+    const waiting = budget.take(50, 10_000, notArriving);
+
+    expect(budget.tryTake(10)).toBe(false);
+
+    budget.give(60);
+    await expect(waiting).resolves.toBe(true);
+  });
+
+  it('keeps the order of arrival: a big waiter that does not fit yet holds up the smaller ones behind it', async () => {
+    const budget = new BodyBudget(100);
+    budget.tryTake(70);
+    const granted: string[] = [];
+    const big = budget.take(60, 10_000, notArriving).then(() => granted.push('big'));
+    const small = budget.take(20, 10_000, notArriving).then(() => granted.push('small'));
+
+    budget.give(10);
+    await Promise.resolve();
+    expect(granted).toEqual([]);
+
+    budget.give(40);
+    await Promise.all([big, small]);
+    expect(granted).toEqual(['big', 'small']);
+  });
+
+  it('serves the waiters whose bodies are arriving before those that send nothing', async () => {
+    const budget = new BodyBudget(100);
+    budget.tryTake(100);
+    const granted: string[] = [];
+    const silent = budget.take(60, 10_000, notArriving).then(() => granted.push('silent'));
+    const sending = budget.take(60, 10_000, arriving).then(() => granted.push('sending'));
+
+    budget.give(60);
+    await sending;
+    expect(granted).toEqual(['sending']);
+
+    budget.give(60);
+    await silent;
+    expect(granted).toEqual(['sending', 'silent']);
+  });
+
+  it('reconsiders the line when a waiter starts to send', async () => {
+    const budget = new BodyBudget(100);
+    budget.tryTake(60);
+    let sending = false;
+    const bigFirst = budget.take(70, 10_000, notArriving);
+    const smallLater = budget.take(40, 10_000, () => sending);
+
+    budget.serve();
+    await Promise.resolve();
+    expect(budget.waiting).toBe(2);
+
+    sending = true;
+    budget.serve();
+
+    await expect(smallLater).resolves.toBe(true);
+    expect(budget.waiting).toBe(1);
+    budget.give(100);
+    await expect(bigFirst).resolves.toBe(true);
+  });
+
+  it('takes a waiter out of line when its client goes away', async () => {
+    const budget = new BodyBudget(100);
+    budget.tryTake(100);
+    const gone = new AbortController();
+    const waiting = budget.take(10, 10_000, notArriving, gone.signal);
+
+    gone.abort();
+
+    await expect(waiting).resolves.toBe(false);
+    expect(budget.waiting).toBe(0);
+    await expect(budget.take(10, 10_000, notArriving, gone.signal)).resolves.toBe(false);
+  });
+});

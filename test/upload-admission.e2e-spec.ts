@@ -1,0 +1,236 @@
+import { request as httpRequest } from 'node:http';
+import { AddressInfo, connect, Socket } from 'node:net';
+import { INestApplication } from '@nestjs/common';
+import { UnitOfWork } from '../src/core/database/unit-of-work';
+import { BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
+import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
+import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { createTestApp } from './helpers/test-app';
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const MiB = 1024 * 1024;
+/** The smallest budget the service accepts: one maximal body. Two of these uploads do not fit in it together. */
+const BUDGET_MB = 16;
+const BUSY = {
+  statusCode: 503,
+  detail: `The service is busy: the request bodies in memory take up the ${BUDGET_MB} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`,
+};
+
+/** An upload body of about `mib` MiB: 5000 documents with as much data as it takes. */
+function uploadBody(mib: number, tag: string): Buffer {
+  const text = 'x'.repeat(Math.floor((mib * MiB) / 5000) - 80);
+  const documents = Array.from({ length: 5000 }, (_, index) => ({ uniqueId: `${tag}${index}`.slice(-10), SMScount: 1, data: { text } }));
+  return Buffer.from(JSON.stringify({ UBID, documents }));
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Everything the server sent, interim answers ("100 Continue") included. */
+  raw: string;
+}
+
+/**
+ * A request over a raw socket, so that a test can send the headers and only part of the body,
+ * or wait for "100 Continue". The answer resolves when the server has sent a whole final answer.
+ */
+function rawRequest(port: number, headers: Record<string, string | number>, body: Buffer | string = ''): { socket: Socket; answer: Promise<Answer> } {
+  const socket = connect(port, '127.0.0.1');
+  const head = [`POST /tracking/sms_documents HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: application/json', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  socket.write(`${head.join('\r\n')}\r\n\r\n`);
+  if (body.length > 0) socket.write(body);
+  const answer = new Promise<Answer>((resolve, reject) => {
+    let raw = '';
+    const parse = (): Answer | undefined => {
+      const final = raw.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
+      const end = final.indexOf('\r\n\r\n');
+      if (end < 0) return undefined;
+      const [statusLine, ...lines] = final.slice(0, end).split('\r\n');
+      const parsedHeaders = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const text = final.slice(end + 4);
+      if (text.length < Number(parsedHeaders['content-length'] ?? 0)) return undefined;
+      return { status: Number(statusLine.split(' ')[1]), headers: parsedHeaders, body: text, raw };
+    };
+    socket.on('data', (chunk) => {
+      raw += chunk.toString();
+      const parsed = parse();
+      if (parsed) resolve(parsed);
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`the connection closed before a whole answer: ${JSON.stringify(raw)}`)));
+  });
+  return { socket, answer };
+}
+
+/** A whole upload as a client library sends it. */
+function upload(port: number, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/tracking/sms_documents', headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('upload admission: the in-flight body budget (e2e, mocked repositories)', () => {
+  const documents = mockSmsDocumentRepository();
+  const transfers = mockSmsTransferRepository();
+  /** Upserts wait here until the test lets them finish, so that their bodies hold their room. */
+  let releaseUpserts: () => void;
+  let upsertsEntered: Promise<void>;
+  let entered: () => void;
+
+  beforeEach(() => {
+    jest.resetAllMocks();
+    const released = new Promise<void>((resolve) => (releaseUpserts = resolve));
+    upsertsEntered = new Promise<void>((resolve) => (entered = resolve));
+    documents.upsertMany.mockImplementation(async (_ubid: string, stored: unknown[]) => {
+      entered();
+      await released;
+      return stored.length;
+    });
+    documents.countByUbid.mockResolvedValue(5000);
+  });
+
+  async function listening(env: Record<string, string>): Promise<{ app: INestApplication; port: number }> {
+    const app = await createTestApp(
+      [
+        { provide: SmsDocumentRepository, useValue: documents },
+        { provide: SmsTransferRepository, useValue: transfers },
+        // No database: the budget is the subject here, and the held upsert stands for a slow write.
+        { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
+      ],
+      'sqlite::memory:',
+      { MAX_INFLIGHT_BODY_MB: String(BUDGET_MB), ...env },
+    );
+    await app.listen(0, '127.0.0.1');
+    return { app, port: (app.getHttpServer().address() as AddressInfo).port };
+  }
+
+  describe('with a short wait (UPLOAD_WAIT_MS=300)', () => {
+    let app: INestApplication;
+    let port: number;
+
+    beforeAll(async () => ({ app, port } = await listening({ UPLOAD_WAIT_MS: '300' })));
+    afterAll(() => app.close());
+
+    it('answers an upload that does not fit 503 with Retry-After, unread, stores nothing of it, and takes the next one once room is free', async () => {
+      const first = upload(port, uploadBody(9, 'a'));
+      await upsertsEntered;
+      const second = uploadBody(9, 'b');
+
+      // Headers and the first KiB only: an answer now proves that the body was not waited for.
+      const refused = rawRequest(port, { 'Content-Length': second.length }, second.subarray(0, 1024));
+      const answer = await refused.answer;
+      refused.socket.destroy();
+
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toBe(String(BUSY_RETRY_AFTER_SECONDS));
+      expect(answer.headers.connection).toBe('close');
+      expect(JSON.parse(answer.body)).toEqual(BUSY);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+      expect((await upload(port, second)).status).toBe(201);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(2);
+      expect(documents.upsertMany.mock.calls.map(([, stored]) => (stored as { uniqueId: string }[])[0].uniqueId)).toEqual(['a0', 'b0']);
+    });
+
+    it('never asks a refused client that sends Expect: 100-continue for its body', async () => {
+      const first = upload(port, uploadBody(9, 'a'));
+      await upsertsEntered;
+
+      const refused = rawRequest(port, { 'Content-Length': 9 * MiB, Expect: '100-continue' });
+      const answer = await refused.answer;
+      refused.socket.destroy();
+
+      expect(answer.status).toBe(503);
+      expect(answer.raw).not.toContain('100 Continue');
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+    });
+
+    it('asks an admitted client that sends Expect: 100-continue for its body, and stores it', async () => {
+      releaseUpserts();
+      const body = uploadBody(1, 'c');
+      const admitted = rawRequest(port, { 'Content-Length': body.length, Expect: '100-continue' });
+      admitted.socket.once('data', () => admitted.socket.write(body));
+
+      const answer = await admitted.answer;
+      admitted.socket.destroy();
+
+      expect(answer.raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
+      expect(answer.status).toBe(201);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+    });
+
+    it('counts a chunked body as it arrives: one that finds no room on the way is answered 503 and stores nothing', async () => {
+      const first = upload(port, uploadBody(9, 'a'));
+      await upsertsEntered;
+      const body = uploadBody(9, 'd');
+
+      const chunked = rawRequest(port, { 'Transfer-Encoding': 'chunked' });
+      for (let start = 0; start < body.length; start += 64 * 1024) {
+        const chunk = body.subarray(start, start + 64 * 1024);
+        chunked.socket.write(`${chunk.length.toString(16)}\r\n`);
+        chunked.socket.write(chunk);
+        chunked.socket.write('\r\n');
+      }
+      chunked.socket.write('0\r\n\r\n');
+      const answer = await chunked.answer;
+      chunked.socket.destroy();
+
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toEqual(BUSY);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+    });
+  });
+
+  describe('with a long wait (UPLOAD_WAIT_MS=60000)', () => {
+    let app: INestApplication;
+    let port: number;
+
+    beforeAll(async () => ({ app, port } = await listening({ UPLOAD_WAIT_MS: '60000' })));
+    afterAll(() => app.close());
+
+    it('lets a waiting upload in when room comes free, and never holds a read', async () => {
+      const first = upload(port, uploadBody(9, 'a'));
+      await upsertsEntered;
+      let secondAnswered = false;
+      const second = upload(port, uploadBody(9, 'b')).finally(() => (secondAnswered = true));
+
+      const read = await fetch(`http://127.0.0.1:${port}/tracking/sms_documents/${UBID}`);
+
+      expect(read.status).toBe(200);
+      expect(secondAnswered).toBe(false);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+      expect((await second).status).toBe(201);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not let clients that declare a body and send nothing lock the others out', async () => {
+      releaseUpserts();
+      // Each declares 1 MiB and sends one byte: together they ask for more than the budget.
+      const stalled = Array.from({ length: 3 * BUDGET_MB }, () => rawRequest(port, { 'Content-Length': MiB }, '{'));
+      stalled.forEach(({ answer }) => answer.catch(() => undefined));
+      try {
+        const normal = await upload(port, uploadBody(9, 'e'));
+
+        expect(normal.status).toBe(201);
+        expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+      } finally {
+        stalled.forEach(({ socket }) => socket.destroy());
+      }
+    });
+  });
+});
