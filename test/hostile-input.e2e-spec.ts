@@ -8,7 +8,7 @@ import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { TrackingState } from '../src/core/tracking-state';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
 import { createTestApp } from './helpers/test-app';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -177,7 +177,7 @@ describe('hostile input (e2e, property-based)', () => {
 
       await http().post('/tracking/sms_documents').set('Content-Type', 'application/json').send(body).expect(201);
 
-      const [, [stored]] = documents.upsertMany.mock.calls[0];
+      const [stored] = uploadedBatch(documents.upsertMany).documents as { data: Record<string, unknown> }[];
       expect(Object.keys(stored.data)).toEqual([key]);
       expect(JSON.stringify(stored.data)).toBe(`{"${key}":{"polluted":true,"prototype":{"polluted":true}}}`);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -5,7 +5,7 @@ import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { loadTestData } from './helpers/load-test-data';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
 import { nested, nestedJson } from './helpers/nested-json';
 import { createTestApp } from './helpers/test-app';
 
@@ -71,7 +71,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
         .expect(201, { result: `Inserted 3 document(s) for UBID '${UBID}' in table ${TABLE}`, count: 3 });
 
       // The data objects reach the repository exactly as sent, nested keys included.
-      expect(repository.upsertMany).toHaveBeenCalledWith(UBID, documents);
+      expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 3, documents });
     });
 
     it('takes 5000 documents in one call to the repository', async () => {
@@ -80,7 +80,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
       await http().post('/tracking/sms_documents').send({ UBID, documents: manyDocuments(5000) }).expect(201);
 
       expect(repository.upsertMany).toHaveBeenCalledTimes(1);
-      expect(repository.upsertMany.mock.calls[0][1]).toHaveLength(5000);
+      expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 5000, documents: manyDocuments(5000) });
     });
 
     it('stores a uniqueId sent twice once, with the values of its last occurrence', async () => {
@@ -92,7 +92,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
         .send({ UBID, documents: repeated })
         .expect(201, { result: `Inserted 2 document(s) for UBID '${UBID}' in table ${TABLE}`, count: 2 });
 
-      expect(repository.upsertMany).toHaveBeenCalledWith(UBID, [repeated[2], documents[1]]);
+      expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 2, documents: [repeated[2], documents[1]] });
     });
 
     it('drops unknown fields of the body and of each document, keeping data untouched', async () => {
@@ -104,7 +104,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
         .send({ UBID, surplus: true, documents: [{ ...document, state: 'DONE' }] })
         .expect(201);
 
-      expect(repository.upsertMany).toHaveBeenCalledWith(UBID, [document]);
+      expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 1, documents: [document] });
     });
 
     it('answers 422 with the original detail when the UBID is not a stored transfer', async () => {

@@ -1,11 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
+import { DocumentBatch } from '../src/sms-document/document-batch';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
 import { createTestApp } from './helpers/test-app';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -89,10 +91,10 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
     jest.resetAllMocks();
     const released = new Promise<void>((resolve) => (releaseUpserts = resolve));
     upsertsEntered = new Promise<void>((resolve) => (entered = resolve));
-    documents.upsertMany.mockImplementation(async (_ubid: string, stored: unknown[]) => {
+    documents.upsertMany.mockImplementation(async ({ count }: DocumentBatch) => {
       entered();
       await released;
-      return stored.length;
+      return count;
     });
     documents.countByUbid.mockResolvedValue(5000);
   });
@@ -139,7 +141,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect((await first).status).toBe(201);
       expect((await upload(port, second)).status).toBe(201);
       expect(documents.upsertMany).toHaveBeenCalledTimes(2);
-      expect(documents.upsertMany.mock.calls.map(([, stored]) => (stored as { uniqueId: string }[])[0].uniqueId)).toEqual(['a0', 'b0']);
+      expect([0, 1].map((call) => uploadedBatch(documents.upsertMany, call).documents[0].uniqueId)).toEqual(['a0', 'b0']);
     });
 
     it('never asks a refused client that sends Expect: 100-continue for its body', async () => {
@@ -168,6 +170,21 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect(answer.raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
       expect(answer.status).toBe(201);
       expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+    });
+
+    it('counts a compressed body at the largest size it may inflate to, whatever its size on the wire', async () => {
+      const first = upload(port, uploadBody(9, 'a'));
+      await upsertsEntered;
+      const tiny = gzipSync(JSON.stringify({ UBID, documents: [{ uniqueId: 'z', SMScount: 1, data: {} }] }));
+
+      const compressed = rawRequest(port, { 'Content-Length': tiny.length, 'Content-Encoding': 'gzip' }, tiny);
+      const answer = await compressed.answer;
+      compressed.socket.destroy();
+
+      expect(answer.status).toBe(503);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+      releaseUpserts();
+      expect((await first).status).toBe(201);
     });
 
     it('counts a chunked body as it arrives: one that finds no room on the way is answered 503 and stores nothing', async () => {

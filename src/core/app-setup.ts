@@ -9,6 +9,7 @@ import { useUploadAdmission } from './http/upload-admission';
 import { setupOpenApi } from './openapi/openapi';
 import { useApiKeyAuthentication } from './security/api-key-authentication';
 import { useHttpSecurity } from './security/http-security';
+import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/document-batch.pipe';
 import { RequestValidationPipe } from './validation/request-validation.pipe';
 
 /**
@@ -32,7 +33,7 @@ export function configureApp(app: INestApplication): INestApplication {
   useHttpSecurity(app, security);
   useApiKeyAuthentication(app, security);
   useUploadAdmission(app, { budget: new BodyBudget(http.maxInflightBodyBytes), waitMs: http.uploadWaitMs });
-  useJsonBodyParsing(app);
+  useJsonBodyParsing(app, [UPSERT_DOCUMENTS_ROUTE]);
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setupOpenApi(app);

@@ -11,6 +11,8 @@ import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { EXAMPLE_UNIQUE_ID } from './dto/unique-id';
 import { UbidUniqueIdPathDto } from './dto/unique-id-path.dto';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
+import { DocumentBatch } from './document-batch';
+import { DocumentBatchPipe, UploadedDocuments } from './document-batch.pipe';
 import { SmsDocument, SmsDocumentPage } from './sms-document.repository';
 import { SmsDocumentService } from './sms-document.service';
 
@@ -58,8 +60,8 @@ export class SmsDocumentController {
       example: fieldError(['body', 'documents', 3, 'SMScount'], 'SMScount must not be less than 1', 'min'),
     },
   })
-  upsertDocuments(@Body() body: UpsertSmsDocumentsDto): Promise<SmsDocumentResultDto> {
-    return this.documents.upsert(body.UBID, body.documents);
+  upsertDocuments(@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
+    return this.documents.upsert(batch);
   }
 
   @Get(':ubid')

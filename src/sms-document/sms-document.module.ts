@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
+import { DocumentBatchPreparer } from './document-batch.preparer';
 import { SmsDocumentController } from './sms-document.controller';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { SmsDocumentService } from './sms-document.service';
@@ -8,6 +9,6 @@ import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository'
 @Module({
   imports: [SmsTransferModule],
   controllers: [SmsDocumentController],
-  providers: [SmsDocumentService, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
+  providers: [SmsDocumentService, DocumentBatchPreparer, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
 })
 export class SmsDocumentModule {}

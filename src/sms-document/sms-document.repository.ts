@@ -1,4 +1,5 @@
 import { TrackingState } from '../core/tracking-state';
+import type { DocumentBatch } from './document-batch';
 
 /** A stored document: one SMS message of a batch with its free-form data. */
 export interface SmsDocument {
@@ -42,12 +43,12 @@ export interface SmsDocumentStateCounts {
  */
 export abstract class SmsDocumentRepository {
   /**
-   * Bulk upsert: inserts the documents of one batch, or resets existing ones to INIT, now, with
-   * the new data. `documents` holds each uniqueId once. Throws `IntegrityError` when the UBID is
+   * Bulk upsert: inserts the documents of one upload, or resets existing ones to INIT, now, with
+   * the new data. The batch holds each uniqueId once. Throws `IntegrityError` when the UBID is
    * not a stored transfer. Returns how many rows were written.
-   * Always exactly one SQL statement, so it may run in `UnitOfWork.runSingleStatement`.
+   * Always exactly one SQL statement, so it may run in `UnitOfWork.writeSingleStatement`.
    */
-  abstract upsertMany(ubid: string, documents: NewSmsDocument[]): Promise<number>;
+  abstract upsertMany(batch: DocumentBatch): Promise<number>;
 
   abstract countByUbid(ubid: string): Promise<number>;
 

@@ -6,6 +6,7 @@ import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { SmsDocumentRepository } from './sms-document.repository';
+import { toDocumentBatch } from './document-batch';
 import { SmsDocumentService } from './sms-document.service';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -32,28 +33,22 @@ describe('SmsDocumentService', () => {
   });
 
   describe('upsert', () => {
-    it('writes all documents with one statement in its own implicit transaction, and reports them', async () => {
-      const documents = [document('a'), document('b')];
+    it('writes the batch with one statement in its own implicit transaction, and reports its documents', async () => {
+      const batch = toDocumentBatch(UBID, [document('a'), document('b'), document('a', 3)]);
 
-      await expect(service.upsert(UBID, documents)).resolves.toEqual({
+      await expect(service.upsert(batch)).resolves.toEqual({
         result: `Inserted 2 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
         count: 2,
       });
       expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(1);
       expect(unitOfWork.write).not.toHaveBeenCalled();
-      expect(repository.upsertMany).toHaveBeenCalledWith(UBID, documents);
-    });
-
-    it('keeps the last occurrence of a repeated uniqueId', async () => {
-      await service.upsert(UBID, [document('a', 1), document('b'), document('a', 3), document('a', 4)]);
-
-      expect(repository.upsertMany).toHaveBeenCalledWith(UBID, [document('a', 4), document('b')]);
+      expect(repository.upsertMany).toHaveBeenCalledWith(batch);
     });
 
     it("turns the database's refusal into the original's 422", async () => {
       repository.upsertMany.mockRejectedValue(new IntegrityError('FOREIGN KEY constraint failed'));
 
-      const failure = service.upsert(UBID, [document('a')]);
+      const failure = service.upsert(toDocumentBatch(UBID, [document('a')]));
 
       await expect(failure).rejects.toBeInstanceOf(UnprocessableEntityException);
       await expect(failure).rejects.toMatchObject({
@@ -64,7 +59,7 @@ describe('SmsDocumentService', () => {
     it('passes other failures on', async () => {
       repository.upsertMany.mockRejectedValue(new Error('disk full'));
 
-      await expect(service.upsert(UBID, [document('a')])).rejects.toThrow('disk full');
+      await expect(service.upsert(toDocumentBatch(UBID, [document('a')]))).rejects.toThrow('disk full');
     });
   });
 

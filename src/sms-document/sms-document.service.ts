@@ -8,7 +8,8 @@ import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { NewSmsDocument, SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentRepository } from './sms-document.repository';
+import { DocumentBatch } from './document-batch';
+import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentRepository } from './sms-document.repository';
 
 const TABLE = 'tracking.sms_documents';
 
@@ -21,10 +22,11 @@ export class SmsDocumentService {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async upsert(ubid: string, documents: NewSmsDocument[]): Promise<SmsDocumentResultDto> {
-    const unique = lastOccurrences(documents);
+  /** Stores an upload's documents (each uniqueId once: see DocumentBatch) in one statement. */
+  async upsert(batch: DocumentBatch): Promise<SmsDocumentResultDto> {
+    const { UBID: ubid, count } = batch;
     try {
-      await this.unitOfWork.writeSingleStatement(() => this.documents.upsertMany(ubid, unique));
+      await this.unitOfWork.writeSingleStatement(() => this.documents.upsertMany(batch));
     } catch (error) {
       if (error instanceof IntegrityError) {
         throw new UnprocessableEntityException({
@@ -33,7 +35,7 @@ export class SmsDocumentService {
       }
       throw error;
     }
-    return { result: `Inserted ${unique.length} document(s) for UBID '${ubid}' in table ${TABLE}`, count: unique.length };
+    return { result: `Inserted ${count} document(s) for UBID '${ubid}' in table ${TABLE}`, count };
   }
 
   async count(ubid: string): Promise<SmsDocumentResultDto> {
@@ -111,17 +113,4 @@ function orNotFound(ubid: string, count: number): number {
     throw new NotFoundException({ detail: `UBID '${ubid}' not found in table ${TABLE}` });
   }
   return count;
-}
-
-/**
- * A uniqueId sent twice in one request is stored once, with its last values — what a database
- * upsert applied row by row would leave, and the same on every engine (PostgreSQL refuses to
- * touch one row twice in a single statement).
- */
-function lastOccurrences(documents: NewSmsDocument[]): NewSmsDocument[] {
-  const byId = new Map<string, NewSmsDocument>();
-  for (const document of documents) {
-    byId.set(document.uniqueId, document);
-  }
-  return byId.size === documents.length ? documents : [...byId.values()];
 }

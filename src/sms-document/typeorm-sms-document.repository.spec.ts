@@ -6,6 +6,7 @@ import { NewSmsTransfer } from '../sms-transfer/sms-transfer.repository';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
 import { NewSmsDocument } from './sms-document.repository';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
+import { toDocumentBatch } from './document-batch';
 
 interface TrackedDocument {
   uniqueId: string;
@@ -49,13 +50,15 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
   let db: TestDatabase;
   let repository: TypeOrmSmsDocumentRepository;
   const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.write(work);
+  /** An upload of these documents, as the service hands it to the repository. */
+  const upsert = (ubid: string, documents: NewSmsDocument[]) => repository.upsertMany(toDocumentBatch(ubid, documents));
   const rows = (ubid = UBID) =>
     db.sql<DocumentRow>(`SELECT "uniqueId", "state", "SMScount", "when", "data" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [ubid]);
   /** The tracked documents stored with their states and times, and one of them in the other batch too. */
   async function storeTracked(): Promise<void> {
     const asNew = tracked.map(({ uniqueId }) => ({ uniqueId, SMScount: 1, data: { uniqueId } }));
-    await inTransaction(() => repository.upsertMany(UBID, asNew));
-    await inTransaction(() => repository.upsertMany(otherUbid, asNew.slice(0, 1)));
+    await inTransaction(() => upsert(UBID, asNew));
+    await inTransaction(() => upsert(otherUbid, asNew.slice(0, 1)));
     for (const { uniqueId, state, when } of tracked) {
       await db.sql(`UPDATE "sms_documents" SET "state" = ?, "when" = ? WHERE "UBID" = ? AND "uniqueId" = ?`, [state, when, UBID, uniqueId]);
     }
@@ -78,7 +81,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
 
   describe('upsertMany', () => {
     it('stores the documents with state INIT, the time and their data exactly as sent', async () => {
-      expect(await inTransaction(() => repository.upsertMany(UBID, documents))).toBe(3);
+      expect(await inTransaction(() => upsert(UBID, documents))).toBe(3);
 
       const stored = await rows();
       expect(stored.map(({ uniqueId, state, SMScount }) => ({ uniqueId, state, SMScount }))).toEqual(
@@ -89,11 +92,11 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     });
 
     it('resets an existing document to INIT and now, with the new values', async () => {
-      await inTransaction(() => repository.upsertMany(UBID, documents));
+      await inTransaction(() => upsert(UBID, documents));
       await db.sql(`UPDATE "sms_documents" SET "state" = 'DONE', "when" = ?`, [LONG_AGO]);
 
       const changed = { uniqueId: documents[0].uniqueId, SMScount: 5, data: { replaced: true } };
-      expect(await inTransaction(() => repository.upsertMany(UBID, [changed]))).toBe(1);
+      expect(await inTransaction(() => upsert(UBID, [changed]))).toBe(1);
 
       const [first, second] = await rows();
       expect(first).toMatchObject({ uniqueId: changed.uniqueId, state: 'INIT', SMScount: 5 });
@@ -106,7 +109,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     it('writes 5000 documents with one statement', async () => {
       const before = db.queries.length;
 
-      expect(await inTransaction(() => repository.upsertMany(UBID, manyDocuments(5000)))).toBe(5000);
+      expect(await inTransaction(() => upsert(UBID, manyDocuments(5000)))).toBe(5000);
 
       expect(upserts(db.queries.slice(before))).toHaveLength(1);
       expect(await inTransaction(() => repository.countByUbid(UBID))).toBe(5000);
@@ -115,7 +118,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     it('writes more documents than SQLite has bound variables for, still with one statement', async () => {
       const before = db.queries.length;
 
-      expect(await inTransaction(() => repository.upsertMany(UBID, manyDocuments(40_000)))).toBe(40_000);
+      expect(await inTransaction(() => upsert(UBID, manyDocuments(40_000)))).toBe(40_000);
 
       expect(upserts(db.queries.slice(before))).toHaveLength(1);
       expect(await inTransaction(() => repository.countByUbid(UBID))).toBe(40_000);
@@ -124,7 +127,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     it('throws an IntegrityError for an unknown UBID and stores nothing', async () => {
       const unknown = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
 
-      const failure = inTransaction(() => repository.upsertMany(unknown, documents));
+      const failure = inTransaction(() => upsert(unknown, documents));
 
       await expect(failure).rejects.toBeInstanceOf(IntegrityError);
       await expect(failure).rejects.toMatchObject({ reason: expect.stringMatching(/FOREIGN KEY constraint failed|violates foreign key constraint/) });
@@ -133,7 +136,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
 
     it('throws an IntegrityError for a value the column cannot hold, where the engine checks', async () => {
       const tooLong = [{ uniqueId: '12345678901', SMScount: 1, data: {} }];
-      const write = inTransaction(() => repository.upsertMany(UBID, tooLong));
+      const write = inTransaction(() => upsert(UBID, tooLong));
 
       // SQLite does not enforce VARCHAR lengths (validation does, before the repository); PostgreSQL does.
       if (kind === 'postgres') {
@@ -146,7 +149,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     it('passes other database errors on unchanged', async () => {
       await db.sql('DROP TABLE "sms_documents"');
 
-      await expect(inTransaction(() => repository.upsertMany(UBID, documents))).rejects.toThrow(
+      await expect(inTransaction(() => upsert(UBID, documents))).rejects.toThrow(
         /no such table: sms_documents|relation "sms_documents" does not exist/,
       );
     });
@@ -154,8 +157,8 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
 
   describe('countByUbid', () => {
     it('counts the documents of one batch only', async () => {
-      await inTransaction(() => repository.upsertMany(UBID, documents));
-      await inTransaction(() => repository.upsertMany(otherUbid, documents.slice(0, 1)));
+      await inTransaction(() => upsert(UBID, documents));
+      await inTransaction(() => upsert(otherUbid, documents.slice(0, 1)));
 
       expect(await inTransaction(() => repository.countByUbid(UBID))).toBe(3);
       expect(await inTransaction(() => repository.countByUbid(otherUbid))).toBe(1);
@@ -168,8 +171,8 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
 
   describe('updateStateByUbid', () => {
     it('moves every document of the batch, and only those, to the state and the time', async () => {
-      await inTransaction(() => repository.upsertMany(UBID, documents));
-      await inTransaction(() => repository.upsertMany(otherUbid, documents));
+      await inTransaction(() => upsert(UBID, documents));
+      await inTransaction(() => upsert(otherUbid, documents));
       await db.sql(`UPDATE "sms_documents" SET "when" = ?`, [LONG_AGO]);
 
       expect(await inTransaction(() => repository.updateStateByUbid(UBID, TrackingState.SENT))).toBe(3);
@@ -256,7 +259,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
 
   describe('findOne', () => {
     it('reads one document with its data, by uniqueId', async () => {
-      await inTransaction(() => repository.upsertMany(UBID, documents));
+      await inTransaction(() => upsert(UBID, documents));
 
       const found = await inTransaction(() => repository.findOne(UBID, documents[1].uniqueId));
 
@@ -264,7 +267,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     });
 
     it('answers null for a uniqueId the batch does not have', async () => {
-      await inTransaction(() => repository.upsertMany(otherUbid, documents));
+      await inTransaction(() => upsert(otherUbid, documents));
 
       expect(await inTransaction(() => repository.findOne(UBID, documents[0].uniqueId))).toBeNull();
     });
@@ -299,7 +302,7 @@ describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
     });
 
     it('takes 5000 uniqueIds in one statement', async () => {
-      await inTransaction(() => repository.upsertMany(UBID, manyDocuments(5000)));
+      await inTransaction(() => upsert(UBID, manyDocuments(5000)));
       const before = db.queries.length;
 
       const moved = await inTransaction(() => repository.updateStates(UBID, manyDocuments(5000).map((document) => document.uniqueId), TrackingState.DONE));

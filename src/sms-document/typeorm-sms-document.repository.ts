@@ -5,8 +5,8 @@ import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { SmsDocumentEntity } from './sms-document.entity';
+import { DocumentBatch } from './document-batch';
 import {
-  NewSmsDocument,
   SmsDocument,
   SmsDocumentPage,
   SmsDocumentPageQuery,
@@ -31,7 +31,7 @@ const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
   // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT. The text
   // must begin with "INSERT ": TypeORM's SQLite driver only then reports the changed rows.
   sqlite: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data")
-  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data' FROM json_each(?)
+  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data' FROM json_each(CAST(? AS TEXT))
   WHERE true${ON_CONFLICT}`,
   // JSON (not JSONB) keeps each document's data as sent. Rows go in uniqueId order, so that
   // concurrent upserts of one batch lock its rows in the same order and cannot deadlock.
@@ -39,6 +39,16 @@ const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
   SELECT $1, d."uniqueId", d."SMScount", d."data"
   FROM json_to_recordset($2::json) AS d("uniqueId" VARCHAR(10), "SMScount" INTEGER, "data" JSON)
   ORDER BY d."uniqueId"${ON_CONFLICT}`,
+};
+
+/**
+ * The batch's JSON bytes as each driver takes them best. SQLite: a BLOB, copied once as it is
+ * bound and read as text by the statement (CAST) on SQLite's own thread. PostgreSQL: text, as
+ * node-postgres would send bytes as hexadecimal bytea.
+ */
+const DOCUMENTS_PARAMETER: Record<DatabaseEngine, (json: Buffer) => unknown> = {
+  sqlite: (json) => json,
+  postgres: (json) => json.toString('utf8'),
 };
 
 /**
@@ -83,10 +93,11 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
    * written as SQL rather than built by TypeORM: `repository.upsert()` fails at 1000 rows and
    * cannot reset state and time on conflict, and the query builder is several times slower.
    */
-  async upsertMany(ubid: string, documents: NewSmsDocument[]): Promise<number> {
+  async upsertMany({ UBID, json }: DocumentBatch): Promise<number> {
     const { manager } = this.transaction;
-    const statement = UPSERT_DOCUMENTS[engineOf(manager)];
-    const result = await refusedAsIntegrityError(() => manager.queryRunner!.query(statement, [ubid, JSON.stringify(documents)], true));
+    const engine = engineOf(manager);
+    const documents = DOCUMENTS_PARAMETER[engine](Buffer.from(json.buffer, json.byteOffset, json.byteLength));
+    const result = await refusedAsIntegrityError(() => manager.queryRunner!.query(UPSERT_DOCUMENTS[engine], [UBID, documents], true));
     return result.affected ?? 0;
   }
 

@@ -1,4 +1,5 @@
 import { UnitOfWork } from '../../src/core/database/unit-of-work';
+import { DocumentBatch } from '../../src/sms-document/document-batch';
 import { SmsDocumentRepository } from '../../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../../src/sms-transfer/sms-transfer.repository';
 
@@ -42,4 +43,10 @@ export function passThroughUnitOfWork(): UnitOfWork {
 export function spyingUnitOfWork(): MockOf<UnitOfWork> {
   const { read, write, writeSingleStatement } = passThroughUnitOfWork();
   return { read: jest.fn(read), write: jest.fn(write), writeSingleStatement: jest.fn(writeSingleStatement) };
+}
+
+/** What a mocked `upsertMany` was handed in its `call`-th call: the batch's UBID, count and documents, decoded. */
+export function uploadedBatch(upsertMany: jest.Mock, call = 0): { UBID: string; count: number; documents: Record<string, unknown>[] } {
+  const { UBID, count, json } = upsertMany.mock.calls[call][0] as DocumentBatch;
+  return { UBID, count, documents: JSON.parse(new TextDecoder().decode(json)) };
 }

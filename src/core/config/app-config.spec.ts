@@ -56,10 +56,16 @@ describe('loadConfig', () => {
   });
 
   it('has HTTP limits by default, each read from its variable', () => {
-    expect(loadConfig({}).http).toEqual({ maxInflightBodyBytes: 48 * 1024 * 1024, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000 });
+    expect(loadConfig({}).http).toEqual({
+      maxInflightBodyBytes: 48 * 1024 * 1024,
+      uploadWaitMs: 10_000,
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 20_000,
+      uploadWorkers: 2,
+    });
     expect(
-      loadConfig({ MAX_INFLIGHT_BODY_MB: '100', UPLOAD_WAIT_MS: '0', REQUEST_TIMEOUT_MS: '120000', HEADERS_TIMEOUT_MS: '5000' }).http,
-    ).toEqual({ maxInflightBodyBytes: 100 * 1024 * 1024, uploadWaitMs: 0, requestTimeoutMs: 120_000, headersTimeoutMs: 5000 });
+      loadConfig({ MAX_INFLIGHT_BODY_MB: '100', UPLOAD_WAIT_MS: '0', REQUEST_TIMEOUT_MS: '120000', HEADERS_TIMEOUT_MS: '5000', UPLOAD_WORKERS: '0' }).http,
+    ).toEqual({ maxInflightBodyBytes: 100 * 1024 * 1024, uploadWaitMs: 0, requestTimeoutMs: 120_000, headersTimeoutMs: 5000, uploadWorkers: 0 });
   });
 
   it.each([
@@ -101,6 +107,7 @@ describe('loadConfig', () => {
     ['SQLITE_READ_CONNECTIONS', '0', "SQLITE_READ_CONNECTIONS: '0' is not an integer from 1 to 64"],
     ['MAX_INFLIGHT_BODY_MB', '15', "MAX_INFLIGHT_BODY_MB: '15' is not an integer from 16 to 65536"],
     ['UPLOAD_WAIT_MS', '1.5', "UPLOAD_WAIT_MS: '1.5' is not an integer from 0 to 600000"],
+    ['UPLOAD_WORKERS', '-1', "UPLOAD_WORKERS: '-1' is not an integer from 0 to 64"],
     ['REQUEST_TIMEOUT_MS', '999', "REQUEST_TIMEOUT_MS: '999' is not an integer from 1000 to 3600000"],
     ['HEADERS_TIMEOUT_MS', '90000', 'HEADERS_TIMEOUT_MS: 90000 is longer than REQUEST_TIMEOUT_MS (60000); the headers are part of the request'],
   ])('refuses %s=%s', (name, value, message) => {

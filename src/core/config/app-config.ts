@@ -24,6 +24,8 @@ export interface HttpLimitsConfig {
   requestTimeoutMs: number;
   /** ... and its headers within this (Node's headersTimeout). */
   headersTimeoutMs: number;
+  /** Worker threads that parse and check big upload bodies off the event loop; 0: on it. */
+  uploadWorkers: number;
 }
 
 export interface AppConfigValues {
@@ -42,7 +44,7 @@ export interface AppConfigValues {
 export const MAX_BODY_MB = 16;
 
 /** The defaults of the HTTP limits; the body budget's is sized by measurement (docs/performance.md). */
-export const DEFAULT_HTTP_LIMITS = { maxInflightBodyMb: 48, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000 };
+export const DEFAULT_HTTP_LIMITS = { maxInflightBodyMb: 48, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, uploadWorkers: 2 };
 
 /** Without API keys the API is open, so by default it only listens where no one else can reach it. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const uploadWaitMs = read('UPLOAD_WAIT_MS', String(DEFAULT_HTTP_LIMITS.uploadWaitMs), (raw) => parseInteger(raw, 0, 600_000));
   const requestTimeoutMs = read('REQUEST_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.requestTimeoutMs), (raw) => parseInteger(raw, 1000, 3_600_000));
   const headersTimeoutMs = read('HEADERS_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.headersTimeoutMs), (raw) => parseInteger(raw, 1000, 600_000));
+  const uploadWorkers = read('UPLOAD_WORKERS', String(DEFAULT_HTTP_LIMITS.uploadWorkers), (raw) => parseInteger(raw, 0, 64));
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     problems.push(`HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`);
   }
@@ -145,6 +148,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       uploadWaitMs: uploadWaitMs!,
       requestTimeoutMs: requestTimeoutMs!,
       headersTimeoutMs: headersTimeoutMs!,
+      uploadWorkers: uploadWorkers!,
     },
     shutdownTimeoutMs: shutdownTimeoutMs!,
   });

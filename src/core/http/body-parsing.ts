@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
+import { Readable } from 'node:stream';
 import { HttpException, HttpStatus, INestApplication } from '@nestjs/common';
-import { json, NextFunction, Request, Response } from 'express';
+import { json, NextFunction, raw, Request, Response } from 'express';
 import { MAX_BODY_MB } from '../config/app-config';
 import { RequestValidationException } from '../errors/request-validation.exception';
 
@@ -12,13 +13,31 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
+/** A route whose JSON bodies are left as bytes (a Buffer in `req.body`), for its handler to parse elsewhere. */
+export interface RawJsonRoute {
+  method: string;
+  /** The path as the router matches it: any case, with or without a trailing slash. */
+  path: string;
+}
+
+const parseJson = json({ limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
+const readBytes = raw({ type: () => true, limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
+
 /**
  * Parses JSON bodies up to MAX_BODY_BYTES and turns the parser's failures into the API's errors:
  * malformed JSON is a 422 like any other invalid body (the original answered 422), too large is 413.
  * The app must be created with `bodyParser: false` so that Nest's default parser does not run first.
+ *
+ * On `rawJsonRoutes` a plain JSON body (no charset but UTF-8, not compressed) is read under the
+ * same limits and checks but not parsed: its handler parses it off the event loop, and calls
+ * `parseRawJsonBody` when it needs the parser's own answer. Anything unusual is parsed as usual.
  */
-export function useJsonBodyParsing(app: INestApplication): void {
-  app.use(json({ limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 }));
+export function useJsonBodyParsing(app: INestApplication, rawJsonRoutes: RawJsonRoute[] = []): void {
+  const takesRaw = rawJsonRoutes.map(({ method, path }) => ({ method, path: new RegExp(`^${path.replace(/\/$/, '')}/?$`, 'i') }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const raw = takesRaw.some(({ method, path }) => req.method === method && path.test(req.path)) && isPlainJson(req);
+    (raw ? readBytes : parseJson)(req, res, next);
+  });
   app.use((error: BodyParserError, _req: Request, res: Response, next: NextFunction) => {
     // Already answered (an upload refused in the middle of its body): the parser only saw it end.
     if (res.headersSent) return;
@@ -32,6 +51,30 @@ export function useJsonBodyParsing(app: INestApplication): void {
  */
 function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
   if (!isUtf8(body)) throw new Error('the body is not valid UTF-8');
+}
+
+/** JSON in UTF-8 as it comes over the wire: what the raw lane can hand on without the parser's help. */
+function isPlainJson(req: Request): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+  const encoding = req.headers['content-encoding'];
+  return req.is('application/json') === 'application/json' && (!charset || /^utf-8$/i.test(charset)) && (!encoding || encoding === 'identity');
+}
+
+/**
+ * Parses a body that `rawJsonRoutes` left as bytes exactly as the JSON parser would have: the
+ * same value, or the same error (as the API's HttpException). For the uncommon case only: it
+ * runs the parser itself over the bytes.
+ */
+export function parseRawJsonBody(body: Uint8Array, contentType: string): Promise<unknown> {
+  const request = Object.assign(Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]), {
+    headers: { 'content-type': contentType, 'content-length': String(body.byteLength) },
+    method: 'POST',
+  });
+  return new Promise((resolve, reject) => {
+    parseJson(request as unknown as Request, {} as Response, (error?: unknown) =>
+      error ? reject(toHttpException(error as BodyParserError)) : resolve((request as unknown as Request).body),
+    );
+  });
 }
 
 function toHttpException(error: BodyParserError): unknown {

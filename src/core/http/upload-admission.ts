@@ -26,6 +26,8 @@ export interface UploadAdmissionOptions {
  * - A body with a `Content-Length` takes room for all of it before a byte is read. Without room
  *   within `waitMs` it is answered 503 with `Retry-After`, unread.
  * - A chunked body takes room as it arrives, and is paused while there is none.
+ * - A compressed body takes room for the largest body the parser inflates (MAX_BODY_BYTES): its
+ *   size on the wire says little about its size in memory.
  * - A body that stops arriving for BODY_STALL_MS gives back the room it has not filled, so that
  *   clients that declare a large body and send nothing cannot lock the others out; it takes the
  *   room again (and waits for it, paused) when it goes on.
@@ -45,7 +47,10 @@ export function useUploadAdmission(app: INestApplication, { budget, waitMs }: Up
       if (declared === 0) continueIfExpected(req, res);
       return next();
     }
-    const upload = new TrackedUpload(req, res, budget, declared, waitMs, () => answerBusy(res, budget, logger));
+    const compressed = (req.headers['content-encoding'] ?? 'identity') !== 'identity';
+    const upload = new TrackedUpload(req, res, budget, compressed ? MAX_BODY_BYTES : declared, !compressed, waitMs, () =>
+      answerBusy(res, budget, logger),
+    );
     void upload.admit().then((admitted) => {
       if (!admitted) {
         if (!res.writableEnded && !res.destroyed) answerBusy(res, budget, logger);
@@ -95,8 +100,10 @@ class TrackedUpload {
     private readonly req: IncomingMessage,
     res: Response,
     private readonly budget: BodyBudget,
-    /** undefined: chunked. */
+    /** The room the body needs in all; undefined: as much as has arrived (chunked). */
     private readonly declared: number | undefined,
+    /** Whether the arriving bytes are what the body takes in memory, so that a stalled body may give back the rest. */
+    private readonly plain: boolean,
     private readonly waitMs: number,
     private readonly refuseMidBody: () => void,
   ) {
@@ -166,7 +173,7 @@ class TrackedUpload {
    * not make a client look silent.
    */
   private watchForStall(): void {
-    if (this.declared === undefined) return;
+    if (this.declared === undefined || !this.plain) return;
     this.stallTimer = setTimeout(() => {
       const arrivedWhenDue = this.arrived;
       setImmediate(() => {

@@ -1,0 +1,100 @@
+import { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { INestApplication } from '@nestjs/common';
+import fc from 'fast-check';
+import request from 'supertest';
+import { UnitOfWork } from '../src/core/database/unit-of-work';
+import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
+import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { createTestApp } from './helpers/test-app';
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const documents = (count: number) => Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `Grüße ${index}` } }));
+
+/**
+ * The upload route reads plain JSON bodies as bytes and parses them off the event loop (see
+ * DocumentBatchPipe); every other body, and every body it cannot take, goes the usual way. Both
+ * ways must answer alike.
+ */
+describe('the upload route’s bodies (e2e, mocked repositories)', () => {
+  let app: INestApplication;
+  const repository = mockSmsDocumentRepository();
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    app = await createTestApp([
+      { provide: SmsDocumentRepository, useValue: repository },
+      { provide: SmsTransferRepository, useValue: mockSmsTransferRepository() },
+      // No database: what reaches the repository is the subject here.
+      { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
+    ]);
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    jest.resetAllMocks();
+    repository.upsertMany.mockResolvedValue(1);
+  });
+
+  it('refuses malformed JSON in the same words as on a route whose body is parsed as usual', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), async (text) => {
+        fc.pre(!isJson(text));
+        const upload = await http().post('/tracking/sms_documents').set('Content-Type', 'application/json').send(text);
+        const transfer = await http().post('/tracking/sms_transfers').set('Content-Type', 'application/json').send(text);
+
+        expect(upload.status).toBe(transfer.status);
+        if (transfer.body.detail?.[0]?.type === 'json_invalid') expect(upload.body).toEqual(transfer.body);
+      }),
+      { numRuns: 300 },
+    );
+    expect(repository.upsertMany).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['charset=utf-8', 'application/json; charset=utf-8'],
+    ['charset=UTF-8 in quotes', 'application/json; charset="UTF-8"'],
+  ])('stores an upload whose Content-Type has %s', async (_what, type) => {
+    await http().post('/tracking/sms_documents').set('Content-Type', type).send(JSON.stringify({ UBID, documents: documents(2) })).expect(201);
+
+    expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 2, documents: documents(2) });
+  });
+
+  it('stores a compressed upload, which the usual parser inflates', async () => {
+    const body = gzipSync(JSON.stringify({ UBID, documents: documents(3000) }));
+
+    // Over a socket of our own: supertest mangles a compressed body.
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/tracking/sms_documents`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body,
+    });
+
+    expect(response.status).toBe(201);
+
+    expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 3000, documents: documents(3000) });
+  });
+
+  it('answers a big invalid upload, prepared in a worker, with the usual field errors', async () => {
+    const invalid = [...documents(3000), { uniqueId: 'x', SMScount: 0, data: {} }];
+
+    const response = await http().post('/tracking/sms_documents').send({ UBID, documents: invalid }).expect(422);
+
+    expect(response.body).toEqual({
+      statusCode: 422,
+      detail: [{ loc: ['body', 'documents', 3000, 'SMScount'], msg: 'SMScount must not be less than 1', type: 'min' }],
+    });
+    expect(repository.upsertMany).not.toHaveBeenCalled();
+  });
+});
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
