@@ -45,8 +45,22 @@ export class BuiltService {
 
   /** The most resident memory the service has used so far, in MB (VmHWM, from /proc). */
   peakRssMb(): number {
+    return this.memoryMb('VmHWM');
+  }
+
+  /** The service's resident memory now, in MB (VmRSS, from /proc). */
+  rssMb(): number {
+    return this.memoryMb('VmRSS');
+  }
+
+  /** Its process id, to send it a signal. */
+  get pid(): number {
+    return this.service.child.pid!;
+  }
+
+  private memoryMb(field: 'VmHWM' | 'VmRSS'): number {
     const status = readFileSync(`/proc/${this.service.child.pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]) / 1024;
   }
 
   /** Ends it with SIGTERM (a graceful shutdown) and waits for the end. */

@@ -16,6 +16,7 @@ import { TypeOrmUnitOfWork } from '../src/core/database/typeorm-unit-of-work';
 import { TrackingState } from '../src/core/tracking-state';
 import { generateDocuments, referenceDocument } from '../src/loader/document-generator';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
+import { toDocumentBatch } from '../src/sms-document/document-batch';
 import { SmsDocumentService } from '../src/sms-document/sms-document.service';
 import { TypeOrmSmsDocumentRepository } from '../src/sms-document/typeorm-sms-document.repository';
 import { SmsTransferService } from '../src/sms-transfer/sms-transfer.service';
@@ -60,9 +61,9 @@ async function load(documents: SmsDocumentService, ubid: string, count: number):
   let batch = [];
   for (const document of generateDocuments(count)) {
     batch.push(document);
-    if (batch.length === SUB_BATCH) (await documents.upsert(ubid, batch), (batch = []));
+    if (batch.length === SUB_BATCH) (await documents.upsert(toDocumentBatch(ubid, batch)), (batch = []));
   }
-  if (batch.length > 0) await documents.upsert(ubid, batch);
+  if (batch.length > 0) await documents.upsert(toDocumentBatch(ubid, batch));
 }
 
 /** The plan of the last statement; on PostgreSQL with what it did, for reads (ANALYZE would run a write again). */
