@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { generateDocuments } from '../src/loader/document-generator';
 import { createTestApp } from './helpers/test-app';
-import { createDatabase, TEST_DATABASES } from './helpers/test-database';
+import { createDatabase, describeEachDatabase, SHARED_DATABASES } from './helpers/test-database';
 
 const UBID = '3d5f1a2b-7c4e-4f1a-9b2c-5e6d7f8a9b0c';
 /** The issue's trial (100,000 documents, 60,000 SENT, 50,000 DONE) at a fifth of its size. */
@@ -23,7 +23,7 @@ function chunks<T>(items: T[], size: number): T[][] {
  * One batch from registration to DONE through the routes of issue 6, on a real database with no
  * mocks: every number the API gives along the way agrees with the others.
  */
-describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('delivery tracking on %s (e2e)', (kind) => {
+describeEachDatabase(SHARED_DATABASES, 'delivery tracking on %s (e2e)', (kind) => {
   let app: INestApplication;
   let removeDatabase: () => Promise<void>;
 

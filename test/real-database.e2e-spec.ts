@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp } from './helpers/test-app';
-import { createDatabase, storedJson, TEST_DATABASES } from './helpers/test-database';
+import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedJson } from './helpers/test-database';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const UPLOADS = 20;
@@ -23,7 +23,7 @@ function upload(index: number, ubid = UBID) {
  * The whole stack on a real database, no mocks: checks the HTTP answer and the rows behind it, above
  * all that concurrent requests each get their own transaction (on SQLite, TypeORM's one connection).
  */
-describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('the service on %s (e2e)', (kind) => {
+describeEachDatabase(SHARED_DATABASES, 'the service on %s (e2e)', (kind) => {
   let app: INestApplication;
   let sql: DataSource['query'];
   let removeDatabase: () => Promise<void>;

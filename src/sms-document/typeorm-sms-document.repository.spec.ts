@@ -1,5 +1,5 @@
 import { loadTestData } from '../../test/helpers/load-test-data';
-import { openTestDatabase, storedJson, storedTime, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
+import { describeEachDatabase, openTestDatabase, storedJson, storedTime, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { TrackingState } from '../core/tracking-state';
 import { NewSmsTransfer } from '../sms-transfer/sms-transfer.repository';
@@ -45,7 +45,7 @@ function manyDocuments(count: number): NewSmsDocument[] {
   return Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { index } }));
 }
 
-describe.each(TEST_DATABASES)('TypeOrmSmsDocumentRepository on %s', (kind) => {
+describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind) => {
   let db: TestDatabase;
   let repository: TypeOrmSmsDocumentRepository;
   const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.write(work);

@@ -1,5 +1,5 @@
 import { loadTestData } from '../../test/helpers/load-test-data';
-import { openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
+import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { TrackingState } from '../core/tracking-state';
 import { NewSmsTransfer } from './sms-transfer.repository';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
@@ -19,7 +19,7 @@ function expectRecent(when: Date): void {
   expect(Math.abs(Date.now() - when.getTime())).toBeLessThan(5_000);
 }
 
-describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
+describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind) => {
   let db: TestDatabase;
   let repository: TypeOrmSmsTransferRepository;
   const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.write(work);

@@ -14,9 +14,35 @@ export type TestDatabaseKind = 'sqlite::memory:' | 'sqlite-file' | 'postgres';
 
 /**
  * The engines every repository test runs on: in-memory SQLite, a real SQLite file (WAL), and
- * PostgreSQL when TEST_DATABASE_URL names a server (`.ci/run` starts one; CI never skips it).
+ * PostgreSQL on the server TEST_DATABASE_URL names (`.ci/run` starts one; CI never skips it).
  */
-export const TEST_DATABASES: TestDatabaseKind[] = ['sqlite::memory:', 'sqlite-file', ...(process.env.TEST_DATABASE_URL ? ['postgres' as const] : [])];
+export const TEST_DATABASES: readonly TestDatabaseKind[] = ['sqlite::memory:', 'sqlite-file', 'postgres'];
+
+/** The engines a second connection or a second process can share: the SQLite file and PostgreSQL. */
+export const SHARED_DATABASES: readonly TestDatabaseKind[] = TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:');
+
+/** Added to the name of a PostgreSQL suite that is skipped, so that the report says why. */
+export const NEEDS_POSTGRES = '(skipped: needs TEST_DATABASE_URL)';
+
+const postgresConfigured = () => Boolean(process.env.TEST_DATABASE_URL);
+
+/**
+ * `describe.each(kinds)(title, suite)`, except that without TEST_DATABASE_URL the PostgreSQL suite
+ * is declared skipped rather than left out: jest counts its tests as skipped, under a name saying why.
+ */
+export function describeEachDatabase(kinds: readonly TestDatabaseKind[], title: string, suite: (kind: TestDatabaseKind) => void): void {
+  for (const kind of kinds) {
+    const name = title.replace('%s', kind);
+    if (kind === 'postgres') describeOnPostgres(name, () => suite(kind));
+    else describe(name, () => suite(kind));
+  }
+}
+
+/** A suite for PostgreSQL only: skipped, and named so, without TEST_DATABASE_URL. */
+export function describeOnPostgres(title: string, suite: () => void): void {
+  if (postgresConfigured()) describe(title, suite);
+  else describe.skip(`${title} ${NEEDS_POSTGRES}`, suite);
+}
 
 export interface TestDatabase {
   kind: TestDatabaseKind;
