@@ -15,10 +15,12 @@ describe('SmsDocumentService', () => {
   let service: SmsDocumentService;
   const repository = mockSmsDocumentRepository();
   const transfers = mockSmsTransferRepository();
-  const unitOfWork = spyingUnitOfWork();
+  let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
 
   beforeEach(async () => {
-    jest.clearAllMocks();
+    // Reset, not clear: a mock's answer set by one test must not leak into the next, whatever their order.
+    jest.resetAllMocks();
+    unitOfWork = spyingUnitOfWork();
     transfers.findByUbid.mockResolvedValue({ UBID });
     const moduleRef = await Test.createTestingModule({
       providers: [
@@ -69,10 +71,11 @@ describe('SmsDocumentService', () => {
   });
 
   it.each([
-    ['count', () => service.count(UBID), repository.countByUbid],
-    ['updateState', () => service.updateState(UBID, TrackingState.DONE), repository.updateStateByUbid],
-  ])('%s answers 404 when the batch has no documents', async (_name, call, repositoryMethod) => {
-    repositoryMethod.mockResolvedValue(0);
+    ['count', () => service.count(UBID)],
+    ['updateState', () => service.updateState(UBID, TrackingState.DONE)],
+  ])('%s answers 404 when the batch has no documents', async (_name, call) => {
+    repository.countByUbid.mockResolvedValue(0);
+    repository.updateStateByUbid.mockResolvedValue(0);
 
     await expect(call()).rejects.toBeInstanceOf(NotFoundException);
     await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' not found in table tracking.sms_documents` } });
