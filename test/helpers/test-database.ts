@@ -54,6 +54,8 @@ export interface TestDatabase {
   unitOfWork: TypeOrmUnitOfWork;
   /** Every SQL statement run so far, to count statements. */
   queries: string[];
+  /** The same statements with the parameters they were run with, to EXPLAIN one exactly as it ran. */
+  statements: RecordedStatement[];
   /** Runs raw SQL outside the code under test, to arrange rows or to check what was stored; `?` placeholders on every engine. */
   sql<T = Record<string, unknown>>(query: string, parameters?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
     readers,
     unitOfWork: new TypeOrmUnitOfWork(dataSource, context, readers),
     queries: recorder.queries,
+    statements: recorder.statements,
     sql: (query, parameters) => dataSource.query(config.engine === 'postgres' ? numberedPlaceholders(query) : query, parameters),
     close: async () => {
       await readers?.onApplicationShutdown();
@@ -134,12 +137,19 @@ export function storedJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
+export interface RecordedStatement {
+  query: string;
+  parameters: unknown[];
+}
+
 /** A TypeORM logger that prints nothing and remembers the queries. */
 class QueryRecorder extends AbstractLogger {
   readonly queries: string[] = [];
+  readonly statements: RecordedStatement[] = [];
 
-  override logQuery(query: string): void {
+  override logQuery(query: string, parameters: unknown[] = []): void {
     this.queries.push(query);
+    this.statements.push({ query, parameters });
   }
 
   protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {}
