@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -55,6 +56,24 @@ function startUpload(baseUrl: string): Upload {
     sendBody: () => new Promise((resolve) => request.end(JSON.stringify(subBatch(UBID, 'd', BATCH)), resolve)),
     answered,
   };
+}
+
+/**
+ * Resolves once a new TCP connection to the service is refused. The listening socket closes a few
+ * steps after the signal is logged, so each accepted attempt is closed and tried again 20 ms later.
+ */
+async function untilConnectionRefused(baseUrl: string): Promise<void> {
+  const { hostname, port } = new URL(baseUrl);
+  for (;;) {
+    const socket = connect(Number(port), hostname);
+    const refused = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(false));
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    socket.destroy();
+    if (refused) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function storedDocuments(file: string): number {
@@ -157,11 +176,24 @@ describe('graceful shutdown (e2e, real process)', () => {
     expect(storedDocuments(file)).toBe(0);
   });
 
-  it('exits 0 on SIGINT too, and refuses new connections from then on', async () => {
-    const service = await startService({ DATABASE_URL: `sqlite:${file}` });
-    await fetch(`${service.baseUrl}/health`);
+  it('on SIGINT too: stops accepting connections while the upload in flight is still running, answers it, exits 0', async () => {
+    const service = await serviceWithTransfer();
+    const lock = await holdSqliteWriteLock(file);
+    const upload = startUpload(service.baseUrl);
+    try {
+      await upload.taken;
+      await upload.sendBody();
+      await service.logged(UPLOAD_STATEMENT);
+      service.child.kill('SIGINT');
+      await service.logged(/SIGINT received: no new connections/);
+      // The process is alive (the lock holds the upload) and must refuse new connections.
+      await untilConnectionRefused(service.baseUrl);
+    } finally {
+      await lock.release();
+    }
 
-    expect(await service.stop('SIGINT')).toEqual({ code: 0, signal: null });
-    await expect(fetch(`${service.baseUrl}/health`)).rejects.toThrow();
+    expect(await upload.answered).toMatchObject({ status: 201 });
+    expect(await service.exited).toEqual({ code: 0, signal: null });
+    expect(storedDocuments(file)).toBe(BATCH);
   });
 });
