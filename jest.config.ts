@@ -15,7 +15,8 @@ const config: Config = {
   collectCoverageFrom: ['src/**/*.ts', '!src/main.ts', '!src/**/*.spec.ts'],
   coverageDirectory: 'coverage',
   coverageReporters: ['text-summary', 'text', 'lcov'],
-  coverageThreshold: { global: { lines: 90 } },
+  // 95.4 % of lines with PostgreSQL, 94.2 % without it (its cases skipped): a point of slack.
+  coverageThreshold: { global: { lines: 93 } },
 };
 
 export default config;

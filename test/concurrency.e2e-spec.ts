@@ -1,6 +1,6 @@
 import { subBatch, transfer } from './helpers/documents';
 import { ServiceProcess, startService } from './helpers/service-process';
-import { createDatabase, TEST_DATABASES } from './helpers/test-database';
+import { createDatabase, describeEachDatabase, SHARED_DATABASES } from './helpers/test-database';
 
 const TARGETS = ['0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10', '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e11', '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e12', '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e13'];
 const UPLOADERS = 8;
@@ -29,7 +29,7 @@ const ALLOWED: Record<string, number[]> = {
  * while 3 read, 2 move states and 3 create, fill and delete transfers of their own. Every request
  * answers 2xx or a documented 4xx (never SQLITE_BUSY, a deadlock or a 500) and the counts are exact.
  */
-describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('16 concurrent clients on %s (e2e, real process)', (kind) => {
+describeEachDatabase(SHARED_DATABASES, '16 concurrent clients on %s (e2e, real process)', (kind) => {
   let service: ServiceProcess;
   let removeDatabase: () => Promise<void>;
   const statuses: Record<string, number[]> = {};

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp } from './helpers/test-app';
 import { holdSqliteWriteLock } from './helpers/sqlite-lock';
-import { createDatabase } from './helpers/test-database';
+import { createDatabase, describeOnPostgres } from './helpers/test-database';
 import { TcpProxy } from './helpers/tcp-proxy';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -67,7 +67,7 @@ describe('database outage (e2e)', () => {
     });
   });
 
-  (process.env.TEST_DATABASE_URL ? describe : describe.skip)('PostgreSQL server unreachable', () => {
+  describeOnPostgres('PostgreSQL server unreachable', () => {
     let app: INestApplication;
     let proxy: TcpProxy;
     let removeDatabase: () => Promise<void>;

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { generateDocuments } from '../src/loader/document-generator';
 import { createTestApp } from './helpers/test-app';
-import { createDatabase, TEST_DATABASES } from './helpers/test-database';
+import { createDatabase, describeEachDatabase, SHARED_DATABASES } from './helpers/test-database';
 
 const UBID = '3d5f1a2b-7c4e-4f1a-9b2c-5e6d7f8a9b0c';
 /** The issue's trial (100,000 documents, 60,000 SENT, 50,000 DONE) at a fifth of its size. */
@@ -23,7 +23,7 @@ function chunks<T>(items: T[], size: number): T[][] {
  * One batch from registration to DONE through the routes of issue 6, on a real database with no
  * mocks: every number the API gives along the way agrees with the others.
  */
-describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('delivery tracking on %s (e2e)', (kind) => {
+describeEachDatabase(SHARED_DATABASES, 'delivery tracking on %s (e2e)', (kind) => {
   let app: INestApplication;
   let removeDatabase: () => Promise<void>;
 
@@ -83,37 +83,54 @@ describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('deli
     expect((await http().get(`/tracking/sms_transfers/${UBID}`).expect(200)).body.fallbackCount).toBe(DOCUMENTS - DONE);
   });
 
+  /** A transfer of its own with `count` documents, `DONE` and `SENT` receipts for the first ones: a test needs no other's data. */
+  async function smallBatch(ubid: string, count: number, { done, sent }: { done: number; sent: number }): Promise<string[]> {
+    const ids = uniqueIds.slice(0, count);
+    await http().post('/tracking/sms_transfers').send({ UBID: ubid, SMScount: count, documents: count, fileName: 'f', origName: 'o' }).expect(201);
+    await http().post('/tracking/sms_documents').send({ UBID: ubid, documents: documents.slice(0, count) }).expect(201);
+    await http().post(`/tracking/sms_documents/${ubid}/receipts`).send({ state: 'SENT', uniqueIds: ids.slice(0, sent) }).expect(200);
+    await http().post(`/tracking/sms_documents/${ubid}/receipts`).send({ state: 'DONE', uniqueIds: ids.slice(0, done) }).expect(200);
+    return ids;
+  }
+  const summaryOf = async (ubid: string) => (await http().get(`/tracking/sms_documents/${ubid}/summary`).expect(200)).body;
+
   it('refuses to move a delivered document back, atomically, and reads it with its data', async () => {
-    const delivered = uniqueIds[0];
-    const waiting = uniqueIds[DOCUMENTS - 1];
-    const before = await summary();
+    const ubid = '4d5f1a2b-7c4e-4f1a-9b2c-5e6d7f8a9b0c';
+    const ids = await smallBatch(ubid, 3, { done: 1, sent: 1 });
+    const [delivered, , waiting] = ids;
+    const before = await summaryOf(ubid);
+    expect(before).toMatchObject({ total: 3, INIT: 2, SENT: 0, DONE: 1 });
 
     await http()
-      .post(`/tracking/sms_documents/${UBID}/receipts`)
+      .post(`/tracking/sms_documents/${ubid}/receipts`)
       .send({ state: 'SENT', uniqueIds: [waiting, delivered, 'nothing'] })
       .expect(409, {
         statusCode: 409,
-        detail: `Cannot move document '${delivered}' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents`,
+        detail: `Cannot move document '${delivered}' of UBID '${ubid}' from 'DONE' back to 'SENT' in table tracking.sms_documents`,
       });
 
-    expect(await summary()).toEqual(before);
-    const { body } = await http().get(`/tracking/sms_documents/${UBID}/documents/${waiting}`).expect(200);
-    expect(body).toMatchObject({ UBID, uniqueId: waiting, state: 'INIT', data: documents[DOCUMENTS - 1].data });
+    expect(await summaryOf(ubid)).toEqual(before);
+    const { body } = await http().get(`/tracking/sms_documents/${ubid}/documents/${waiting}`).expect(200);
+    expect(body).toMatchObject({ UBID: ubid, uniqueId: waiting, state: 'INIT', data: documents[2].data });
   });
 
   it('moves the whole batch and the transfer forward only, and the upsert back to INIT', async () => {
-    await http()
-      .put(`/tracking/sms_documents/${UBID}/SENT`)
-      .expect(200, { result: `Updated state to 'SENT' in ${DOCUMENTS - SENT} row(s) for UBID '${UBID}' in table tracking.sms_documents`, count: DOCUMENTS - SENT });
-    expect(await summary()).toMatchObject({ INIT: 0, SENT: DOCUMENTS - DONE, DONE });
+    const ubid = '5d5f1a2b-7c4e-4f1a-9b2c-5e6d7f8a9b0c';
+    // 2 DONE, 1 SENT, 3 INIT.
+    await smallBatch(ubid, 6, { done: 2, sent: 3 });
 
-    await http().put(`/tracking/sms_transfers/${UBID}/DONE`).expect(200);
-    await http().put(`/tracking/sms_transfers/${UBID}/DONE`).expect(200);
     await http()
-      .put(`/tracking/sms_transfers/${UBID}/SENT`)
-      .expect(409, { statusCode: 409, detail: `Cannot move UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_transfers` });
+      .put(`/tracking/sms_documents/${ubid}/SENT`)
+      .expect(200, { result: `Updated state to 'SENT' in 3 row(s) for UBID '${ubid}' in table tracking.sms_documents`, count: 3 });
+    expect(await summaryOf(ubid)).toMatchObject({ INIT: 0, SENT: 4, DONE: 2 });
 
-    await http().post('/tracking/sms_documents').send({ UBID, documents: documents.slice(0, 2) }).expect(201);
-    expect(await summary()).toMatchObject({ INIT: 2, DONE: DONE - 2 });
+    await http().put(`/tracking/sms_transfers/${ubid}/DONE`).expect(200);
+    await http().put(`/tracking/sms_transfers/${ubid}/DONE`).expect(200);
+    await http()
+      .put(`/tracking/sms_transfers/${ubid}/SENT`)
+      .expect(409, { statusCode: 409, detail: `Cannot move UBID '${ubid}' from 'DONE' back to 'SENT' in table tracking.sms_transfers` });
+
+    await http().post('/tracking/sms_documents').send({ UBID: ubid, documents: documents.slice(0, 2) }).expect(201);
+    expect(await summaryOf(ubid)).toMatchObject({ INIT: 2, SENT: 4, DONE: 0 });
   });
 });

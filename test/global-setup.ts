@@ -1,10 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
+/** CI services set CI (`true`, `1`); `false` or `0` is an explicit no. */
+const runsInCi = (value: string | undefined) => value !== undefined && !['', '0', 'false'].includes(value.toLowerCase());
+
 /**
- * Some e2e tests start the built service as a real process (`node dist/main.js`), to send it
- * signals and kill it; build it first if any source is newer than the build, once per run.
+ * Once per run, before any test: refuses a CI run without PostgreSQL, whose PostgreSQL cases would
+ * only be skipped; says so on a local one. Then builds the service if any source is newer than the
+ * build: some e2e tests start it as a real process (`node dist/main.js`), to send it signals and kill it.
  */
-export default function buildServiceIfNeeded(): void {
+export default function globalSetup(): void {
+  if (!process.env.TEST_DATABASE_URL) {
+    if (runsInCi(process.env.CI)) {
+      throw new Error(
+        'CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped. ' +
+          'Start PostgreSQL first (`source .ci/postgres.sh && start_postgres`, as .ci/run does), or unset CI for a local run.',
+      );
+    }
+    console.log('\nTEST_DATABASE_URL is not set: the PostgreSQL suites are skipped, each named "(skipped: needs TEST_DATABASE_URL)".');
+  }
   execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build-if-needed.js')], { stdio: 'inherit' });
 }

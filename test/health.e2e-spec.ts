@@ -12,6 +12,8 @@ describe('/health (e2e)', () => {
     app = await createTestApp([{ provide: DatabaseHealthIndicator, useValue: database }]);
   });
   afterAll(() => app.close());
+  // The calls and answers of one test must not carry over into the next, whatever their order.
+  beforeEach(() => jest.resetAllMocks());
 
   const http = () => request(app.getHttpServer());
 

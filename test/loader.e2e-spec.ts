@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { load, LoadOptions } from '../src/loader/cli';
+import { PROJECT_ROOT } from '../src/core/project-root';
+import { load, LoadOptions, main, USAGE } from '../src/loader/cli';
 import { RequestRefusedError } from '../src/loader/tracking-client';
 import { startTestServer, TestServer } from './helpers/test-app';
 
@@ -60,5 +63,96 @@ describe('tracking-load against the service (e2e)', () => {
 
     await expect(failure).rejects.toBeInstanceOf(RequestRefusedError);
     await expect(failure).rejects.toThrow('the service answered 422: [{"loc":["body","UBID"],"msg":"UBID must be a UUID","type":"isUuid"}]');
+  });
+
+  describe('the command line: main()', () => {
+    let stdout: string;
+    let stderr: string;
+    /** A port on 127.0.0.1 that was free a moment ago: nothing listens there, so connecting is refused at once. */
+    let unreachable: string;
+
+    beforeAll(async () => {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      unreachable = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+      await new Promise((resolve) => probe.close(resolve));
+    });
+
+    // main() writes to the process's own streams; the spies record what it writes, and keep it out of the test report.
+    beforeEach(() => {
+      stdout = '';
+      stderr = '';
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it('uploads, prints the summary on stdout and the progress on stderr, and returns 0', async () => {
+      const ubid = '2b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+
+      expect(await main(['--url', url, '--ubid', ubid, '--batch-size', '1000', '2500'])).toBe(0);
+
+      expect(stdout).toMatch(new RegExp(`^Uploaded 2500 documents in 3 sub-batches to transfer ${ubid} in \\d+\\.\\d s \\(\\d+ docs/s\\)\n$`));
+      expect(stderr.split('\n')[0]).toBe(`Transfer ${ubid}: uploading 2500 documents to ${url}`);
+      expect(await stored(ubid)).toEqual({ n: 2500, sms: 4999 });
+    });
+
+    it('prints the usage on --help and returns 0', async () => {
+      expect(await main(['--help'])).toBe(0);
+
+      expect({ stdout, stderr }).toEqual({ stdout: `${USAGE}\n`, stderr: '' });
+    });
+
+    it.each([
+      [['--batch-size', '0', '10'], "--batch-size must be a whole number from 1 to 5000, not '0'"],
+      [[], 'how many documents? give <count> or --file'],
+    ])('returns 2 for a usage error %j, with the message and the usage on stderr', async (argv, message) => {
+      expect(await main(argv)).toBe(2);
+
+      expect({ stdout, stderr }).toEqual({ stdout: '', stderr: `${message}\n\n${USAGE}\n` });
+    });
+
+    it('returns 2 for a file without documents, before sending anything', async () => {
+      const file = join(server.folder, 'empty.ndjson');
+      writeFileSync(file, '\n\n');
+
+      expect(await main(['--url', unreachable, '--file', file])).toBe(2);
+
+      expect({ stdout, stderr }).toEqual({ stdout: '', stderr: `${file} holds no documents\n\n${USAGE}\n` });
+    });
+
+    it.each([
+      [
+        'the service’s refusal',
+        () => ['--url', url, '--ubid', 'batch-1', '10'],
+        () => 'tracking-load: the service answered 422: [{"loc":["body","UBID"],"msg":"UBID must be a UUID","type":"isUuid"}]\n',
+      ],
+      [
+        'a service that cannot be reached',
+        () => ['--url', unreachable, '--retries', '0', '10'],
+        () => `tracking-load: cannot reach ${unreachable}/: ECONNREFUSED\n`,
+      ],
+    ])('returns 1 on %s, with one line on stderr', async (_name, argv, line) => {
+      expect(await main(argv())).toBe(1);
+
+      expect({ stdout, stderr }).toEqual({ stdout: '', stderr: line() });
+    });
+  });
+
+  it('runs as the built tracking-load command, whose exit code is what main() returns', async () => {
+    const run = (...argv: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, [join(PROJECT_ROOT, 'dist', 'loader', 'cli.js'), ...argv], (error, stdout) =>
+          resolve({ code: error ? (error.code as number) : 0, stdout }),
+        ),
+      );
+    const ubid = '3b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+
+    const uploaded = await run('--url', url, '--ubid', ubid, '7');
+    const misused = await run('--url', url, '--batch-size', '0', '7');
+
+    expect(uploaded).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^Uploaded 7 documents in 1 sub-batches to transfer ${ubid} in `)) });
+    expect(misused).toEqual({ code: 2, stdout: '' });
+    expect(await stored(ubid)).toEqual({ n: 7, sms: 13 });
   });
 });

@@ -2,9 +2,12 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp } from './helpers/test-app';
-import { createDatabase, storedJson, TEST_DATABASES } from './helpers/test-database';
+import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedJson } from './helpers/test-database';
 
+/** Each test has a transfer of its own, so that none depends on what another left behind. */
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const EXACT_UBID = '1b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const LIFE_CYCLE_UBID = '2b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const UPLOADS = 20;
 const DOCUMENTS_PER_UPLOAD = 250;
 
@@ -23,7 +26,7 @@ function upload(index: number, ubid = UBID) {
  * The whole stack on a real database, no mocks: checks the HTTP answer and the rows behind it, above
  * all that concurrent requests each get their own transaction (on SQLite, TypeORM's one connection).
  */
-describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('the service on %s (e2e)', (kind) => {
+describeEachDatabase(SHARED_DATABASES, 'the service on %s (e2e)', (kind) => {
   let app: INestApplication;
   let sql: DataSource['query'];
   let removeDatabase: () => Promise<void>;
@@ -41,9 +44,14 @@ describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('the 
   });
 
   const http = () => request(app.getHttpServer());
+  const createTransfer = (ubid: string) =>
+    http().post('/tracking/sms_transfers').send({ UBID: ubid, SMScount: 1, documents: 1, fileName: 'f', origName: 'o' }).expect(201);
+  /** The documents stored for one transfer, counted in SQL (placeholders differ by engine). */
+  const storedOf = async (ubid: string) =>
+    (await sql(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents" WHERE "UBID" = ${kind === 'postgres' ? '$1' : '?'}`, [ubid]))[0].n;
 
   it('stores every one of 20 uploads fired at once, while an upload for an unknown batch fails alone', async () => {
-    await http().post('/tracking/sms_transfers').send({ UBID, SMScount: 1, documents: 1, fileName: 'f', origName: 'o' }).expect(201);
+    await createTransfer(UBID);
     const unknown = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
 
     const responses = await Promise.all([
@@ -59,28 +67,33 @@ describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('the 
     await http()
       .get(`/tracking/sms_documents/${UBID}`)
       .expect(200, { result: `Found 5000 document(s) for UBID '${UBID}' in table tracking.sms_documents`, count: 5000 });
-    expect(await sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents"')).toEqual([{ n: UPLOADS * DOCUMENTS_PER_UPLOAD }]);
+    expect(await storedOf(UBID)).toBe(UPLOADS * DOCUMENTS_PER_UPLOAD);
+    expect(await storedOf(unknown)).toBe(0);
   });
 
   it('stores data exactly as sent and answers times in ISO 8601 UTC', async () => {
+    await createTransfer(EXACT_UBID);
     const data = { text: 'Grüße 👋', nested: { list: [1, { deep: null }], flag: false } };
-    await http().post('/tracking/sms_documents').send({ UBID, documents: [{ SMScount: 2, uniqueId: 'exact', data }] }).expect(201);
+    await http().post('/tracking/sms_documents').send({ UBID: EXACT_UBID, documents: [{ SMScount: 2, uniqueId: 'exact', data }] }).expect(201);
 
     const [row] = await sql(`SELECT "data", "state" FROM "sms_documents" WHERE "uniqueId" = 'exact'`);
     expect(storedJson(row.data)).toEqual(data);
     expect(row.state).toBe('INIT');
-    const transfer = await http().get(`/tracking/sms_transfers/${UBID}`).expect(200);
+    const transfer = await http().get(`/tracking/sms_transfers/${EXACT_UBID}`).expect(200);
     expect(transfer.body.when).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('moves the documents to a state, then deletes the transfer with its documents', async () => {
-    const updated = await http().put(`/tracking/sms_documents/${UBID}/SENT/`).expect(200);
-    expect(updated.body.count).toBe(5001);
-    expect(await sql(`SELECT DISTINCT "state" FROM "sms_documents"`)).toEqual([{ state: 'SENT' }]);
+    await createTransfer(LIFE_CYCLE_UBID);
+    await http().post('/tracking/sms_documents').send(upload(0, LIFE_CYCLE_UBID)).expect(201);
 
-    await http().delete(`/tracking/sms_transfers/${UBID}/`).expect(204);
+    const updated = await http().put(`/tracking/sms_documents/${LIFE_CYCLE_UBID}/SENT/`).expect(200);
+    expect(updated.body.count).toBe(DOCUMENTS_PER_UPLOAD);
+    expect(await sql(`SELECT DISTINCT "state" FROM "sms_documents" WHERE "UBID" = '${LIFE_CYCLE_UBID}'`)).toEqual([{ state: 'SENT' }]);
 
-    expect(await sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents"')).toEqual([{ n: 0 }]);
-    await http().get(`/tracking/sms_documents/${UBID}`).expect(404);
+    await http().delete(`/tracking/sms_transfers/${LIFE_CYCLE_UBID}/`).expect(204);
+
+    expect(await storedOf(LIFE_CYCLE_UBID)).toBe(0);
+    await http().get(`/tracking/sms_documents/${LIFE_CYCLE_UBID}`).expect(404);
   });
 });

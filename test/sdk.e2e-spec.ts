@@ -74,114 +74,163 @@ describe('the generated TypeScript client against the service (e2e)', () => {
     expect(error).toEqual({ statusCode: 401, detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' });
   });
 
-  it('creates a transfer', async () => {
-    const { data: created, response } = await client.POST('/tracking/sms_transfers', { body: data.transfer });
+  /** The life cycle, in order: each step works on what the steps before it left behind. */
+  const lifeCycle: [string, () => Promise<void>][] = [
+    [
+      'creates a transfer',
+      async () => {
+        const { data: created, response } = await client.POST('/tracking/sms_transfers', { body: data.transfer });
 
-    expect(response.status).toBe(201);
-    expect(created).toEqual({ ...data.transfer, fallbackCount: 0, state: 'INIT', when: expect.any(String) });
-    expect(new Date(created!.when).toISOString()).toBe(created!.when);
-  });
+        expect(response.status).toBe(201);
+        expect(created).toEqual({ ...data.transfer, fallbackCount: 0, state: 'INIT', when: expect.any(String) });
+        expect(new Date(created!.when).toISOString()).toBe(created!.when);
+      },
+    ],
+    [
+      'uploads 12,000 documents in sub-batches of 5000',
+      async () => {
+        const results = [];
+        for (let start = 0; start < documents.length; start += SUB_BATCH) {
+          const { data: result, response } = await client.POST('/tracking/sms_documents', {
+            body: { UBID, documents: documents.slice(start, start + SUB_BATCH) },
+          });
+          expect(response.status).toBe(201);
+          results.push(result);
+        }
 
-  it('uploads 12,000 documents in sub-batches of 5000', async () => {
-    const results = [];
-    for (let start = 0; start < documents.length; start += SUB_BATCH) {
-      const { data: result, response } = await client.POST('/tracking/sms_documents', {
-        body: { UBID, documents: documents.slice(start, start + SUB_BATCH) },
-      });
-      expect(response.status).toBe(201);
-      results.push(result);
-    }
+        expect(results).toEqual(data.uploads);
+      },
+    ],
+    [
+      'counts the documents',
+      async () => {
+        const { data: counted } = await client.GET('/tracking/sms_documents/{ubid}', { params: { path } });
 
-    expect(results).toEqual(data.uploads);
-  });
+        expect(counted).toEqual(data.counted);
+      },
+    ],
+    [
+      'moves the documents and the transfer to SENT, and reads the transfer',
+      async () => {
+        const { data: documentsSent } = await client.PUT('/tracking/sms_documents/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
+        const { data: transferSent } = await client.PUT('/tracking/sms_transfers/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
+        const { data: read } = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path } });
 
-  it('counts the documents', async () => {
-    const { data: counted } = await client.GET('/tracking/sms_documents/{ubid}', { params: { path } });
+        expect(documentsSent).toEqual(data.documentsSent);
+        expect(transferSent).toEqual({ ...data.transfer, fallbackCount: 0, state: 'SENT', when: expect.any(String) });
+        expect(read).toEqual(transferSent);
+        sent = read!;
+      },
+    ],
+    [
+      'records delivery receipts in sub-batches and reads the progress summary',
+      async () => {
+        const delivered = documents.slice(0, DELIVERED).map(({ uniqueId }) => uniqueId);
+        const results: ReceiptsResult[] = [];
+        for (let start = 0; start < delivered.length; start += SUB_BATCH) {
+          const uniqueIds = [...delivered.slice(start, start + SUB_BATCH), ...(start > 0 ? ['nope-1', 'nope-2'] : [])];
+          const { data: result } = await client.POST('/tracking/sms_documents/{ubid}/receipts', { params: { path }, body: { state: 'DONE', uniqueIds } });
+          results.push(result!);
+        }
+        const { data: summary } = await client.GET('/tracking/sms_documents/{ubid}/summary', { params: { path } });
 
-    expect(counted).toEqual(data.counted);
-  });
+        expect(results).toEqual([
+          { UBID, state: 'DONE', changed: 5000, unchanged: 0, unknown: [] },
+          { UBID, state: 'DONE', changed: DELIVERED - 5000, unchanged: 0, unknown: ['nope-1', 'nope-2'] },
+        ]);
+        const progress: DocumentsSummary | undefined = summary;
+        expect(progress).toEqual({ UBID, total: 12000, INIT: 0, SENT: 12000 - DELIVERED, DONE: DELIVERED, lastChange: expect.any(String) });
+      },
+    ],
+    [
+      'answers 409, typed, to a receipt that would move a delivered document back',
+      async () => {
+        const { error, response } = await client.POST('/tracking/sms_documents/{ubid}/receipts', {
+          params: { path },
+          body: { state: 'SENT', uniqueIds: [documents[DELIVERED].uniqueId, documents[0].uniqueId] },
+        });
 
-  it('moves the documents and the transfer to SENT, and reads the transfer', async () => {
-    const { data: documentsSent } = await client.PUT('/tracking/sms_documents/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
-    const { data: transferSent } = await client.PUT('/tracking/sms_transfers/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
-    const { data: read } = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path } });
+        expect(response.status).toBe(409);
+        expect(error).toEqual(data.receiptBackwards);
+      },
+    ],
+    [
+      'lists the documents still SENT a page at a time to the end, and reads one with its data',
+      async () => {
+        const pages: DocumentPage[] = [];
+        let after: string | undefined;
+        do {
+          const { data: page } = await client.GET('/tracking/sms_documents/{ubid}/documents', { params: { path, query: { state: 'SENT', limit: 1000, after } } });
+          pages.push(page!);
+          after = page!.next ?? undefined;
+        } while (after !== undefined);
+        const { data: one } = await client.GET('/tracking/sms_documents/{ubid}/documents/{uniqueId}', { params: { path: { ...path, uniqueId: documents[7].uniqueId } } });
 
-    expect(documentsSent).toEqual(data.documentsSent);
-    expect(transferSent).toEqual({ ...data.transfer, fallbackCount: 0, state: 'SENT', when: expect.any(String) });
-    expect(read).toEqual(transferSent);
-    sent = read!;
-  });
+        expect(pages.map((page) => page.items.length)).toEqual([1000, 1000, 1000]);
+        expect(pages.flatMap((page) => page.items.map((item) => item.uniqueId))).toEqual(documents.slice(DELIVERED).map(({ uniqueId }) => uniqueId));
+        const stored: StoredDocument | undefined = one;
+        expect(stored).toEqual({ ...documents[7], UBID, state: 'DONE', when: expect.any(String) });
+      },
+    ],
+    [
+      'computes the fallback from the documents not DONE, and sets it explicitly',
+      async () => {
+        const { data: computed } = await client.POST('/tracking/sms_transfers/{ubid}/fallback', { params: { path } });
+        const { data: set } = await client.PUT('/tracking/sms_transfers/{ubid}/fallback', { params: { path }, body: { fallbackCount: 42 } });
 
-  it('records delivery receipts in sub-batches and reads the progress summary', async () => {
-    const delivered = documents.slice(0, DELIVERED).map(({ uniqueId }) => uniqueId);
-    const results: ReceiptsResult[] = [];
-    for (let start = 0; start < delivered.length; start += SUB_BATCH) {
-      const uniqueIds = [...delivered.slice(start, start + SUB_BATCH), ...(start > 0 ? ['nope-1', 'nope-2'] : [])];
-      const { data: result } = await client.POST('/tracking/sms_documents/{ubid}/receipts', { params: { path }, body: { state: 'DONE', uniqueIds } });
-      results.push(result!);
-    }
-    const { data: summary } = await client.GET('/tracking/sms_documents/{ubid}/summary', { params: { path } });
+        expect(computed).toEqual({ ...sent, fallbackCount: 12000 - DELIVERED, when: expect.any(String) });
+        expect(set).toEqual({ ...sent, fallbackCount: 42, when: expect.any(String) });
+        sent = set!;
+      },
+    ],
+    [
+      'lists the transfers a page at a time, with the total in X-Total-Count',
+      async () => {
+        for (const transfer of data.otherTransfers) {
+          await client.POST('/tracking/sms_transfers', { body: transfer });
+        }
+        const list = (query: { limit?: number; offset?: number; state?: TrackingState }) => client.GET('/tracking/sms_transfers', { params: { query } });
 
-    expect(results).toEqual([
-      { UBID, state: 'DONE', changed: 5000, unchanged: 0, unknown: [] },
-      { UBID, state: 'DONE', changed: DELIVERED - 5000, unchanged: 0, unknown: ['nope-1', 'nope-2'] },
-    ]);
-    const progress: DocumentsSummary | undefined = summary;
-    expect(progress).toEqual({ UBID, total: 12000, INIT: 0, SENT: 12000 - DELIVERED, DONE: DELIVERED, lastChange: expect.any(String) });
-  });
+        const all = await list({});
+        const first = await list({ limit: 2, offset: 0 });
+        const second = await list({ limit: 2, offset: 2 });
+        const onlySent = await list({ state: 'SENT' });
 
-  it('answers 409, typed, to a receipt that would move a delivered document back', async () => {
-    const { error, response } = await client.POST('/tracking/sms_documents/{ubid}/receipts', {
-      params: { path },
-      body: { state: 'SENT', uniqueIds: [documents[DELIVERED].uniqueId, documents[0].uniqueId] },
-    });
+        expect(all.data!.map((transfer) => transfer.UBID).sort()).toEqual([UBID, ...data.otherTransfers.map((transfer) => transfer.UBID)].sort());
+        expect([first.data!.length, second.data!.length]).toEqual([2, 1]);
+        expect([...first.data!, ...second.data!]).toEqual(all.data);
+        expect([all, first, second].map(({ response }) => response.headers.get('X-Total-Count'))).toEqual(['3', '3', '3']);
+        expect(onlySent.data).toEqual([sent]);
+        expect(onlySent.response.headers.get('X-Total-Count')).toBe('1');
+      },
+    ],
+    [
+      'deletes the transfer and, with it, its documents',
+      async () => {
+        const { response, data: nothing } = await client.DELETE('/tracking/sms_transfers/{ubid}', { params: { path } });
+        expect(response.status).toBe(204);
+        expect(nothing).toBeUndefined();
 
-    expect(response.status).toBe(409);
-    expect(error).toEqual(data.receiptBackwards);
-  });
+        const transfer = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path } });
+        const counted = await client.GET('/tracking/sms_documents/{ubid}', { params: { path } });
+        const upload = await client.POST('/tracking/sms_documents', { body: { UBID, documents: documents.slice(0, 1) } });
 
-  it('lists the documents still SENT a page at a time to the end, and reads one with its data', async () => {
-    const pages: DocumentPage[] = [];
-    let after: string | undefined;
-    do {
-      const { data: page } = await client.GET('/tracking/sms_documents/{ubid}/documents', { params: { path, query: { state: 'SENT', limit: 1000, after } } });
-      pages.push(page!);
-      after = page!.next ?? undefined;
-    } while (after !== undefined);
-    const { data: one } = await client.GET('/tracking/sms_documents/{ubid}/documents/{uniqueId}', { params: { path: { ...path, uniqueId: documents[7].uniqueId } } });
+        expect([transfer, counted, upload].map(({ data: body, response: { status } }) => ({ body, status }))).toEqual([
+          { body: undefined, status: 404 },
+          { body: undefined, status: 404 },
+          { body: undefined, status: 422 },
+        ]);
+        expect(transfer.error).toEqual(data.transferNotFound);
+        expect(counted.error).toEqual(data.documentsNotFound);
+        expect(upload.error).toEqual(data.unknownTransferUpload);
+      },
+    ],
+  ];
 
-    expect(pages.map((page) => page.items.length)).toEqual([1000, 1000, 1000]);
-    expect(pages.flatMap((page) => page.items.map((item) => item.uniqueId))).toEqual(documents.slice(DELIVERED).map(({ uniqueId }) => uniqueId));
-    const stored: StoredDocument | undefined = one;
-    expect(stored).toEqual({ ...documents[7], UBID, state: 'DONE', when: expect.any(String) });
-  });
-
-  it('computes the fallback from the documents not DONE, and sets it explicitly', async () => {
-    const { data: computed } = await client.POST('/tracking/sms_transfers/{ubid}/fallback', { params: { path } });
-    const { data: set } = await client.PUT('/tracking/sms_transfers/{ubid}/fallback', { params: { path }, body: { fallbackCount: 42 } });
-
-    expect(computed).toEqual({ ...sent, fallbackCount: 12000 - DELIVERED, when: expect.any(String) });
-    expect(set).toEqual({ ...sent, fallbackCount: 42, when: expect.any(String) });
-    sent = set!;
-  });
-
-  it('lists the transfers a page at a time, with the total in X-Total-Count', async () => {
-    for (const transfer of data.otherTransfers) {
-      await client.POST('/tracking/sms_transfers', { body: transfer });
-    }
-    const list = (query: { limit?: number; offset?: number; state?: TrackingState }) => client.GET('/tracking/sms_transfers', { params: { query } });
-
-    const all = await list({});
-    const first = await list({ limit: 2, offset: 0 });
-    const second = await list({ limit: 2, offset: 2 });
-    const onlySent = await list({ state: 'SENT' });
-
-    expect(all.data!.map((transfer) => transfer.UBID).sort()).toEqual([UBID, ...data.otherTransfers.map((transfer) => transfer.UBID)].sort());
-    expect([first.data!.length, second.data!.length]).toEqual([2, 1]);
-    expect([...first.data!, ...second.data!]).toEqual(all.data);
-    expect([all, first, second].map(({ response }) => response.headers.get('X-Total-Count'))).toEqual(['3', '3', '3']);
-    expect(onlySent.data).toEqual([sent]);
-    expect(onlySent.response.headers.get('X-Total-Count')).toBe('1');
+  // One test rather than one per step, so that it holds whatever order jest runs tests in (--randomize).
+  // A failure's stack points into its step.
+  it('takes a transfer through its whole life cycle', async () => {
+    for (const [, step] of lifeCycle) await step();
   });
 
   it('answers 422 with the rejected fields, typed', async () => {
@@ -198,24 +247,5 @@ describe('the generated TypeScript client against the service (e2e)', () => {
     expect(Array.isArray(fieldErrors) && fieldErrors.map(({ loc, msg, type }) => `${loc.join('.')}: ${msg} (${type})`)).toEqual([
       'path.ubid: ubid must be a UUID (isUuid)',
     ]);
-  });
-
-  it('deletes the transfer and, with it, its documents', async () => {
-    const { response, data: nothing } = await client.DELETE('/tracking/sms_transfers/{ubid}', { params: { path } });
-    expect(response.status).toBe(204);
-    expect(nothing).toBeUndefined();
-
-    const transfer = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path } });
-    const counted = await client.GET('/tracking/sms_documents/{ubid}', { params: { path } });
-    const upload = await client.POST('/tracking/sms_documents', { body: { UBID, documents: documents.slice(0, 1) } });
-
-    expect([transfer, counted, upload].map(({ data: body, response: { status } }) => ({ body, status }))).toEqual([
-      { body: undefined, status: 404 },
-      { body: undefined, status: 404 },
-      { body: undefined, status: 422 },
-    ]);
-    expect(transfer.error).toEqual(data.transferNotFound);
-    expect(counted.error).toEqual(data.documentsNotFound);
-    expect(upload.error).toEqual(data.unknownTransferUpload);
   });
 });

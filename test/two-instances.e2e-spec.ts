@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { generateDocuments, inSubBatches } from '../src/loader/document-generator';
 import { NewSmsDocument } from '../src/sms-document/sms-document.repository';
 import { createTestApp } from './helpers/test-app';
-import { createDatabase } from './helpers/test-database';
+import { createDatabase, describeOnPostgres } from './helpers/test-database';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const DOCUMENTS = 20_000;
@@ -16,7 +16,7 @@ const SUB_BATCH = 1000;
  * touch the same rows concurrently: every request succeeds (no deadlock, no lost row) and every
  * document is stored once.
  */
-(process.env.TEST_DATABASE_URL ? describe : describe.skip)('two service instances on one PostgreSQL (e2e)', () => {
+describeOnPostgres('two service instances on one PostgreSQL (e2e)', () => {
   let instances: INestApplication[];
   let removeDatabase: () => Promise<void>;
 

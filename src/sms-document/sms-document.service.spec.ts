@@ -1,13 +1,16 @@
 import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
+import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
+import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { toDocumentBatch } from './document-batch';
 import { SmsDocumentService } from './sms-document.service';
+import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const document = (uniqueId: string, SMScount = 1) => ({ uniqueId, SMScount, data: { uniqueId, SMScount } });
@@ -16,10 +19,12 @@ describe('SmsDocumentService', () => {
   let service: SmsDocumentService;
   const repository = mockSmsDocumentRepository();
   const transfers = mockSmsTransferRepository();
-  const unitOfWork = spyingUnitOfWork();
+  let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
 
   beforeEach(async () => {
-    jest.clearAllMocks();
+    // Reset, not clear: a mock's answer set by one test must not leak into the next, whatever their order.
+    jest.resetAllMocks();
+    unitOfWork = spyingUnitOfWork();
     transfers.findByUbid.mockResolvedValue({ UBID });
     const moduleRef = await Test.createTestingModule({
       providers: [
@@ -64,10 +69,11 @@ describe('SmsDocumentService', () => {
   });
 
   it.each([
-    ['count', () => service.count(UBID), repository.countByUbid],
-    ['updateState', () => service.updateState(UBID, TrackingState.DONE), repository.updateStateByUbid],
-  ])('%s answers 404 when the batch has no documents', async (_name, call, repositoryMethod) => {
-    repositoryMethod.mockResolvedValue(0);
+    ['count', () => service.count(UBID)],
+    ['updateState', () => service.updateState(UBID, TrackingState.DONE)],
+  ])('%s answers 404 when the batch has no documents', async (_name, call) => {
+    repository.countByUbid.mockResolvedValue(0);
+    repository.updateStateByUbid.mockResolvedValue(0);
 
     await expect(call()).rejects.toBeInstanceOf(NotFoundException);
     await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' not found in table tracking.sms_documents` } });
@@ -172,3 +178,111 @@ describe('SmsDocumentService', () => {
     expect(unitOfWork.writeSingleStatement).not.toHaveBeenCalled();
   });
 });
+
+/** A point the code under test reaches and waits at until the test lets it go on. */
+interface Pause {
+  reached: Promise<void>;
+  release(): void;
+}
+
+/**
+ * The real repository, paused after one of its methods has run (its statement done, its
+ * transaction still open) until the test releases it: a subclass rather than a mock, so that
+ * every statement is the real one and only the moment is the test's.
+ */
+class PausingDocumentRepository extends TypeOrmSmsDocumentRepository {
+  private readonly pauses = new Map<string, () => Promise<void>>();
+  private readonly releases: (() => void)[] = [];
+
+  pauseAfter(method: 'findStates' | 'updateStateByUbid'): Pause {
+    let reach!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (reach = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.pauses.set(method, () => (reach(), released));
+    this.releases.push(release);
+    return { reached, release };
+  }
+
+  /** Lets every paused call go on, so that a failed test leaves no transaction open. */
+  releaseAll(): void {
+    for (const release of this.releases) release();
+  }
+
+  override async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
+    const states = await super.findStates(ubid, uniqueIds);
+    await this.pauses.get('findStates')?.();
+    return states;
+  }
+
+  override async updateStateByUbid(ubid: string, state: TrackingState): Promise<number> {
+    const moved = await super.updateStateByUbid(ubid, state);
+    await this.pauses.get('updateStateByUbid')?.();
+    return moved;
+  }
+}
+
+/**
+ * Receipts racing a move of the whole batch on PostgreSQL (READ COMMITTED, pooled connections):
+ * the receipt read its documents' states before the move; its UPDATE's own condition still never
+ * moves a document back, and the answer counts such documents as unchanged (see recordReceipts).
+ */
+describeOnPostgres('SmsDocumentService on PostgreSQL: receipts while the whole batch moves on', () => {
+  const uniqueIds = ['a', 'b', 'c'];
+  let db: TestDatabase;
+  let documents: PausingDocumentRepository;
+  let service: SmsDocumentService;
+  const states = async () => (await db.sql<{ state: string }>(`SELECT "state" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [UBID])).map(({ state }) => state);
+
+  beforeEach(async () => {
+    db = await openTestDatabase('postgres');
+    const transfers = new TypeOrmSmsTransferRepository(db.context);
+    documents = new PausingDocumentRepository(db.context);
+    service = new SmsDocumentService(documents, transfers, db.unitOfWork);
+    await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 3, SMScount: 3 }));
+    await db.unitOfWork.write(() => documents.upsertMany(UBID, uniqueIds.map((uniqueId) => document(uniqueId))));
+  });
+  afterEach(async () => {
+    documents.releaseAll();
+    await db.close();
+  });
+
+  it('counts as unchanged the documents a move to DONE committed between the receipt’s read and its write', async () => {
+    const afterRead = documents.pauseAfter('findStates');
+    const receipt = service.recordReceipts(UBID, TrackingState.SENT, [...uniqueIds, 'x']);
+    await afterRead.reached;
+
+    await expect(service.updateState(UBID, TrackingState.DONE)).resolves.toMatchObject({ count: 3 });
+    afterRead.release();
+
+    await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 0, unchanged: 3, unknown: ['x'] });
+    expect(await states()).toEqual(['DONE', 'DONE', 'DONE']);
+  });
+
+  it('counts as unchanged the documents of a move to DONE that commits while the receipt’s write waits for their rows', async () => {
+    const beforeCommit = documents.pauseAfter('updateStateByUbid');
+    const move = service.updateState(UBID, TrackingState.DONE);
+    await beforeCommit.reached;
+    const receipt = service.recordReceipts(UBID, TrackingState.SENT, uniqueIds);
+
+    // The receipt read INIT (the move is not committed) and its UPDATE now waits for the move's row locks.
+    await untilWaitingForLock(db, 'UPDATE "sms_documents"');
+    beforeCommit.release();
+
+    await expect(move).resolves.toMatchObject({ count: 3 });
+    await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 0, unchanged: 3, unknown: [] });
+    expect(await states()).toEqual(['DONE', 'DONE', 'DONE']);
+  });
+});
+
+/** Resolves once a statement starting with `statement` waits for a lock on this database; checks every 20 ms. */
+async function untilWaitingForLock(db: TestDatabase, statement: string): Promise<void> {
+  const waiting = async () =>
+    (
+      await db.sql<{ n: number }>(
+        `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ?`,
+        [`${statement}%`],
+      )
+    )[0].n > 0;
+  while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -9,14 +9,17 @@ import { SmsTransferService } from './sms-transfer.service';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } };
+const STORED = { UBID, fileName: 'f.json', origName: 'o.csv', fallbackCount: 2, when: new Date('2024-04-17T08:58:37.000Z'), documents: 3, SMScount: 4 };
 
 describe('SmsTransferService', () => {
   let service: SmsTransferService;
   const repository = mockSmsTransferRepository();
-  const unitOfWork = spyingUnitOfWork();
+  let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
 
   beforeEach(async () => {
-    jest.clearAllMocks();
+    // Reset, not clear: a mock's answer set by one test must not leak into the next, whatever their order.
+    jest.resetAllMocks();
+    unitOfWork = spyingUnitOfWork();
     const moduleRef = await Test.createTestingModule({
       providers: [
         SmsTransferService,
@@ -66,25 +69,29 @@ describe('SmsTransferService', () => {
   });
 
   describe('updateState', () => {
-    const transfer = (state: TrackingState) => ({ UBID, state });
+    const transfer = (state: TrackingState) => ({ ...STORED, state });
 
-    it.each([
-      [TrackingState.INIT, TrackingState.SENT],
-      [TrackingState.SENT, TrackingState.SENT],
-    ])('answers the transfer as the repository left it (%s, %s asked)', async (stored, requested) => {
-      repository.updateState.mockResolvedValue(transfer(stored === requested ? stored : requested));
+    // The repository moves the transfer only forward and answers it as it is afterwards: in the
+    // state asked for when it was behind it or already there (the same state again succeeds).
+    it.each(Object.values(TrackingState))('asks the repository to move the UBID to %s, and answers the transfer in that state', async (requested) => {
+      repository.updateState.mockResolvedValue(transfer(requested));
 
       await expect(service.updateState(UBID, requested)).resolves.toEqual(transfer(requested));
+      expect(repository.updateState).toHaveBeenCalledWith(UBID, requested);
     });
 
-    it('answers 409 naming both states when the transfer is further along', async () => {
-      repository.updateState.mockResolvedValue(transfer(TrackingState.DONE));
+    it.each([
+      [TrackingState.DONE, TrackingState.SENT],
+      [TrackingState.DONE, TrackingState.INIT],
+      [TrackingState.SENT, TrackingState.INIT],
+    ])('answers 409 naming both states when the repository left the transfer in %s, further along than %s', async (left, requested) => {
+      repository.updateState.mockResolvedValue(transfer(left));
 
-      const failure = service.updateState(UBID, TrackingState.SENT);
+      const failure = service.updateState(UBID, requested);
 
       await expect(failure).rejects.toBeInstanceOf(ConflictException);
       await expect(failure).rejects.toMatchObject({
-        response: { detail: `Cannot move UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_transfers` },
+        response: { detail: `Cannot move UBID '${UBID}' from '${left}' back to '${requested}' in table tracking.sms_transfers` },
       });
     });
   });

@@ -1,5 +1,6 @@
 import { loadTestData } from '../../test/helpers/load-test-data';
-import { openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
+import { IntegrityError } from '../core/database/integrity-error';
+import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { TrackingState } from '../core/tracking-state';
 import { NewSmsTransfer } from './sms-transfer.repository';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
@@ -8,9 +9,13 @@ interface TestData {
   transfer: NewSmsTransfer;
   resent: NewSmsTransfer;
   listing: { UBID: string; state: TrackingState; when: string }[];
+  /** Transfers stored with one and the same time, in an order that is not their UBIDs'. */
+  sameTime: { when: string; insertedInOrder: string[] };
+  /** Values the database refuses, with its words per engine; null where the engine stores them as given. */
+  refusals: { name: string; fields: Partial<Record<keyof NewSmsTransfer, unknown>>; sqlite: string | null; postgres: string }[];
 }
 
-const { transfer, resent, listing } = loadTestData<TestData>(__filename);
+const { transfer, resent, listing, sameTime, refusals } = loadTestData<TestData>(__filename);
 const UNKNOWN = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
 
 /** "Now" as the database's CURRENT_TIMESTAMP sees it (SQLite: UTC, whole seconds). */
@@ -19,7 +24,7 @@ function expectRecent(when: Date): void {
   expect(Math.abs(Date.now() - when.getTime())).toBeLessThan(5_000);
 }
 
-describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
+describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind) => {
   let db: TestDatabase;
   let repository: TypeOrmSmsTransferRepository;
   const inTransaction = <T>(work: () => Promise<T>) => db.unitOfWork.write(work);
@@ -66,6 +71,30 @@ describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
       expectRecent(stored.when);
       expect(await db.sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"')).toEqual([{ n: 1 }]);
     });
+
+    // SQLite enforces NOT NULL but neither VARCHAR lengths nor INTEGER ranges (validation does, before the repository); PostgreSQL enforces all three.
+    it.each(refusals)('throws an IntegrityError with the engine’s words for $name, and stores nothing', async ({ fields, sqlite, postgres }) => {
+      const reason = kind === 'postgres' ? postgres : sqlite;
+      const write = inTransaction(() => repository.upsert({ ...transfer, ...fields } as NewSmsTransfer));
+
+      if (reason === null) {
+        await expect(write).resolves.toMatchObject(fields);
+      } else {
+        await expect(write).rejects.toEqual(new IntegrityError(reason));
+        await expect(write).rejects.toBeInstanceOf(IntegrityError);
+        expect(await db.sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"')).toEqual([{ n: 0 }]);
+      }
+    });
+
+    it('passes other database errors on unchanged', async () => {
+      await db.sql('DROP TABLE "sms_documents"');
+      await db.sql('DROP TABLE "sms_transfers"');
+
+      const write = inTransaction(() => repository.upsert(transfer));
+
+      await expect(write).rejects.toThrow(/no such table: sms_transfers|relation "sms_transfers" does not exist/);
+      await expect(write).rejects.not.toBeInstanceOf(IntegrityError);
+    });
   });
 
   describe('findByUbid', () => {
@@ -105,6 +134,21 @@ describe.each(TEST_DATABASES)('TypeOrmSmsTransferRepository on %s', (kind) => {
 
       expect(ubids(page)).toEqual([listing[2].UBID, listing[1].UBID]);
       expect(page.total).toBe(4);
+    });
+
+    it('orders transfers of the same time by UBID, so that pages neither repeat nor skip one', async () => {
+      for (const UBID of sameTime.insertedInOrder) {
+        await inTransaction(() => repository.upsert({ ...transfer, UBID }));
+      }
+      await db.sql(`UPDATE "sms_transfers" SET "when" = ? WHERE "when" > ?`, [sameTime.when, listing[listing.length - 1].when]);
+      const sorted = [...sameTime.insertedInOrder].sort();
+
+      const pages = [];
+      for (let offset = 0; offset < sorted.length; offset += 2) {
+        pages.push(ubids(await inTransaction(() => repository.findPage({ limit: 2, offset }))));
+      }
+
+      expect(pages).toEqual([sorted.slice(0, 2), sorted.slice(2, 4)]);
     });
 
     it('filters by state', async () => {

@@ -9,6 +9,11 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything the process wrote so far, stdout and stderr (JSON log lines). */
   output(): string;
+  /**
+   * The first whole line of output that matches `pattern`, as soon as the process has written it:
+   * a point in the service's work to act on, rather than a delay. Rejects if the process ends first.
+   */
+  logged(pattern: RegExp): Promise<string>;
   /** How the process ended: its exit code, or the signal that killed it. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Ends it, gently (SIGTERM) unless told otherwise, and waits for the end. */
@@ -27,9 +32,30 @@ export async function startService(env: Record<string, string>): Promise<Service
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const onOutput = new Set<() => void>();
+  const append = (chunk: string) => {
+    output += chunk;
+    for (const check of onOutput) check();
+  };
+  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding('utf8').on('data', append);
+  // 'close', not 'exit': it comes once the output is read to the end, so the last lines are in `output`.
+  const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const logged = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        // The last piece may be a line still being written.
+        const line = output.split('\n').slice(0, -1).find((candidate) => pattern.test(candidate));
+        if (line === undefined) return false;
+        onOutput.delete(check);
+        resolve(line);
+        return true;
+      };
+      if (check()) return;
+      onOutput.add(check);
+      void exited.then(() => {
+        if (!check()) reject(new Error(`the service ended without logging ${pattern}:\n${output}`));
+      });
+    });
 
   const baseUrl = `http://127.0.0.1:${port}`;
   await untilReady(baseUrl, exited, () => output);
@@ -37,6 +63,7 @@ export async function startService(env: Record<string, string>): Promise<Service
     baseUrl,
     child,
     output: () => output,
+    logged,
     exited,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -14,9 +14,35 @@ export type TestDatabaseKind = 'sqlite::memory:' | 'sqlite-file' | 'postgres';
 
 /**
  * The engines every repository test runs on: in-memory SQLite, a real SQLite file (WAL), and
- * PostgreSQL when TEST_DATABASE_URL names a server (`.ci/run` starts one; CI never skips it).
+ * PostgreSQL on the server TEST_DATABASE_URL names (`.ci/run` starts one; CI never skips it).
  */
-export const TEST_DATABASES: TestDatabaseKind[] = ['sqlite::memory:', 'sqlite-file', ...(process.env.TEST_DATABASE_URL ? ['postgres' as const] : [])];
+export const TEST_DATABASES: readonly TestDatabaseKind[] = ['sqlite::memory:', 'sqlite-file', 'postgres'];
+
+/** The engines a second connection or a second process can share: the SQLite file and PostgreSQL. */
+export const SHARED_DATABASES: readonly TestDatabaseKind[] = TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:');
+
+/** Added to the name of a PostgreSQL suite that is skipped, so that the report says why. */
+export const NEEDS_POSTGRES = '(skipped: needs TEST_DATABASE_URL)';
+
+const postgresConfigured = () => Boolean(process.env.TEST_DATABASE_URL);
+
+/**
+ * `describe.each(kinds)(title, suite)`, except that without TEST_DATABASE_URL the PostgreSQL suite
+ * is declared skipped rather than left out: jest counts its tests as skipped, under a name saying why.
+ */
+export function describeEachDatabase(kinds: readonly TestDatabaseKind[], title: string, suite: (kind: TestDatabaseKind) => void): void {
+  for (const kind of kinds) {
+    const name = title.replace('%s', kind);
+    if (kind === 'postgres') describeOnPostgres(name, () => suite(kind));
+    else describe(name, () => suite(kind));
+  }
+}
+
+/** A suite for PostgreSQL only: skipped, and named so, without TEST_DATABASE_URL. */
+export function describeOnPostgres(title: string, suite: () => void): void {
+  if (postgresConfigured()) describe(title, suite);
+  else describe.skip(`${title} ${NEEDS_POSTGRES}`, suite);
+}
 
 export interface TestDatabase {
   kind: TestDatabaseKind;
@@ -28,6 +54,8 @@ export interface TestDatabase {
   unitOfWork: TypeOrmUnitOfWork;
   /** Every SQL statement run so far, to count statements. */
   queries: string[];
+  /** The same statements with the parameters they were run with, to EXPLAIN one exactly as it ran. */
+  statements: RecordedStatement[];
   /** Runs raw SQL outside the code under test, to arrange rows or to check what was stored; `?` placeholders on every engine. */
   sql<T = Record<string, unknown>>(query: string, parameters?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -56,6 +84,7 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
     readers,
     unitOfWork: new TypeOrmUnitOfWork(dataSource, context, readers),
     queries: recorder.queries,
+    statements: recorder.statements,
     sql: (query, parameters) => dataSource.query(config.engine === 'postgres' ? numberedPlaceholders(query) : query, parameters),
     close: async () => {
       await readers?.onApplicationShutdown();
@@ -108,12 +137,19 @@ export function storedJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
+export interface RecordedStatement {
+  query: string;
+  parameters: unknown[];
+}
+
 /** A TypeORM logger that prints nothing and remembers the queries. */
 class QueryRecorder extends AbstractLogger {
   readonly queries: string[] = [];
+  readonly statements: RecordedStatement[] = [];
 
-  override logQuery(query: string): void {
+  override logQuery(query: string, parameters: unknown[] = []): void {
     this.queries.push(query);
+    this.statements.push({ query, parameters });
   }
 
   protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {}

@@ -1,4 +1,4 @@
-import { openTestDatabase, TEST_DATABASES, TestDatabase } from '../../../test/helpers/test-database';
+import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../../test/helpers/test-database';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 
@@ -6,7 +6,7 @@ function ubidsFor(count: number): string[] {
   return Array.from({ length: count }, (_, index) => `1b6e4a8c-6a5b-4a43-9b87-${String(index).padStart(12, '0')}`);
 }
 
-describe.each(TEST_DATABASES)('TypeOrmUnitOfWork on %s', (kind) => {
+describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
   let db: TestDatabase;
 
   beforeEach(async () => {

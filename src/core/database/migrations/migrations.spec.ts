@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createDatabase, storedTime, TEST_DATABASES } from '../../../../test/helpers/test-database';
+import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedTime } from '../../../../test/helpers/test-database';
 import { parseDatabaseUrl } from '../../config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from '../data-source-options';
 
@@ -29,7 +29,7 @@ async function indexesOf(dataSource: DataSource): Promise<string[]> {
 
 const INDEXES = ['IDX_sms_documents_UBID_state_uniqueId_when', 'IDX_sms_transfers_state_when', 'IDX_sms_transfers_when'];
 
-describe.each(TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:'))('migrations on %s', (kind) => {
+describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
   let url: string;
   let remove: () => Promise<void>;
   const open = () => {
