@@ -240,7 +240,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: receipts while the whole b
     documents = new PausingDocumentRepository(db.context);
     service = new SmsDocumentService(documents, transfers, db.unitOfWork);
     await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 3, SMScount: 3 }));
-    await db.unitOfWork.write(() => documents.upsertMany(UBID, uniqueIds.map((uniqueId) => document(uniqueId))));
+    await db.unitOfWork.write(() => documents.upsertMany(toDocumentBatch(UBID, uniqueIds.map((uniqueId) => document(uniqueId)))));
   });
   afterEach(async () => {
     documents.releaseAll();

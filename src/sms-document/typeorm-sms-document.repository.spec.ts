@@ -369,7 +369,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       ['the receipts’ write', (uniqueIds) => repository.updateStates(UBID, uniqueIds, TrackingState.SENT), 'UPDATE'],
     ])('plans %s of 5000 ids in a batch just loaded as one scan that checks each row against the ids, on PostgreSQL', async (_name, receipts, verb) => {
       for (let loaded = 0; loaded < 20_000; loaded += 5000) {
-        await inTransaction(() => repository.upsertMany(UBID, manyDocuments(20_000).slice(loaded, loaded + 5000)));
+        await inTransaction(() => upsert(UBID, manyDocuments(20_000).slice(loaded, loaded + 5000)));
       }
       const uniqueIds = Array.from({ length: 5000 }, (_, index) => `d${index * 4}`);
       const before = db.statements.length;
