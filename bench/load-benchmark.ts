@@ -18,13 +18,14 @@ const SCENARIOS = ['mixed', 'reads', 'memory'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench:load -- [--scenario <name>] [--duration <s>] [--connections <n>] [--sub-batch <n>] [--only <kind>]
-                             [--uploads <n,n,…>] [--database <url>]
+                             [--readers <n>] [--uploads <n,n,…>] [--database <url>]
 
   --scenario <name>   mixed, reads or memory; several separated by commas (default: all three)
   --duration <s>      mixed: how long the load runs; reads: how long each of its three phases runs (default 20)
   --connections <n>   mixed: connections of each kind of request, each with one request in flight (default 2)
   --sub-batch <n>     mixed: documents per upload request, 1-5000 (default 1000)
   --only <kind>       mixed: run one kind alone (uploads, counts, updates or reads)
+  --readers <n>       reads: clients reading at once, each back to back (default 1)
   --uploads <n,…>     memory: how many maximal uploads at once, one run each (default 16,64,256)
   --database <url>    DATABASE_URL of the service (default: a SQLite file in a new temporary folder);
                       give an empty throwaway database: the benchmark leaves its rows there`;
@@ -35,6 +36,7 @@ interface Options {
   connections: number;
   subBatch: number;
   only?: string;
+  readers: number;
   uploads: number[];
   database?: string;
 }
@@ -47,6 +49,7 @@ function parseOptions(): Options {
       connections: { type: 'string', default: '2' },
       'sub-batch': { type: 'string', default: '1000' },
       only: { type: 'string' },
+      readers: { type: 'string', default: '1' },
       uploads: { type: 'string', default: '16,64,256' },
       database: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -71,6 +74,7 @@ function parseOptions(): Options {
     connections: integer('connections', values.connections, 100),
     subBatch: integer('sub-batch', values['sub-batch'], 5000),
     only: values.only,
+    readers: integer('readers', values.readers, 64),
     uploads: values.uploads.split(',').map((raw) => integer('uploads', raw, 4096)),
     database: values.database,
   };
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
     for (const scenario of options.scenarios) {
       console.log(`\n## ${scenario}\n`);
       if (scenario === 'mixed') await mixedLoad({ ...options, databaseUrl: databaseUrl() });
-      if (scenario === 'reads') await readsDuringUploads({ databaseUrl: databaseUrl(), seconds: options.duration });
+      if (scenario === 'reads') await readsDuringUploads({ databaseUrl: databaseUrl(), seconds: options.duration, readers: options.readers });
       if (scenario === 'memory') await concurrentUploads({ databaseUrl, counts: options.uploads });
     }
   } finally {

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/core/project-root';
+import { ALLOCATOR_ENV } from './helpers/service-process';
 
 /** Runs the built service to its end; for start-ups that must fail, and say why. */
 function start(env: Record<string, string>) {
@@ -41,5 +42,11 @@ describe('start-up (e2e, real process)', () => {
     expect(output).toContain('Invalid configuration:');
     expect(output).toContain('  - API_KEYS: key #1 must be at least 16 printable ASCII characters without spaces');
     expect(output).toContain("  - CORS_ORIGINS: '*' is not an origin");
+  });
+
+  it.each(['start', 'start:prod'])('npm run %s sets the allocator settings that the process tests and benchmarks use', (script) => {
+    const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+
+    for (const [name, value] of Object.entries(ALLOCATOR_ENV)) expect(scripts[script]).toContain(`${name}=${value} `);
   });
 });

@@ -23,6 +23,8 @@ export interface ReadsDuringUploadsOptions {
   databaseUrl: string;
   /** How long each phase runs. */
   seconds: number;
+  /** Clients reading at once, each back to back. */
+  readers: number;
 }
 
 interface LoopDelay {
@@ -43,12 +45,12 @@ interface Phase {
 }
 
 /**
- * Small reads from one client, back to back (a count, a page of 100 documents, a transfer):
+ * Small reads from `readers` clients, each back to back (a count, a page of 100 documents, a transfer):
  * alone, then 4 uploads of 5000 documents in flight alone, then both at once, each for the same
  * time on one service. Shows what the uploads cost the reads and the reads the uploads, and the
  * service's event-loop delay in each phase.
  */
-export async function readsDuringUploads({ databaseUrl, seconds }: ReadsDuringUploadsOptions): Promise<void> {
+export async function readsDuringUploads({ databaseUrl, seconds, readers }: ReadsDuringUploadsOptions): Promise<void> {
   const engine = await engineVersion(databaseUrl);
   const apiKey = randomBytes(16).toString('hex');
   const loopDelayFile = join(tmpdir(), `tracking-loop-delay-${process.pid}.json`);
@@ -56,7 +58,7 @@ export async function readsDuringUploads({ databaseUrl, seconds }: ReadsDuringUp
     { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', API_KEYS: apiKey, NODE_OPTIONS: `--require ${LOOP_DELAY_PROBE} ${process.env.EXTRA_NODE_OPTIONS ?? ""}`, LOOP_DELAY_FILE: loopDelayFile },
     { authorization: `Bearer ${apiKey}` },
   );
-  const reader = new BenchClient(service.baseUrl, service.headers, 1);
+  const reader = new BenchClient(service.baseUrl, service.headers, readers);
   const uploader = new BenchClient(service.baseUrl, service.headers, UPLOADS_IN_FLIGHT);
   try {
     const readUbid = randomUUID();
@@ -68,7 +70,7 @@ export async function readsDuringUploads({ databaseUrl, seconds }: ReadsDuringUp
     for (const ubid of uploadUbids) await service.send('POST', '/tracking/sms_transfers', transferBody(ubid, DOCUMENTS_PER_UPLOAD_TRANSFER));
     const bodies = new UploadBodies(uploadUbids, SUB_BATCH);
     console.error(
-      `${engine} (${redactPassword(databaseUrl)}): reads of a ${count(READ_DOCUMENTS)}-document batch from 1 client; ` +
+      `${engine} (${redactPassword(databaseUrl)}): reads of a ${count(READ_DOCUMENTS)}-document batch from ${readers} client(s); ` +
         `${UPLOADS_IN_FLIGHT} uploads of ${SUB_BATCH} documents in flight; ${seconds} s a phase.`,
     );
 
@@ -106,7 +108,10 @@ export async function readsDuringUploads({ databaseUrl, seconds }: ReadsDuringUp
         }
       };
       const started = Date.now();
-      await Promise.all([...(reads ? [readLoop()] : []), ...(uploads ? Array.from({ length: UPLOADS_IN_FLIGHT }, uploadLoop) : [])]);
+      await Promise.all([
+        ...(reads ? Array.from({ length: readers }, readLoop) : []),
+        ...(uploads ? Array.from({ length: UPLOADS_IN_FLIGHT }, uploadLoop) : []),
+      ]);
       const elapsed = (Date.now() - started) / 1000;
       return {
         name,

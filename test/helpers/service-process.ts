@@ -21,14 +21,20 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts the built service (`node dist/main.js`, built by test/global-setup.ts) on 127.0.0.1 on
- * a free port, with JSON logs, and waits until it is ready. For the tests that need a real
- * process (signals, kill -9, several processes on one file) and for the benchmarks.
+ * glibc's allocator settings that `npm start` sets (package.json): big buffers go back to the
+ * system when freed, instead of staying in per-thread arenas (docs/operations.md, memory).
+ */
+export const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+
+/**
+ * Starts the built service (`node dist/main.js`, built by test/global-setup.ts) as `npm start`
+ * runs it, on 127.0.0.1 on a free port, with JSON logs, and waits until it is ready. For the tests
+ * that need a real process (signals, kill -9, several processes on one file) and for the benchmarks.
  */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'main.js')], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { ...process.env, ...ALLOCATOR_ENV, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

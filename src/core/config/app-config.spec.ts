@@ -57,7 +57,7 @@ describe('loadConfig', () => {
 
   it('has HTTP limits by default, each read from its variable', () => {
     expect(loadConfig({}).http).toEqual({
-      maxInflightBodyBytes: 48 * 1024 * 1024,
+      maxInflightBodyBytes: 32 * 1024 * 1024,
       uploadWaitMs: 10_000,
       requestTimeoutMs: 60_000,
       headersTimeoutMs: 20_000,

@@ -1,20 +1,21 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, DataSourceOptions, EntityManager } from 'typeorm';
-import { SerialQueue } from './serial-queue';
 
 interface ReadConnection {
   dataSource: DataSource;
-  /** One transaction at a time on a connection, as on the write connection. */
-  queue: SerialQueue;
-  /** Reads running or waiting on it, to send the next read to the least busy. */
+  /** Reads running on it, to send the next read to the least busy. */
   load: number;
 }
 
 /**
  * Read-only connections to the SQLite file, beside TypeORM's one read-write connection. In WAL
- * mode a reader sees the state of the last commit when its transaction starts and never waits for
- * the writer, so reads do not queue behind uploads. `sqlite3` runs each connection's statements on
- * libuv's thread pool, so connections beyond the pool's free threads would only wait there.
+ * mode each statement on them sees the last commit and never waits for the writer, so reads do not
+ * queue behind uploads. `sqlite3` runs a connection's statements one at a time on libuv's thread
+ * pool: several connections let several reads run at once, up to the pool's free threads.
+ *
+ * A read runs without BEGIN and COMMIT: each of its statements is its own snapshot. The two round
+ * trips of a transaction cost a fifth of a small read (docs/performance.md), and no read of this
+ * service needs more than one statement to agree with another (see UnitOfWork.read).
  */
 export class SqliteReadConnections implements OnApplicationShutdown {
   private constructor(private readonly connections: ReadConnection[]) {}
@@ -28,19 +29,19 @@ export class SqliteReadConnections implements OnApplicationShutdown {
       await Promise.all(dataSources.map((dataSource) => dataSource.destroy()));
       throw failure.reason;
     }
-    return new SqliteReadConnections(dataSources.map((dataSource) => ({ dataSource, queue: new SerialQueue(), load: 0 })));
+    return new SqliteReadConnections(dataSources.map((dataSource) => ({ dataSource, load: 0 })));
   }
 
   get size(): number {
     return this.connections.length;
   }
 
-  /** Runs `work` in a read transaction, one snapshot for all its statements, on the least busy connection. */
+  /** Runs `work` with the manager of the least busy connection. */
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const connection = this.connections.reduce((least, candidate) => (candidate.load < least.load ? candidate : least));
     connection.load += 1;
     try {
-      return await connection.queue.run(() => connection.dataSource.transaction(work));
+      return await work(connection.dataSource.manager);
     } finally {
       connection.load -= 1;
     }

@@ -31,11 +31,12 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
   read<T>(work: () => Promise<T>): Promise<T> {
     if (this.context.activeKind) return work();
     const { readers } = this;
-    const inReadTransaction = (manager: EntityManager) => this.context.runWith(manager, 'read', work);
-    if (readers) return unavailableAsError(() => readers.read(inReadTransaction));
-    // PostgreSQL: one snapshot for every statement of the read, as a SQLite read transaction has.
-    if (!this.writeQueue) return unavailableAsError(() => this.dataSource.transaction('REPEATABLE READ', inReadTransaction));
-    return this.inWriteTurn(() => this.dataSource.transaction(inReadTransaction));
+    const reading = (manager: EntityManager) => this.context.runWith(manager, 'read', work);
+    if (readers) return unavailableAsError(() => readers.read(reading));
+    // PostgreSQL: each statement on a connection of the pool.
+    if (!this.writeQueue) return unavailableAsError(() => reading(this.dataSource.manager));
+    // sqlite::memory:: the one connection may be in a write's transaction, whose changes a read must not see.
+    return this.inWriteTurn(() => reading(this.dataSource.manager));
   }
 
   write<T>(work: () => Promise<T>): Promise<T> {

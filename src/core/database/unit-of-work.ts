@@ -7,9 +7,12 @@
  */
 export abstract class UnitOfWork {
   /**
-   * Read-only work on one consistent snapshot of the last committed state. Where the engine
-   * allows, reads never wait for writes (on a SQLite file they run on read-only connections of
-   * their own). Inside a running write it joins that write, and sees its changes.
+   * Read-only work. Each of its statements sees the last committed state: a client that got its
+   * answer to a write sees it in its next read. There is no transaction around them, so two
+   * statements of one read may see different commits (a page of a listing and its total, say):
+   * reads are cheaper so, and none of this service's depends on two statements agreeing. Where
+   * the engine allows, reads never wait for writes (on a SQLite file they run on read-only
+   * connections of their own). Inside a running write it joins that write, and sees its changes.
    */
   abstract read<T>(work: () => Promise<T>): Promise<T>;
 

@@ -22,7 +22,7 @@ describe('BodyBudget', () => {
     const budget = new BodyBudget(100);
     budget.tryTake(80);
 
-    const waiting = budget.take(50, 10_000, notArriving);
+    const waiting = budget.take(50, { waitMs: 10_000, arriving: notArriving });
     expect(budget.waiting).toBe(1);
     budget.give(80);
 
@@ -35,8 +35,8 @@ describe('BodyBudget', () => {
     jest.useFakeTimers();
     const budget = new BodyBudget(100);
     budget.tryTake(60);
-    const big = budget.take(50, 1_000, notArriving);
-    const small = budget.take(30, 5_000, notArriving);
+    const big = budget.take(50, { waitMs: 1_000, arriving: notArriving });
+    const small = budget.take(30, { waitMs: 5_000, arriving: notArriving });
 
     await jest.advanceTimersByTimeAsync(1_000);
 
@@ -48,7 +48,7 @@ describe('BodyBudget', () => {
   it('does not let a newcomer pass those waiting, even when it would fit', async () => {
     const budget = new BodyBudget(100);
     budget.tryTake(60);
-    const waiting = budget.take(50, 10_000, notArriving);
+    const waiting = budget.take(50, { waitMs: 10_000, arriving: notArriving });
 
     expect(budget.tryTake(10)).toBe(false);
 
@@ -60,8 +60,8 @@ describe('BodyBudget', () => {
     const budget = new BodyBudget(100);
     budget.tryTake(70);
     const granted: string[] = [];
-    const big = budget.take(60, 10_000, notArriving).then(() => granted.push('big'));
-    const small = budget.take(20, 10_000, notArriving).then(() => granted.push('small'));
+    const big = budget.take(60, { waitMs: 10_000, arriving: notArriving }).then(() => granted.push('big'));
+    const small = budget.take(20, { waitMs: 10_000, arriving: notArriving }).then(() => granted.push('small'));
 
     budget.give(10);
     await Promise.resolve();
@@ -76,8 +76,8 @@ describe('BodyBudget', () => {
     const budget = new BodyBudget(100);
     budget.tryTake(100);
     const granted: string[] = [];
-    const silent = budget.take(60, 10_000, notArriving).then(() => granted.push('silent'));
-    const sending = budget.take(60, 10_000, arriving).then(() => granted.push('sending'));
+    const silent = budget.take(60, { waitMs: 10_000, arriving: notArriving }).then(() => granted.push('silent'));
+    const sending = budget.take(60, { waitMs: 10_000, arriving }).then(() => granted.push('sending'));
 
     budget.give(60);
     await sending;
@@ -88,12 +88,28 @@ describe('BodyBudget', () => {
     expect(granted).toEqual(['sending', 'silent']);
   });
 
+  it('serves a body that resumes before all others: part of it is in memory already', async () => {
+    const budget = new BodyBudget(100);
+    budget.tryTake(100);
+    const granted: string[] = [];
+    const sending = budget.take(60, { waitMs: 10_000, arriving }).then(() => granted.push('sending'));
+    const resuming = budget.take(60, { waitMs: 10_000, resuming: true }).then(() => granted.push('resuming'));
+
+    budget.give(60);
+    await resuming;
+    expect(granted).toEqual(['resuming']);
+
+    budget.give(60);
+    await sending;
+    expect(granted).toEqual(['resuming', 'sending']);
+  });
+
   it('reconsiders the line when a waiter starts to send', async () => {
     const budget = new BodyBudget(100);
     budget.tryTake(60);
     let sending = false;
-    const bigFirst = budget.take(70, 10_000, notArriving);
-    const smallLater = budget.take(40, 10_000, () => sending);
+    const bigFirst = budget.take(70, { waitMs: 10_000, arriving: notArriving });
+    const smallLater = budget.take(40, { waitMs: 10_000, arriving: () => sending });
 
     budget.serve();
     await Promise.resolve();
@@ -112,12 +128,12 @@ describe('BodyBudget', () => {
     const budget = new BodyBudget(100);
     budget.tryTake(100);
     const gone = new AbortController();
-    const waiting = budget.take(10, 10_000, notArriving, gone.signal);
+    const waiting = budget.take(10, { waitMs: 10_000, arriving: notArriving, signal: gone.signal });
 
     gone.abort();
 
     await expect(waiting).resolves.toBe(false);
     expect(budget.waiting).toBe(0);
-    await expect(budget.take(10, 10_000, notArriving, gone.signal)).resolves.toBe(false);
+    await expect(budget.take(10, { waitMs: 10_000, arriving: notArriving, signal: gone.signal })).resolves.toBe(false);
   });
 });

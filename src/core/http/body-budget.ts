@@ -1,16 +1,27 @@
+/** How to wait for room. */
+export interface WaitOptions {
+  /** Give up after this long. */
+  waitMs: number;
+  /** Whether the waiting upload's body is arriving (checked as room comes free). */
+  arriving?: () => boolean;
+  /** A body part of which is in memory already: finishing it frees memory soonest. */
+  resuming?: boolean;
+  /** Give up when this aborts (the client went away). */
+  signal?: AbortSignal;
+}
+
 interface Waiter {
   bytes: number;
-  /** Whether the waiting upload's body is already arriving: such uploads are served first. */
-  arriving: () => boolean;
+  options: WaitOptions;
   settle: () => void;
 }
 
 /**
  * Room in memory for request bodies, shared by every request of the process: at most
  * `limitBytes` taken at once. Requests that do not fit wait in line, each for a bounded time.
- * When room comes free, the waiters whose bodies are arriving go first, then the others, each
- * group in the order it came; the first of them that does not fit stops the line, so that a big
- * upload is not passed over for ever by small ones.
+ * When room comes free, bodies that resume go first, then those that are arriving, then the
+ * others, each group in the order it came; the first of them that does not fit stops the line,
+ * so that a big upload is not passed over for ever by small ones.
  */
 export class BodyBudget {
   private used = 0;
@@ -33,11 +44,9 @@ export class BodyBudget {
     return true;
   }
 
-  /**
-   * Takes `bytes` as soon as they fit; false when they did not within `waitMs`, or when `signal`
-   * aborts the wait first (the client went away).
-   */
-  take(bytes: number, waitMs: number, arriving: () => boolean, signal?: AbortSignal): Promise<boolean> {
+  /** Takes `bytes` as soon as they fit in line; false when they did not in time, or when the wait was aborted. */
+  take(bytes: number, options: WaitOptions): Promise<boolean> {
+    const { waitMs, signal } = options;
     if (this.tryTake(bytes)) return Promise.resolve(true);
     if (signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -54,7 +63,7 @@ export class BodyBudget {
       const timer = setTimeout(leave, waitMs).unref();
       const waiter: Waiter = {
         bytes,
-        arriving,
+        options,
         settle: () => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', leave);
@@ -74,7 +83,8 @@ export class BodyBudget {
   /** Lets in the waiters that fit now; call it too when a waiter's body starts arriving. */
   serve(): void {
     for (;;) {
-      const next = this.waiters.find((waiter) => waiter.arriving()) ?? this.waiters[0];
+      const next =
+        this.waiters.find((waiter) => waiter.options.resuming) ?? this.waiters.find((waiter) => waiter.options.arriving?.()) ?? this.waiters[0];
       if (!next || !this.fits(next.bytes)) return;
       this.waiters.splice(this.waiters.indexOf(next), 1);
       this.used += next.bytes;

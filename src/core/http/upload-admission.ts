@@ -4,8 +4,12 @@ import { NextFunction, Request, Response } from 'express';
 import { BodyBudget } from './body-budget';
 import { MAX_BODY_BYTES } from './body-parsing';
 
-/** A body that has not sent a byte for this long gives back the room it has not filled yet. */
-export const BODY_STALL_MS = 100;
+/**
+ * A body that has not sent a byte for this long gives back the room it has not filled yet. Long
+ * enough for a client that feeds many uploads at once (each then gets its bytes in bursts);
+ * short enough that clients sending nothing cycle through the budget quickly.
+ */
+export const BODY_STALL_MS = 1000;
 /** An upload with this much of its body buffered (or all of it) is arriving, and goes first in line. */
 const ARRIVING_BYTES = 4096;
 /** What a refused upload is told to wait before it tries again. */
@@ -30,7 +34,7 @@ export interface UploadAdmissionOptions {
  *   size on the wire says little about its size in memory.
  * - A body that stops arriving for BODY_STALL_MS gives back the room it has not filled, so that
  *   clients that declare a large body and send nothing cannot lock the others out; it takes the
- *   room again (and waits for it, paused) when it goes on.
+ *   room again when it goes on, paused until it has it, first in line.
  * - A client that sends `Expect: 100-continue` gets its "100 Continue" only once its body has room:
  *   a refused one never sends the body at all.
  */
@@ -124,7 +128,7 @@ class TrackedUpload {
 
   async admit(): Promise<boolean> {
     const room = this.declared ?? 0;
-    if (!(await this.budget.take(room, this.waitMs, this.arriving, this.gone.signal))) return false;
+    if (!(await this.budget.take(room, { waitMs: this.waitMs, arriving: this.arriving, signal: this.gone.signal }))) return false;
     this.held = room;
     this.admitted = true;
     this.watchForStall();
@@ -153,7 +157,8 @@ class TrackedUpload {
     }
     this.waitingForRoom = true;
     this.req.pause();
-    void this.budget.take(more, this.waitMs, () => true, this.gone.signal).then((granted) => {
+    // Part of this body is in memory already: it goes first in line.
+    void this.budget.take(more, { waitMs: this.waitMs, resuming: true, signal: this.gone.signal }).then((granted) => {
       this.waitingForRoom = false;
       if (!granted) {
         if (!this.gone.signal.aborted) this.refuseMidBody();
