@@ -3,7 +3,7 @@
  * on this machine. See docs/performance.md for the method and the figures.
  *
  * - mixed: uploads, counts, state updates and reads at once (autocannon);
- * - reads: small reads alone, uploads alone, then both together, with the event loop's delay;
+ * - reads: small reads alone, uploads alone, then both together (each on a fresh service), with the event loop's delay;
  * - memory: 16, 64 and 256 maximal uploads at once, each on a fresh service: answers and memory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     for (const scenario of options.scenarios) {
       console.log(`\n## ${scenario}\n`);
       if (scenario === 'mixed') await mixedLoad({ ...options, databaseUrl: databaseUrl() });
-      if (scenario === 'reads') await readsDuringUploads({ databaseUrl: databaseUrl(), seconds: options.duration, readers: options.readers });
+      if (scenario === 'reads') await readsDuringUploads({ databaseUrl, seconds: options.duration, readers: options.readers });
       if (scenario === 'memory') await concurrentUploads({ databaseUrl, counts: options.uploads });
     }
   } finally {

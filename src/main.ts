@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './core/config/app-config';
 import { isDatabaseError } from './core/database/database-unavailable';
 import { shutDownGracefully } from './core/lifecycle/graceful-shutdown';
 import { exposureWarning } from './core/security/exposure-warning';
+import { DocumentBatchPreparer } from './sms-document/document-batch.preparer';
 
 /**
  * V8 lets the heap grow to several times the live data between full collections. Each upload
@@ -21,6 +22,7 @@ async function bootstrap(): Promise<void> {
   const app = configureApp(await NestFactory.create(AppModule.forRoot(config), APP_OPTIONS));
   const logger = app.get(Logger);
   shutDownGracefully(app, config.shutdownTimeoutMs, logger);
+  await app.get(DocumentBatchPreparer).startWorkers();
   await app.listen(config.port, config.host);
   const warning = exposureWarning(config);
   if (warning) logger[warning.level](warning.message, 'Security');

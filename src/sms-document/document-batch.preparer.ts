@@ -27,6 +27,15 @@ export class DocumentBatchPreparer implements OnApplicationShutdown {
   }
 
   /**
+   * Starts the worker threads now rather than on the first big upload, which would otherwise
+   * wait for them (a few hundred milliseconds each), and resolves once they have loaded. The
+   * service calls it before it listens; tests let the workers start as needed.
+   */
+  async startWorkers(): Promise<void> {
+    await this.workers?.start();
+  }
+
+  /**
    * The batch of a valid upload body, or the body back (the same bytes, perhaps in another buffer)
    * when it is not valid JSON or breaks a rule.
    */

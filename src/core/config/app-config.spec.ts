@@ -61,7 +61,7 @@ describe('loadConfig', () => {
       uploadWaitMs: 10_000,
       requestTimeoutMs: 60_000,
       headersTimeoutMs: 20_000,
-      uploadWorkers: 2,
+      uploadWorkers: 1,
     });
     expect(
       loadConfig({ MAX_INFLIGHT_BODY_MB: '100', UPLOAD_WAIT_MS: '0', REQUEST_TIMEOUT_MS: '120000', HEADERS_TIMEOUT_MS: '5000', UPLOAD_WORKERS: '0' }).http,

@@ -44,7 +44,7 @@ export interface AppConfigValues {
 export const MAX_BODY_MB = 16;
 
 /** The defaults of the HTTP limits; the body budget's is sized by measurement (docs/performance.md). */
-export const DEFAULT_HTTP_LIMITS = { maxInflightBodyMb: 32, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, uploadWorkers: 2 };
+export const DEFAULT_HTTP_LIMITS = { maxInflightBodyMb: 32, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, uploadWorkers: 1 };
 
 /** Without API keys the API is open, so by default it only listens where no one else can reach it. */
 export const LOOPBACK_HOST = '127.0.0.1';

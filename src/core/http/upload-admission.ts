@@ -56,10 +56,7 @@ export function useUploadAdmission(app: INestApplication, { budget, waitMs }: Up
       answerBusy(res, budget, logger),
     );
     void upload.admit().then((admitted) => {
-      if (!admitted) {
-        if (!res.writableEnded && !res.destroyed) answerBusy(res, budget, logger);
-        return;
-      }
+      if (!admitted) return answerBusy(res, budget, logger);
       continueIfExpected(req, res);
       next();
     });
@@ -83,6 +80,8 @@ function continueIfExpected(req: IncomingMessage, res: Response): void {
  * connection whose last body it may still be writing.
  */
 function answerBusy(res: Response, budget: BodyBudget, logger: Logger): void {
+  // The client went away, or the request was answered meanwhile (the parser refused the body).
+  if (res.headersSent || res.destroyed) return;
   const limitMb = Math.round(budget.limitBytes / 1024 / 1024);
   const detail = `The service is busy: the request bodies in memory take up the ${limitMb} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`;
   logger.warn(`Upload refused with 503: no room for its body in ${limitMb} MiB (${budget.waiting} waiting)`);

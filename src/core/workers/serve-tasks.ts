@@ -1,5 +1,5 @@
 import { parentPort, Transferable } from 'node:worker_threads';
-import { ResultMessage, TaskMessage } from './worker-pool';
+import { READY, ResultMessage, TaskMessage } from './worker-pool';
 
 /**
  * The worker side of `WorkerPool`: answers each task with `handle`'s output, handing over the
@@ -18,4 +18,5 @@ export function serveTasks<Input, Output>(handle: (input: Input) => { output: Ou
     }
     port.postMessage(result.message, result.transfer);
   });
+  port.postMessage(READY);
 }

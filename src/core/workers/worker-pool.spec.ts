@@ -27,6 +27,14 @@ describe('WorkerPool', () => {
     expect(threads[1]).toBe(threads[3]);
   });
 
+  it('starts all its workers at once when told to, and says when they have loaded', async () => {
+    await start(2).start();
+
+    const outputs = await Promise.all([pool.run({ value: 1 }), pool.run({ value: 2 }), pool.run({ value: 3 })]);
+
+    expect(new Set(outputs.map((output) => output.threadId)).size).toBe(2);
+  });
+
   it('hands over the memory of a transferred buffer instead of copying it', async () => {
     start(1);
     const bytes = new Uint8Array(1024);

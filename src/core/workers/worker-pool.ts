@@ -8,6 +8,8 @@ export interface TaskMessage<Input> {
   input: Input;
 }
 export type ResultMessage<Output> = { id: number; output: Output } | { id: number; error: string };
+/** What a worker script sends once it has loaded and takes tasks. */
+export const READY = 'ready';
 
 interface Task<Output> {
   resolve: (output: Output) => void;
@@ -17,6 +19,8 @@ interface Task<Output> {
 interface PooledWorker<Output> {
   worker: Worker;
   tasks: Map<number, Task<Output>>;
+  /** Settles when the script has loaded, or failed to. */
+  ready: Promise<void>;
 }
 
 /**
@@ -30,8 +34,9 @@ export function workerScript(directory: string, name: string): { file: string; e
 }
 
 /**
- * A few worker threads running one script, started on the first task. Each task goes to the
- * worker with the fewest tasks; a worker that dies fails its tasks and is replaced by the next
+ * A few worker threads running one script, started by `start()` or, at the latest, as tasks come
+ * (a worker takes a few hundred milliseconds to load its script). Each task goes to the worker
+ * with the fewest tasks; a worker that dies fails its tasks and is replaced by the next
  * task that needs it. The script answers each `TaskMessage` with a `ResultMessage` (see
  * `serveTasks`).
  */
@@ -55,28 +60,41 @@ export class WorkerPool<Input, Output> {
     });
   }
 
+  /** Starts the workers not running yet, and resolves when every worker has loaded its script. */
+  async start(): Promise<void> {
+    while (!this.closed && this.workers.length < this.size) this.launch();
+    await Promise.all(this.workers.map(({ ready }) => ready));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.splice(0).map(({ worker }) => worker.terminate()));
   }
 
   private leastBusy(): PooledWorker<Output> {
-    if (this.workers.length < this.size) return this.start();
+    if (this.workers.length < this.size) return this.launch();
     return this.workers.reduce((least, candidate) => (candidate.tasks.size < least.tasks.size ? candidate : least));
   }
 
-  private start(): PooledWorker<Output> {
+  private launch(): PooledWorker<Output> {
     const worker = new Worker(this.script.file, { execArgv: this.script.execArgv });
     // Idle workers must not keep the process alive; one with a task has a caller waiting for it.
     worker.unref();
-    const pooled: PooledWorker<Output> = { worker, tasks: new Map() };
-    worker.on('message', (message: ResultMessage<Output>) => {
+    let loaded!: () => void;
+    let failedToLoad!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => ((loaded = resolve), (failedToLoad = reject)));
+    // Nobody may wait for it (a worker started by its first task): its failure is the task's then.
+    ready.catch(() => undefined);
+    const pooled: PooledWorker<Output> = { worker, tasks: new Map(), ready };
+    worker.on('message', (message: ResultMessage<Output> | typeof READY) => {
+      if (message === READY) return loaded();
       const task = pooled.tasks.get(message.id);
       pooled.tasks.delete(message.id);
       if ('error' in message) task?.reject(new Error(message.error));
       else task?.resolve(message.output);
     });
     const fail = (error: Error) => {
+      failedToLoad(error);
       this.workers.splice(this.workers.indexOf(pooled), 1);
       for (const task of pooled.tasks.values()) task.reject(error);
       pooled.tasks.clear();
