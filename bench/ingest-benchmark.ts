@@ -9,11 +9,12 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
+import { ENTITIES } from '../src/app/entities';
 import { buildDataSourceOptions, initializeDataSource, MIGRATIONS } from '../src/core/database/data-source-options';
 import { generateDocuments } from '../src/loader/document-generator';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
-import { NewSmsDocument } from '../src/sms-document/sms-document.repository';
+import { NewSmsDocument } from '../src/sms-document/domain/sms-document';
 import { BuiltService } from './built-service';
 
 const REFERENCE_DOCUMENTS = 412_343;
@@ -72,7 +73,7 @@ async function rawLimit(documents: NewSmsDocument[], run: number): Promise<Resul
 /** What a NestJS developer would write: `repository.upsert(entities, ['UBID', 'uniqueId'])`. */
 async function plainTypeOrm(documents: NewSmsDocument[]): Promise<Result> {
   const database = parseDatabaseUrl(`sqlite:${join(folder, 'typeorm.db')}`);
-  const dataSource = await initializeDataSource(buildDataSourceOptions(database), database);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(database, { entities: ENTITIES }), database);
   const ubid = randomUUID();
   await dataSource.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [ubid]);
   const repository = dataSource.getRepository(SmsDocumentEntity);

@@ -10,13 +10,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbstractLogger, Between, DataSource, LogLevel, LogMessage } from 'typeorm';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
+import { ENTITIES } from '../src/app/entities';
 import { buildDataSourceOptions, initializeDataSource } from '../src/core/database/data-source-options';
 import { TransactionContext } from '../src/core/database/transaction-context';
 import { TypeOrmUnitOfWork } from '../src/core/database/typeorm-unit-of-work';
 import { TrackingState } from '../src/core/tracking-state';
 import { generateDocuments, referenceDocument } from '../src/loader/document-generator';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
-import { toDocumentBatch } from '../src/sms-document/document-batch';
+import { toDocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentService } from '../src/sms-document/sms-document.service';
 import { TypeOrmSmsDocumentRepository } from '../src/sms-document/typeorm-sms-document.repository';
 import { SmsTransferService } from '../src/sms-transfer/sms-transfer.service';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const url = process.argv[2] ?? `sqlite:${join(folder, 'tracking.db')}`;
   const config = parseDatabaseUrl(url);
   const last = new LastQuery();
-  const dataSource = await initializeDataSource(buildDataSourceOptions(config, last), config);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: last }), config);
   try {
     const context = new TransactionContext();
     const unitOfWork = new TypeOrmUnitOfWork(dataSource, context);

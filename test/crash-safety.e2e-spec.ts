@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { subBatch, transfer } from './helpers/documents';
-import { startService } from './helpers/service-process';
+import { startService } from '../tools/service-process';
 
 const CLIENTS = 4;
 const BATCH = 5000;

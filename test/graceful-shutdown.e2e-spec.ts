@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { subBatch, transfer } from './helpers/documents';
-import { ServiceProcess, startService } from './helpers/service-process';
+import { ServiceProcess, startService } from '../tools/service-process';
 import { holdSqliteWriteLock } from './helpers/sqlite-lock';
 
 const KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00';

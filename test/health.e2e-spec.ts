@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { DatabaseHealthIndicator } from '../src/core/health/database-health.indicator';
+import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
 import { createTestApp } from './helpers/test-app';
 
 describe('/health (e2e)', () => {

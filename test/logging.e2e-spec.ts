@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { transfer } from './helpers/documents';
-import { ServiceProcess, startService } from './helpers/service-process';
+import { ServiceProcess, startService } from '../tools/service-process';
 import { holdSqliteWriteLock } from './helpers/sqlite-lock';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';

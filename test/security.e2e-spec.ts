@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
-import { DatabaseHealthIndicator } from '../src/core/health/database-health.indicator';
+import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
 import { createTestApp } from './helpers/test-app';

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { generateDocuments, inSubBatches } from '../src/loader/document-generator';
-import { NewSmsDocument } from '../src/sms-document/sms-document.repository';
+import { NewSmsDocument } from '../src/sms-document/domain/sms-document';
 import { createTestApp } from './helpers/test-app';
 import { createDatabase, describeOnPostgres } from './helpers/test-database';
 

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
-import { DocumentBatch } from '../src/sms-document/document-batch';
+import { DocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';

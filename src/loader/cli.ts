@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_DOCUMENTS_PER_REQUEST } from '../sms-document/dto/upsert-sms-documents.dto';
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
 import { createProgress } from './progress';

@@ -5,7 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { CompiledValidation } from '../core/validation/compiled-validation';
 import { SmsDocumentInputDto } from '../sms-document/dto/upsert-sms-documents.dto';
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 
 /** A document of the file breaks the API's rules; `position` says where ("line 12", "item 12"). */
 export class InvalidDocumentError extends Error {

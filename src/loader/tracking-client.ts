@@ -1,4 +1,4 @@
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 
 /** A failure worth trying again: the service or the network may be back in a moment. */
 export class TransientError extends Error {

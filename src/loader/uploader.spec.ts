@@ -1,5 +1,5 @@
 import { setImmediate as tick } from 'node:timers/promises';
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { generateDocuments, inSubBatches } from './document-generator';
 import { RequestRefusedError, TrackingClient, TransientError } from './tracking-client';
 import { uploadSubBatches, UploadOptions } from './uploader';

@@ -1,4 +1,4 @@
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { RetryOptions, withRetry } from './retry';
 import { TrackingClient } from './tracking-client';
 

@@ -11,9 +11,9 @@ import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { EXAMPLE_UNIQUE_ID } from './dto/unique-id';
 import { UbidUniqueIdPathDto } from './dto/unique-id-path.dto';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
-import { DocumentBatch } from './document-batch';
-import { DocumentBatchPipe, UploadedDocuments } from './document-batch.pipe';
-import { SmsDocument, SmsDocumentPage } from './sms-document.repository';
+import { DocumentBatch } from './domain/document-batch';
+import { DocumentBatchPipe, UploadedDocuments } from './upload/document-batch.pipe';
+import { SmsDocument, SmsDocumentPage } from './domain/sms-document';
 import { SmsDocumentService } from './sms-document.service';
 
 const NOT_FOUND = { example: `UBID '${EXAMPLE_UBID}' not found in table tracking.sms_documents` };

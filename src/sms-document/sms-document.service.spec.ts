@@ -8,7 +8,7 @@ import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
 import { SmsDocumentRepository } from './sms-document.repository';
-import { toDocumentBatch } from './document-batch';
+import { toDocumentBatch } from './domain/document-batch';
 import { SmsDocumentService } from './sms-document.service';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
 

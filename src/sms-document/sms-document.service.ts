@@ -8,8 +8,9 @@ import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { DocumentBatch } from './document-batch';
-import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentRepository } from './sms-document.repository';
+import { DocumentBatch } from './domain/document-batch';
+import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery } from './domain/sms-document';
+import { SmsDocumentRepository } from './sms-document.repository';
 
 const TABLE = 'tracking.sms_documents';
 

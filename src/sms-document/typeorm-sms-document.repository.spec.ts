@@ -2,11 +2,11 @@ import { loadTestData } from '../../test/helpers/load-test-data';
 import { describeEachDatabase, openTestDatabase, storedJson, storedTime, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { TrackingState } from '../core/tracking-state';
-import { NewSmsTransfer } from '../sms-transfer/sms-transfer.repository';
+import { NewSmsTransfer } from '../sms-transfer/domain/sms-transfer';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
-import { NewSmsDocument } from './sms-document.repository';
+import { NewSmsDocument } from './domain/sms-document';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
-import { toDocumentBatch } from './document-batch';
+import { toDocumentBatch } from './domain/document-batch';
 
 interface TrackedDocument {
   uniqueId: string;

@@ -5,14 +5,9 @@ import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { SmsDocumentEntity } from './sms-document.entity';
-import { DocumentBatch } from './document-batch';
-import {
-  SmsDocument,
-  SmsDocumentPage,
-  SmsDocumentPageQuery,
-  SmsDocumentRepository,
-  SmsDocumentStateCounts,
-} from './sms-document.repository';
+import { DocumentBatch } from './domain/document-batch';
+import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
+import { SmsDocumentRepository } from './sms-document.repository';
 
 const ON_CONFLICT = `
   ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET

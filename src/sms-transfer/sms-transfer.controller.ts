@@ -9,7 +9,7 @@ import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
 import { SetFallbackCountDto } from './dto/set-fallback-count.dto';
 import { ListSmsTransfersQueryDto } from './dto/list-sms-transfers.query.dto';
 import { EXAMPLE_TRANSFER, SmsTransferDto } from './dto/sms-transfer.dto';
-import { SmsTransfer } from './sms-transfer.repository';
+import { SmsTransfer } from './domain/sms-transfer';
 import { SmsTransferService } from './sms-transfer.service';
 
 const NOT_FOUND = { example: `UBID '${EXAMPLE_UBID}' is not found in table tracking.sms_transfers` };

@@ -2,7 +2,7 @@ import { loadTestData } from '../../test/helpers/load-test-data';
 import { IntegrityError } from '../core/database/integrity-error';
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { TrackingState } from '../core/tracking-state';
-import { NewSmsTransfer } from './sms-transfer.repository';
+import { NewSmsTransfer } from './domain/sms-transfer';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
 
 interface TestData {

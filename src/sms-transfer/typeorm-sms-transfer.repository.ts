@@ -4,13 +4,8 @@ import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { SmsTransferEntity } from './sms-transfer.entity';
-import {
-  NewSmsTransfer,
-  SmsTransfer,
-  SmsTransferPage,
-  SmsTransferPageQuery,
-  SmsTransferRepository,
-} from './sms-transfer.repository';
+import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
+import { SmsTransferRepository } from './sms-transfer.repository';
 
 const NOT_DONE = statesBefore(TrackingState.DONE).map((state) => `'${state}'`);
 

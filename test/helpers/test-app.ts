@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AppModule } from '../../src/app.module';
-import { APP_OPTIONS, configureApp } from '../../src/core/app-setup';
+import { AppModule } from '../../src/app/app.module';
+import { APP_OPTIONS, configureApp } from '../../src/app/app-setup';
 import { loadConfig } from '../../src/core/config/app-config';
 
 export interface ProviderOverride {

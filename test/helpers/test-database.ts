@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
 import { DatabaseConfig, parseDatabaseUrl } from '../../src/core/config/database-url';
+import { ENTITIES } from '../../src/app/entities';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from '../../src/core/database/data-source-options';
 import { SqliteReadConnections } from '../../src/core/database/sqlite-read-connections';
 import { TransactionContext } from '../../src/core/database/transaction-context';
@@ -70,10 +71,10 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   const { url, remove } = await createDatabase(kind);
   const recorder = new QueryRecorder();
   const config = parseDatabaseUrl(url);
-  const dataSource = await initializeDataSource(buildDataSourceOptions(config, recorder), config);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: recorder }), config);
   const readers =
     config.engine === 'sqlite' && config.readConnections > 0
-      ? await SqliteReadConnections.open(buildReadConnectionOptions(config, recorder), config.readConnections)
+      ? await SqliteReadConnections.open(buildReadConnectionOptions(config, { entities: ENTITIES, logger: recorder }), config.readConnections)
       : null;
   const context = new TransactionContext();
   return {

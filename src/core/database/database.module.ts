@@ -34,7 +34,14 @@ export class DatabaseModule {
               if (retry) logger.warn(`Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${START_RETRY_DELAY_MS / 1000} s`);
               return retry;
             };
-            return { ...buildDataSourceOptions(database, new TypeOrmPinoLogger(logger)), retryAttempts: START_RETRY_ATTEMPTS, retryDelay: START_RETRY_DELAY_MS, toRetry };
+            return {
+              ...buildDataSourceOptions(database, { logger: new TypeOrmPinoLogger(logger) }),
+              // Each feature module registers its entities with TypeOrmModule.forFeature().
+              autoLoadEntities: true,
+              retryAttempts: START_RETRY_ATTEMPTS,
+              retryDelay: START_RETRY_DELAY_MS,
+              toRetry,
+            };
           },
           dataSourceFactory: (options) => initializeDataSource(options!, database),
         }),
@@ -45,10 +52,11 @@ export class DatabaseModule {
           provide: SqliteReadConnections,
           // Injecting the DataSource makes Nest open these after it, on a file already migrated.
           inject: [DataSource, PinoLogger],
-          useFactory: (_migrated: DataSource, logger: PinoLogger) => {
+          useFactory: (migrated: DataSource, logger: PinoLogger) => {
             if (database.engine !== 'sqlite' || database.readConnections === 0) return null;
             logger.setContext('TypeORM');
-            return SqliteReadConnections.open(buildReadConnectionOptions(database, new TypeOrmPinoLogger(logger)), database.readConnections);
+            const options = buildReadConnectionOptions(database, { entities: migrated.options.entities, logger: new TypeOrmPinoLogger(logger) });
+            return SqliteReadConnections.open(options, database.readConnections);
           },
         },
         { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },

@@ -1,10 +1,10 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import { Request } from 'express';
-import { parseRawJsonBody, RawJsonRoute } from '../core/http/body-parsing';
-import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
-import { DocumentBatch, toDocumentBatch } from './document-batch';
+import { parseRawJsonBody, RawJsonRoute } from '../../core/http/body-parsing';
+import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
+import { DocumentBatch, toDocumentBatch } from '../domain/document-batch';
 import { DocumentBatchPreparer } from './document-batch.preparer';
-import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
+import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
 
 /** The upload route's JSON bodies reach DocumentBatchPipe as bytes (see useJsonBodyParsing). */
 export const UPSERT_DOCUMENTS_ROUTE: RawJsonRoute = { method: 'POST', path: '/tracking/sms_documents' };

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { unavailabilityReason } from '../database/database-unavailable';
-import { TransactionContext } from '../database/transaction-context';
-import { UnitOfWork } from '../database/unit-of-work';
+import { unavailabilityReason } from '../../core/database/database-unavailable';
+import { TransactionContext } from '../../core/database/transaction-context';
+import { UnitOfWork } from '../../core/database/unit-of-work';
 
 /** A ready service answers within this; a slower database is as good as gone for a load balancer. */
 export const READINESS_TIMEOUT_MS = 2_000;

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/app-config';
+import { loadConfig } from '../../core/config/app-config';
 import { exposureWarning } from './exposure-warning';
 
 describe('exposureWarning', () => {

@@ -1,16 +1,16 @@
 import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { AppConfig } from './config/app-config';
-import { HttpExceptionFilter } from './errors/http-exception.filter';
-import { BodyBudget } from './http/body-budget';
-import { useJsonBodyParsing } from './http/body-parsing';
-import { useServerTimeouts } from './http/server-timeouts';
-import { useUploadAdmission } from './http/upload-admission';
+import { AppConfig } from '../core/config/app-config';
+import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
+import { BodyBudget } from '../core/http/body-budget';
+import { useJsonBodyParsing } from '../core/http/body-parsing';
+import { useServerTimeouts } from '../core/http/server-timeouts';
+import { useUploadAdmission } from '../core/http/upload-admission';
 import { setupOpenApi } from './openapi/openapi';
 import { useApiKeyAuthentication } from './security/api-key-authentication';
 import { useHttpSecurity } from './security/http-security';
-import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/document-batch.pipe';
-import { RequestValidationPipe } from './validation/request-validation.pipe';
+import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pipe';
+import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
 
 /**
  * Options for `NestFactory.create` and `createNestApplication` alike. Logs are buffered until

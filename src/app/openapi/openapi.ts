@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { static as serveStatic } from 'express';
-import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
-import { PROJECT_ROOT } from '../project-root';
-import { API_KEY_SCHEME, BEARER_SCHEME } from './api-error-responses';
+import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../../core/errors/error-response.dto';
+import { PROJECT_ROOT } from '../../core/project-root';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../../core/openapi/api-error-responses';
 
 const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { loadConfig } from '../core/config/app-config';
-import { WorkerPool } from '../core/workers/worker-pool';
-import { toDocumentBatch } from './document-batch';
+import { loadConfig } from '../../core/config/app-config';
+import { WorkerPool } from '../../core/workers/worker-pool';
+import { toDocumentBatch } from '../domain/document-batch';
 import { DocumentBatchPreparer, OFF_THREAD_FROM_BYTES, PreparedUpload } from './document-batch.preparer';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/core/project-root';
+import { PROJECT_ROOT } from '../src/core/project-root';
 
 export interface ServiceProcess {
   baseUrl: string;

@@ -6,11 +6,11 @@
 import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { CompiledValidation } from '../core/validation/compiled-validation';
-import { serveTasks } from '../core/workers/serve-tasks';
-import { prepareDocumentBatch } from './document-batch';
+import { CompiledValidation } from '../../core/validation/compiled-validation';
+import { serveTasks } from '../../core/workers/serve-tasks';
+import { prepareDocumentBatch } from './prepare-document-batch';
 import type { PreparedUpload } from './document-batch.preparer';
-import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
+import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
 
 /**
  * After a body this big, the thread collects its garbage at once: a maximal body leaves ~100 MB

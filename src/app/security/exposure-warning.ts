@@ -1,4 +1,4 @@
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../../core/config/app-config';
 
 export interface ExposureWarning {
   /** `error` when the open API is reachable from the network: loud enough for any log alerting. */

@@ -1,8 +1,8 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { EntityManager } from 'typeorm';
-import { DatabaseUnavailableError } from '../database/database-unavailable';
-import { TransactionContext } from '../database/transaction-context';
-import { UnitOfWork } from '../database/unit-of-work';
+import { DatabaseUnavailableError } from '../../core/database/database-unavailable';
+import { TransactionContext } from '../../core/database/transaction-context';
+import { UnitOfWork } from '../../core/database/unit-of-work';
 import { DatabaseHealthIndicator, READINESS_TIMEOUT_MS } from './database-health.indicator';
 
 describe('DatabaseHealthIndicator', () => {

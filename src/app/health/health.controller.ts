@@ -1,7 +1,7 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { ApiErrorResponses } from '../openapi/api-error-responses';
+import { ApiErrorResponses } from '../../core/openapi/api-error-responses';
 import { DatabaseHealthIndicator } from './database-health.indicator';
 import { HealthIndicatorStatusDto, HealthStatusDto } from './health-status.dto';
 

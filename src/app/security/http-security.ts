@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
-import { SecurityConfig } from '../config/app-config';
-import { REQUEST_ID_HEADER } from '../logging/pino-options';
+import { SecurityConfig } from '../../core/config/app-config';
+import { REQUEST_ID_HEADER } from '../../core/logging/pino-options';
 import { API_KEY_HEADER } from './api-keys';
 
 /**

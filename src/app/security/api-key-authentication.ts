@@ -1,6 +1,6 @@
 import { INestApplication, UnauthorizedException } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
-import { SecurityConfig } from '../config/app-config';
+import { SecurityConfig } from '../../core/config/app-config';
 import { ApiKeys, presentedApiKey } from './api-keys';
 
 /** Every route under this prefix needs a key when keys are configured; /health and the docs stay open. */
