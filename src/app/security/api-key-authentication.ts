@@ -1,13 +1,11 @@
-import { INestApplication, UnauthorizedException } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { SecurityConfig } from '../../core/config/app-config';
+import { invalidApiKey, missingApiKey } from '../../core/errors/api-key.errors';
 import { ApiKeys, presentedApiKey } from './api-keys';
 
 /** Every route under this prefix needs a key when keys are configured; /health and the docs stay open. */
 export const PROTECTED_PATH = '/tracking';
-
-export const MISSING_API_KEY = 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"';
-export const INVALID_API_KEY = 'Invalid API key';
 
 /**
  * With API keys configured, refuses requests to /tracking without a valid one (401). It runs as
@@ -22,6 +20,6 @@ export function useApiKeyAuthentication(app: INestApplication, security: Securit
     const key = presentedApiKey(req.headers);
     if (key !== undefined && keys.accepts(key)) return next();
     res.setHeader('WWW-Authenticate', 'Bearer realm="TrackingDb"');
-    next(new UnauthorizedException({ detail: key === undefined ? MISSING_API_KEY : INVALID_API_KEY }));
+    next(key === undefined ? missingApiKey() : invalidApiKey());
   });
 }

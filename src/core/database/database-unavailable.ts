@@ -15,7 +15,7 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-const SERVER_UNREACHABLE = 'the database server cannot be reached';
+export const SERVER_UNREACHABLE = 'the database server cannot be reached';
 const SERVER_REFUSING = 'the database server is shutting down, starting up or out of connections';
 const FILE_LOCKED = 'the database file is locked by another program';
 const FILE_UNUSABLE = 'the database file cannot be read or written';

@@ -34,7 +34,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private toErrorBody(exception: unknown): ErrorBody {
     if (exception instanceof DatabaseUnavailableError) {
-      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: `${exception.message}. Retry later.` };
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: unavailableDetail(exception) };
     }
     if (!(exception instanceof HttpException)) {
       return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'Internal server error' };
@@ -46,6 +46,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     return { statusCode, detail: describe(payload, exception.message) };
   }
+}
+
+/** The 503's words for a database that cannot be used: the reason, never a host or a path. */
+export function unavailableDetail(error: DatabaseUnavailableError): string {
+  return `${error.message}. Retry later.`;
 }
 
 /** Nest's own exceptions carry `message` (a string or a list of strings). */

@@ -77,6 +77,11 @@ export function parseRawJsonBody(body: Uint8Array, contentType: string): Promise
   });
 }
 
+/** A body over MAX_BODY_BYTES (413). */
+export function bodyTooLarge(): HttpException {
+  return new HttpException({ detail: `Request body is larger than the ${MAX_BODY_MB} MiB limit` }, HttpStatus.PAYLOAD_TOO_LARGE);
+}
+
 function toHttpException(error: BodyParserError): unknown {
   // An earlier middleware's answer (authentication's 401) passes through as it is.
   if (error instanceof HttpException) return error;
@@ -85,10 +90,7 @@ function toHttpException(error: BodyParserError): unknown {
     case 'entity.verify.failed':
       return new RequestValidationException([{ loc: ['body'], msg: `Invalid JSON: ${error.message}`, type: 'json_invalid' }]);
     case 'entity.too.large':
-      return new HttpException(
-        { detail: `Request body is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit` },
-        HttpStatus.PAYLOAD_TOO_LARGE,
-      );
+      return bodyTooLarge();
     default:
       // Unsupported charsets, bodies cut short, ...: the parser's own 4xx status and message are right.
       return error.status && error.status < 500 ? new HttpException({ detail: error.message }, error.status) : error;
