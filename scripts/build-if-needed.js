@@ -5,6 +5,8 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const built = join(root, 'dist', 'main.js');
+// The loader runs the generated client from its package, built by `npm run build` too.
+const client = join(root, 'clients', 'typescript', 'dist', 'index.js');
 
 function newestSourceTime(dir) {
   return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
@@ -14,7 +16,11 @@ function newestSourceTime(dir) {
   }, 0);
 }
 
-const sourceTime = Math.max(newestSourceTime(join(root, 'src')), statSync(join(root, 'package-lock.json')).mtimeMs);
-if (!existsSync(built) || statSync(built).mtimeMs < sourceTime) {
+const sourceTime = Math.max(
+  newestSourceTime(join(root, 'src')),
+  newestSourceTime(join(root, 'clients', 'typescript', 'src')),
+  statSync(join(root, 'package-lock.json')).mtimeMs,
+);
+if (!existsSync(built) || !existsSync(client) || statSync(built).mtimeMs < sourceTime) {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../src/core/project-root';
 import { load, LoadOptions, main, USAGE } from '../src/loader/cli';
-import { RequestRefusedError } from '../src/loader/tracking-client';
+import { RequestRefusedError } from '../src/loader/upload-client';
 import { startTestServer, TestServer } from './helpers/test-app';
 
 /** The loader against the real service on a SQLite file, over real HTTP on 127.0.0.1. */
@@ -130,7 +130,7 @@ describe('tracking-load against the service (e2e)', () => {
       [
         'a service that cannot be reached',
         () => ['--url', unreachable, '--retries', '0', '10'],
-        () => `tracking-load: cannot reach ${unreachable}/: ECONNREFUSED\n`,
+        () => `tracking-load: cannot reach ${unreachable}: ECONNREFUSED\n`,
       ],
     ])('returns 1 on %s, with one line on stderr', async (_name, argv, line) => {
       expect(await main(argv())).toBe(1);

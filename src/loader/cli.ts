@@ -8,7 +8,7 @@ import { generateDocuments, inSubBatches, referenceSmsCount } from './document-g
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
 import { createProgress } from './progress';
 import { DEFAULT_RETRY, withRetry } from './retry';
-import { DEFAULT_REQUEST_TIMEOUT_MS, TrackingClient } from './tracking-client';
+import { DEFAULT_REQUEST_TIMEOUT_MS, UploadClient } from './upload-client';
 import { uploadSubBatches } from './uploader';
 
 export const USAGE = `Usage: tracking-load [options] <count>
@@ -103,7 +103,7 @@ export interface LoadSummary {
 
 /** Registers the transfer, then uploads its documents; see USAGE. */
 export async function load(options: LoadOptions, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<LoadSummary> {
-  const client = new TrackingClient(options.url, options.apiKey, options.timeoutMs);
+  const client = new UploadClient(options.url, options.apiKey, options.timeoutMs);
   const retry = { ...DEFAULT_RETRY, attempts: options.retries + 1, onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`) };
 
   const { documents, SMScount } = options.file ? await summarizeDocumentFile(options.file) : summarizeGenerated(options.count!);

@@ -1,4 +1,4 @@
-import { NewSmsDocument } from '../sms-document/domain/sms-document';
+import { createTrackingClient, DocumentInput, NewTransfer, TrackingClient } from '@tracking-db/client';
 
 /** A failure worth trying again: the service or the network may be back in a moment. */
 export class TransientError extends Error {
@@ -21,64 +21,50 @@ export class RequestRefusedError extends Error {
   }
 }
 
-export interface NewTransfer {
-  UBID: string;
-  SMScount: number;
-  documents: number;
-  fileName: string;
-  origName: string;
-}
-
 /** A request that has had no answer for this long is given up and tried again. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-/** The two calls the loader makes, over fetch, with errors sorted into transient and refused. */
-export class TrackingClient {
-  private readonly baseUrl: string;
+/**
+ * The two calls the loader makes, through the generated TypeScript client (clients/typescript),
+ * with every request given up after `timeoutMs`, and failures sorted into worth retrying
+ * (no connection, no answer in time, 5xx, 429, with the service's Retry-After) and refused (4xx).
+ */
+export class UploadClient {
+  private readonly api: TrackingClient;
 
   /** `baseUrl` may carry a path (a service behind a proxy at https://host/tracking-db/). */
   constructor(
-    baseUrl: string,
-    private readonly apiKey?: string,
+    private readonly baseUrl: string,
+    apiKey?: string,
     private readonly timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
-    this.baseUrl = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+    this.api = createTrackingClient(baseUrl, { apiKey, fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }) });
   }
 
   async createTransfer(transfer: NewTransfer): Promise<void> {
-    await this.post('tracking/sms_transfers', JSON.stringify(transfer));
+    await this.call(() => this.api.POST('/tracking/sms_transfers', { body: transfer }));
   }
 
-  async upsertDocuments(ubid: string, documents: NewSmsDocument[]): Promise<number> {
-    const answer = (await this.post('tracking/sms_documents', JSON.stringify({ UBID: ubid, documents }))) as { count: number };
+  async upsertDocuments(ubid: string, documents: DocumentInput[]): Promise<number> {
+    const answer = await this.call(() => this.api.POST('/tracking/sms_documents', { body: { UBID: ubid, documents } }));
     return answer.count;
   }
 
-  private async post(path: string, body: string): Promise<unknown> {
-    let response: Response;
+  private async call<T>(send: () => Promise<{ data?: T; error?: { detail?: unknown }; response: Response }>): Promise<T> {
+    let answer: Awaited<ReturnType<typeof send>>;
     try {
-      response = await fetch(new URL(path, this.baseUrl), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}) },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      answer = await send();
     } catch (error) {
       if ((error as Error).name === 'TimeoutError') throw new TransientError(`no answer from ${this.baseUrl} within ${this.timeoutMs / 1000} s`);
       throw new TransientError(`cannot reach ${this.baseUrl}: ${causeOf(error)}`);
     }
-    const answer: unknown = await response.json().catch(() => undefined);
+    const { data, error, response } = answer;
     if (response.status >= 500 || response.status === 429) {
-      const detail = (answer as { detail?: unknown } | undefined)?.detail;
-      throw new TransientError(
-        `the service answered ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''}`,
-        retryAfterMs(response.headers.get('retry-after')),
-      );
+      const detail = error?.detail;
+      throw new TransientError(`the service answered ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''}`, retryAfterMs(response.headers.get('retry-after')));
     }
-    if (!response.ok) {
-      throw new RequestRefusedError(response.status, (answer as { detail?: unknown } | undefined)?.detail ?? response.statusText);
-    }
-    return answer;
+    if (!response.ok) throw new RequestRefusedError(response.status, error?.detail ?? response.statusText);
+    return data as T;
   }
 }
 

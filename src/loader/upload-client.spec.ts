@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { withRetry } from './retry';
-import { RequestRefusedError, retryAfterMs, TrackingClient, TransientError } from './tracking-client';
+import { RequestRefusedError, retryAfterMs, UploadClient, TransientError } from './upload-client';
 
 interface Received {
   method: string;
@@ -50,7 +50,7 @@ const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const TRANSFER = { UBID, SMScount: 2, documents: 2, fileName: 'f.json', origName: 'f.csv' };
 const DOCUMENTS = [{ uniqueId: '1', SMScount: 1, data: { text: 'hi' } }];
 
-describe('TrackingClient', () => {
+describe('UploadClient', () => {
   let service: FakeService;
   let url: string;
 
@@ -63,7 +63,7 @@ describe('TrackingClient', () => {
   it('posts the transfer and the documents as JSON, under the path of the base URL, with the API key', async () => {
     service.answer(201, TRANSFER);
     service.answer(201, { result: 'Inserted 1 document(s)', count: 1 });
-    const client = new TrackingClient(`${url}/behind/a/proxy`, 'secret-key-0123456789');
+    const client = new UploadClient(`${url}/behind/a/proxy`, 'secret-key-0123456789');
 
     await client.createTransfer(TRANSFER);
     await expect(client.upsertDocuments(UBID, DOCUMENTS)).resolves.toBe(1);
@@ -81,7 +81,7 @@ describe('TrackingClient', () => {
   it('sends no Authorization header without a key', async () => {
     service.answer(201, TRANSFER);
 
-    await new TrackingClient(url).createTransfer(TRANSFER);
+    await new UploadClient(url).createTransfer(TRANSFER);
 
     expect(service.received[0].headers.authorization).toBeUndefined();
   });
@@ -95,7 +95,7 @@ describe('TrackingClient', () => {
   ])('sorts %s as worth retrying, with the wait the service asked for', async (status, body, headers, waitMs) => {
     service.answer(status, body, headers);
 
-    const failure = await new TrackingClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
+    const failure = await new UploadClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(TransientError);
     expect(failure).toMatchObject({ retryAfterMs: waitMs });
@@ -111,7 +111,7 @@ describe('TrackingClient', () => {
   ])('sorts %s as refused, with the service’s detail, so that it is not sent again', async (status, body) => {
     service.answer(status, body);
 
-    const failure = await new TrackingClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
+    const failure = await new UploadClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(RequestRefusedError);
     expect(failure).toMatchObject({ status, detail: body.detail });
@@ -120,26 +120,26 @@ describe('TrackingClient', () => {
   it('sorts a service it cannot reach as worth retrying', async () => {
     await service.stop();
 
-    const failure = await new TrackingClient(url).createTransfer(TRANSFER).catch((error: unknown) => error);
+    const failure = await new UploadClient(url).createTransfer(TRANSFER).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`cannot reach ${url}/: ECONNREFUSED`);
+    expect((failure as Error).message).toBe(`cannot reach ${url}: ECONNREFUSED`);
   });
 
   it('gives up on a request without an answer after its timeout, as worth retrying', async () => {
     service.answers.push(() => undefined);
 
-    const failure = await new TrackingClient(url, undefined, 200).createTransfer(TRANSFER).catch((error: unknown) => error);
+    const failure = await new UploadClient(url, undefined, 200).createTransfer(TRANSFER).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`no answer from ${url}/ within 0.2 s`);
+    expect((failure as Error).message).toBe(`no answer from ${url} within 0.2 s`);
   });
 
   it('waits as long as a busy service asks, then succeeds (as the loader retries)', async () => {
     service.answer(503, { detail: 'The service is busy' }, { 'Retry-After': '1' });
     service.answer(201, { result: 'Inserted 1 document(s)', count: 1 });
     const waits: number[] = [];
-    const client = new TrackingClient(url);
+    const client = new UploadClient(url);
 
     const stored = await withRetry(() => client.upsertDocuments(UBID, DOCUMENTS), {
       attempts: 3,
