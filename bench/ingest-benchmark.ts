@@ -53,7 +53,7 @@ async function rawLimit(documents: NewSmsDocument[], run: number): Promise<Resul
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   // The service's own migrations, every one of them, so that the raw limit pays for the same indexes.
-  const queryRunner = { query: async (sql: string) => db.exec(sql), connection: { options: { type: 'sqlite' } } };
+  const queryRunner = { query: (sql: string) => Promise.resolve(db.exec(sql)), connection: { options: { type: 'sqlite' } } };
   for (const migration of MIGRATIONS) await new migration().up(queryRunner as never);
   const ubid = randomUUID();
   db.prepare(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`).run(ubid);
@@ -95,7 +95,10 @@ function serializedBatches(ubid: string, count: number): Buffer[] {
   const flush = () => bodies.push(Buffer.from(JSON.stringify({ UBID: ubid, documents: batch })));
   for (const doc of generateDocuments(count)) {
     batch.push(doc);
-    if (batch.length === SUB_BATCH) (flush(), (batch = []));
+    if (batch.length === SUB_BATCH) {
+      flush();
+      batch = [];
+    }
   }
   if (batch.length > 0) flush();
   return bodies;

@@ -62,7 +62,10 @@ async function load(documents: SmsDocumentService, ubid: string, count: number):
   let batch = [];
   for (const document of generateDocuments(count)) {
     batch.push(document);
-    if (batch.length === SUB_BATCH) (await documents.upsert(toDocumentBatch(ubid, batch)), (batch = []));
+    if (batch.length === SUB_BATCH) {
+      await documents.upsert(toDocumentBatch(ubid, batch));
+      batch = [];
+    }
   }
   if (batch.length > 0) await documents.upsert(toDocumentBatch(ubid, batch));
 }

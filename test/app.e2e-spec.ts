@@ -148,7 +148,7 @@ describe('the application (e2e)', () => {
     it('types every error answer with the error schemas', async () => {
       const { body } = await http().get('/openapi.json').expect(200);
 
-      for (const path of Object.values(body.paths) as Record<string, { responses: Record<string, { content?: unknown }> }>[]) {
+      for (const path of Object.values(body.paths as Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>)) {
         for (const operation of Object.values(path)) {
           for (const [status, response] of Object.entries(operation.responses).filter(([code]) => Number(code) >= 400)) {
             const schema = status === '422' ? 'ValidationErrorResponseDto' : 'ErrorResponseDto';

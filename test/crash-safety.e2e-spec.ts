@@ -93,7 +93,7 @@ describe('crash safety (e2e, real process, SQLite file)', () => {
     expect(uploads).toHaveLength(ACKNOWLEDGED_BEFORE_KILL + CLIENTS - 1);
     expect(uploads.filter(({ outcome }) => outcome === 'sent')).toEqual([]);
 
-    let storedPerClient: number[] = [];
+    let storedPerClient: number[];
     const db = new Database(file);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

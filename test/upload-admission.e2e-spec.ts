@@ -239,7 +239,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       releaseUpserts();
       // Each declares 1 MiB and sends one byte: together they ask for more than the budget.
       const stalled = Array.from({ length: 3 * BUDGET_MB }, () => rawRequest(port, { 'Content-Length': MiB }, '{'));
-      stalled.forEach(({ answer }) => answer.catch(() => undefined));
+      for (const { answer } of stalled) answer.catch(() => undefined);
       try {
         const normal = await upload(port, uploadBody(9, 'e'));
 

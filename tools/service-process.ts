@@ -43,7 +43,7 @@ export async function startService(env: Record<string, string>): Promise<Service
     output += chunk;
     for (const check of onOutput) check();
   };
-  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding('utf8').on('data', append);
+  for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', append);
   // 'close', not 'exit': it comes once the output is read to the end, so the last lines are in `output`.
   const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   const logged = (pattern: RegExp) =>

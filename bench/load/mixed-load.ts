@@ -86,7 +86,7 @@ function load(kind: Kind, service: BuiltService, options: MixedLoadOptions): Pro
         requests: kind.requests,
       },
       (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error as Error);
         const failedStatuses = Object.fromEntries(
           Object.entries(result.statusCodeStats ?? {})
             .filter(([status]) => !status.startsWith('2'))

@@ -210,7 +210,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect(await inTransaction(() => repository.updateStateByUbid(UBID, TrackingState.SENT))).toBe(trackedIn(TrackingState.INIT).length);
 
       const expected = unchangedTracked().map(([uniqueId, state, same]): [string, string, boolean] =>
-        state === TrackingState.INIT ? [uniqueId, TrackingState.SENT, false] : [uniqueId, state, same],
+        state === 'INIT' ? [uniqueId, 'SENT', false] : [uniqueId, state, same],
       );
       expect(await trackedNow()).toEqual(expected);
     });

@@ -146,7 +146,7 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     let lastChange: Date | null = null;
     for (const row of rows) {
       counts[row.state] = Number(row.count);
-      const changed: Date = manager.connection.driver.prepareHydratedValue(row.lastChange, when);
+      const changed = manager.connection.driver.prepareHydratedValue(row.lastChange, when) as Date;
       if (!lastChange || changed > lastChange) lastChange = changed;
     }
     return { counts, lastChange };

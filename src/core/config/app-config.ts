@@ -54,9 +54,11 @@ export const ALL_INTERFACES_HOST = '0.0.0.0';
 export const MIN_API_KEY_LENGTH = 16;
 
 /** The settings as fields of AppConfig (the interface merges into the class of the same name). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging -- the constructor assigns every field the interface declares
 export interface AppConfig extends Readonly<AppConfigValues> {}
 
 /** The service's settings, read once from the environment and injected where needed. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class AppConfig {
   constructor(values: AppConfigValues) {
     Object.assign(this, values);

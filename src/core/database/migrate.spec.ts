@@ -29,7 +29,7 @@ async function schemaOf(databaseUrl: string): Promise<{ tables: string[]; indexe
   const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(databaseUrl))).initialize();
   try {
     const postgres = dataSource.options.type === 'postgres';
-    const names = async (sql: string) => ((await dataSource.query(sql)) as { name: string }[]).map((row) => row.name);
+    const names = async (sql: string) => (await dataSource.query<{ name: string }[]>(sql)).map((row) => row.name);
     return {
       tables: await names(
         postgres

@@ -6,7 +6,7 @@ import { DatabaseUnavailableError } from '../database/database-unavailable';
 export const RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
-  statusCode: number;
+  statusCode: HttpStatus;
   detail: unknown;
 }
 

@@ -82,7 +82,7 @@ export function bodyTooLarge(): HttpException {
   return new HttpException({ detail: `Request body is larger than the ${MAX_BODY_MB} MiB limit` }, HttpStatus.PAYLOAD_TOO_LARGE);
 }
 
-function toHttpException(error: BodyParserError): unknown {
+function toHttpException(error: BodyParserError): Error {
   // An earlier middleware's answer (authentication's 401) passes through as it is.
   if (error instanceof HttpException) return error;
   switch (error.type) {

@@ -19,10 +19,10 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
  * One documented error answer: the exception the service throws in that case, made by the same
  * factory with the documentation's example values, or, for field errors, the detail itself.
  */
-export type ErrorExample = HttpException | { description?: string; example: HttpException | unknown };
+export type ErrorExample = HttpException | { description?: string; example: unknown };
 
 /** The `detail` of an error answer, as the service writes it. */
-export function detailOf(example: HttpException | unknown): unknown {
+export function detailOf(example: unknown): unknown {
   if (!(example instanceof HttpException)) return example;
   return (example.getResponse() as { detail?: unknown }).detail;
 }
