@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+
 import { ServiceProcess, startService } from '../tools/service-process';
 
 /**

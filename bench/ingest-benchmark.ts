@@ -7,14 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+
 import Database from 'better-sqlite3';
-import { parseDatabaseUrl } from '../src/core/config/database-url';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+
 import { ENTITIES } from '../src/app/entities';
+import { parseDatabaseUrl } from '../src/core/config/database-url';
 import { buildDataSourceOptions, initializeDataSource, MIGRATIONS } from '../src/core/database/data-source-options';
 import { generateDocuments } from '../src/loader/document-generator';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
 import { NewSmsDocument } from '../src/sms-document/domain/sms-document';
+import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
 import { BuiltService } from './built-service';
 
 const REFERENCE_DOCUMENTS = 412_343;
@@ -145,7 +147,9 @@ async function median(runs: number, measure: (run: number) => Promise<Result>): 
 }
 
 async function main(): Promise<void> {
-  console.error(`Reference workload: ${REFERENCE_DOCUMENTS.toLocaleString('en')} documents in sub-batches of ${SUB_BATCH}; SQLite file in WAL mode.`);
+  console.error(
+    `Reference workload: ${REFERENCE_DOCUMENTS.toLocaleString('en')} documents in sub-batches of ${SUB_BATCH}; SQLite file in WAL mode.`,
+  );
   try {
     const documents = [...generateDocuments(REFERENCE_DOCUMENTS)];
     const raw = await median(RUNS, (run) => rawLimit(documents, run));

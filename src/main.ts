@@ -1,13 +1,16 @@
 import 'reflect-metadata';
+
 import { setFlagsFromString } from 'node:v8';
+
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+
 import { AppModule } from './app/app.module';
 import { APP_OPTIONS, configureApp } from './app/app-setup';
-import { ConfigError, loadConfig } from './core/config/app-config';
-import { isDatabaseError } from './core/database/database-unavailable';
 import { shutDownGracefully } from './app/lifecycle/graceful-shutdown';
 import { exposureWarning } from './app/security/exposure-warning';
+import { ConfigError, loadConfig } from './core/config/app-config';
+import { isDatabaseError } from './core/database/database-unavailable';
 import { DocumentBatchPreparer } from './sms-document/upload/document-batch.preparer';
 
 /**

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { OpenAPIObject } from '@nestjs/swagger';
 import request from 'supertest';
+
 import { buildOpenApiDocument } from '../src/app/openapi/openapi';
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../src/core/database/database-unavailable';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
@@ -15,7 +16,16 @@ import { createTestApp } from './helpers/test-app';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
 const BAD_UBID = 'not-a-uuid';
-const TRANSFER = { UBID: EXAMPLE_UBID, fileName: 'f.json', origName: 'f.csv', fallbackCount: 0, when: new Date(), state: TrackingState.INIT, documents: 1, SMScount: 1 };
+const TRANSFER = {
+  UBID: EXAMPLE_UBID,
+  fileName: 'f.json',
+  origName: 'f.csv',
+  fallbackCount: 0,
+  when: new Date(),
+  state: TrackingState.INIT,
+  documents: 1,
+  SMScount: 1,
+};
 const document = (SMScount: number) => ({ uniqueId: `${SMScount}${Math.random()}`.slice(0, 10), SMScount, data: {} });
 
 interface Call {
@@ -72,16 +82,28 @@ describe('documented error answers (e2e, mocked repositories)', () => {
 
   const transferPath = (ubid = EXAMPLE_UBID) => `/tracking/sms_transfers/${ubid}`;
   const documentsPath = (ubid = EXAMPLE_UBID) => `/tracking/sms_documents/${ubid}`;
-  const tooLarge = (path: string, method: Call['method'] = 'post') => ({ call: { method, path, body: { padding: 'x'.repeat(MAX_BODY_BYTES) } } });
+  const tooLarge = (path: string, method: Call['method'] = 'post') => ({
+    call: { method, path, body: { padding: 'x'.repeat(MAX_BODY_BYTES) } },
+  });
   const badUbid = (method: Call['method'], path: string) => ({ call: { method, path } });
   const noTransfer = { arrange: () => transfers.findByUbid.mockResolvedValue(null) };
 
   const triggers: Record<string, Triggers> = {
     createTransfer: {
-      valid: { method: 'post', path: '/tracking/sms_transfers', body: { UBID: EXAMPLE_UBID, fileName: 'f.json', origName: 'f.csv', documents: 1, SMScount: 1 } },
+      valid: {
+        method: 'post',
+        path: '/tracking/sms_transfers',
+        body: { UBID: EXAMPLE_UBID, fileName: 'f.json', origName: 'f.csv', documents: 1, SMScount: 1 },
+      },
       reaches: () => transfers.upsert,
       413: tooLarge('/tracking/sms_transfers'),
-      422: { call: { method: 'post', path: '/tracking/sms_transfers', body: { UBID: EXAMPLE_UBID, fileName: 'f.json', origName: 'f.csv', documents: 0, SMScount: 1 } } },
+      422: {
+        call: {
+          method: 'post',
+          path: '/tracking/sms_transfers',
+          body: { UBID: EXAMPLE_UBID, fileName: 'f.json', origName: 'f.csv', documents: 0, SMScount: 1 },
+        },
+      },
     },
     listTransfers: {
       valid: { method: 'get', path: '/tracking/sms_transfers' },
@@ -97,13 +119,19 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     computeFallback: {
       valid: { method: 'post', path: `${transferPath()}/fallback` },
       reaches: () => transfers.setFallbackCountFromDocuments,
-      404: { call: { method: 'post', path: `${transferPath()}/fallback` }, arrange: () => transfers.setFallbackCountFromDocuments.mockResolvedValue(null) },
+      404: {
+        call: { method: 'post', path: `${transferPath()}/fallback` },
+        arrange: () => transfers.setFallbackCountFromDocuments.mockResolvedValue(null),
+      },
       422: badUbid('post', `${transferPath(BAD_UBID)}/fallback`),
     },
     setFallbackCount: {
       valid: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: 1250 } },
       reaches: () => transfers.setFallbackCount,
-      404: { call: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: 1250 } }, arrange: () => transfers.setFallbackCount.mockResolvedValue(null) },
+      404: {
+        call: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: 1250 } },
+        arrange: () => transfers.setFallbackCount.mockResolvedValue(null),
+      },
       413: tooLarge(`${transferPath()}/fallback`, 'put'),
       422: { call: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: -1 } } },
     },
@@ -111,7 +139,10 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       valid: { method: 'put', path: `${transferPath()}/SENT` },
       reaches: () => transfers.updateState,
       404: { call: { method: 'put', path: `${transferPath()}/SENT` }, arrange: () => transfers.updateState.mockResolvedValue(null) },
-      409: { call: { method: 'put', path: `${transferPath()}/SENT` }, arrange: () => transfers.updateState.mockResolvedValue({ ...TRANSFER, state: TrackingState.DONE }) },
+      409: {
+        call: { method: 'put', path: `${transferPath()}/SENT` },
+        arrange: () => transfers.updateState.mockResolvedValue({ ...TRANSFER, state: TrackingState.DONE }),
+      },
       422: { call: { method: 'put', path: `${transferPath()}/BOGUS` } },
     },
     deleteTransfer: {
@@ -124,7 +155,13 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       valid: { method: 'post', path: '/tracking/sms_documents', body: { UBID: EXAMPLE_UBID, documents: [document(1)] } },
       reaches: () => documents.upsertMany,
       413: tooLarge('/tracking/sms_documents'),
-      422: { call: { method: 'post', path: '/tracking/sms_documents', body: { UBID: EXAMPLE_UBID, documents: [document(1), document(1), document(1), document(0)] } } },
+      422: {
+        call: {
+          method: 'post',
+          path: '/tracking/sms_documents',
+          body: { UBID: EXAMPLE_UBID, documents: [document(1), document(1), document(1), document(0)] },
+        },
+      },
     },
     countDocuments: {
       valid: { method: 'get', path: documentsPath() },
@@ -150,14 +187,24 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     recordReceipts: {
       valid: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
       reaches: () => transfers.findByUbid,
-      404: { call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } }, ...noTransfer },
+      404: {
+        call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
+        ...noTransfer,
+      },
       409: {
         call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
-        arrange: () => (transfers.findByUbid.mockResolvedValue(TRANSFER), documents.findStates.mockResolvedValue(new Map([[EXAMPLE_UNIQUE_ID, TrackingState.DONE]]))),
+        arrange: () => (
+          transfers.findByUbid.mockResolvedValue(TRANSFER),
+          documents.findStates.mockResolvedValue(new Map([[EXAMPLE_UNIQUE_ID, TrackingState.DONE]]))
+        ),
       },
       413: tooLarge(`${documentsPath()}/receipts`),
       422: {
-        call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: Array.from({ length: 5001 }, (_, index) => String(index)) } },
+        call: {
+          method: 'post',
+          path: `${documentsPath()}/receipts`,
+          body: { state: 'SENT', uniqueIds: Array.from({ length: 5001 }, (_, index) => String(index)) },
+        },
       },
     },
     listDocuments: {
@@ -169,7 +216,10 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     getDocument: {
       valid: { method: 'get', path: `${documentsPath()}/documents/${EXAMPLE_UNIQUE_ID}` },
       reaches: () => documents.findOne,
-      404: { call: { method: 'get', path: `${documentsPath()}/documents/${EXAMPLE_UNIQUE_ID}` }, arrange: () => documents.findOne.mockResolvedValue(null) },
+      404: {
+        call: { method: 'get', path: `${documentsPath()}/documents/${EXAMPLE_UNIQUE_ID}` },
+        arrange: () => documents.findOne.mockResolvedValue(null),
+      },
       422: { call: { method: 'get', path: `${documentsPath()}/documents/01234567890` } },
     },
     checkReadiness: {
@@ -186,7 +236,14 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         if (!operation) return [];
         return Object.entries(operation.responses)
           .filter(([status]) => Number(status) >= 400)
-          .map(([status, response]) => [operation.operationId!, Number(status), (response as { content?: Record<string, { example?: unknown }> }).content?.['application/json']?.example] as [string, number, unknown])
+          .map(
+            ([status, response]) =>
+              [
+                operation.operationId!,
+                Number(status),
+                (response as { content?: Record<string, { example?: unknown }> }).content?.['application/json']?.example,
+              ] as [string, number, unknown],
+          )
           .filter(([, , example]) => example !== undefined);
       }),
     );

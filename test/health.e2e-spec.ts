@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+
 import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
 import { createTestApp } from './helpers/test-app';
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { PROJECT_ROOT } from '../src/core/project-root';
 import { ALLOCATOR_ENV } from '../tools/service-process';
 

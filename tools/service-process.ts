@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+
 import { PROJECT_ROOT } from '../src/core/project-root';
 
 export interface ServiceProcess {
@@ -50,7 +51,10 @@ export async function startService(env: Record<string, string>): Promise<Service
     new Promise<string>((resolve, reject) => {
       const check = () => {
         // The last piece may be a line still being written.
-        const line = output.split('\n').slice(0, -1).find((candidate) => pattern.test(candidate));
+        const line = output
+          .split('\n')
+          .slice(0, -1)
+          .find((candidate) => pattern.test(candidate));
         if (line === undefined) return false;
         onOutput.delete(check);
         resolve(line);

@@ -1,16 +1,17 @@
 import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
+
 import { AppConfig } from '../core/config/app-config';
 import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
 import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { useUploadAdmission } from '../core/http/upload-admission';
+import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
+import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pipe';
 import { setupOpenApi } from './openapi/openapi';
 import { useApiKeyAuthentication } from './security/api-key-authentication';
 import { useHttpSecurity } from './security/http-security';
-import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pipe';
-import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
 
 /**
  * Options for `NestFactory.create` and `createNestApplication` alike. Logs are buffered until

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { TransientError } from './upload-client';
 
 export interface RetryOptions {

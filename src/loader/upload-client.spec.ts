@@ -1,7 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+
 import { withRetry } from './retry';
-import { RequestRefusedError, retryAfterMs, UploadClient, TransientError } from './upload-client';
+import { RequestRefusedError, retryAfterMs, TransientError, UploadClient } from './upload-client';
 
 interface Received {
   method: string;

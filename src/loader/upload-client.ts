@@ -55,13 +55,17 @@ export class UploadClient {
     try {
       answer = await send();
     } catch (error) {
-      if ((error as Error).name === 'TimeoutError') throw new TransientError(`no answer from ${this.baseUrl} within ${this.timeoutMs / 1000} s`);
+      if ((error as Error).name === 'TimeoutError')
+        throw new TransientError(`no answer from ${this.baseUrl} within ${this.timeoutMs / 1000} s`);
       throw new TransientError(`cannot reach ${this.baseUrl}: ${causeOf(error)}`);
     }
     const { data, error, response } = answer;
     if (response.status >= 500 || response.status === 429) {
       const detail = error?.detail;
-      throw new TransientError(`the service answered ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''}`, retryAfterMs(response.headers.get('retry-after')));
+      throw new TransientError(
+        `the service answered ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''}`,
+        retryAfterMs(response.headers.get('retry-after')),
+      );
     }
     if (!response.ok) throw new RequestRefusedError(response.status, error?.detail ?? response.statusText);
     return data as T;

@@ -1,8 +1,9 @@
 import { setImmediate as tick } from 'node:timers/promises';
+
 import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { generateDocuments, inSubBatches } from './document-generator';
-import { RequestRefusedError, UploadClient, TransientError } from './upload-client';
-import { uploadSubBatches, UploadOptions } from './uploader';
+import { RequestRefusedError, TransientError, UploadClient } from './upload-client';
+import { UploadOptions, uploadSubBatches } from './uploader';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+
 import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
 import { DocumentBatch } from './domain/document-batch';
 import { SmsDocument, SmsDocumentPage } from './domain/sms-document';

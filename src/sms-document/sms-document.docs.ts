@@ -1,13 +1,14 @@
 import { applyDecorators, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { bodyTooLarge } from '../core/http/body-parsing';
 import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
 import { TrackingState } from '../core/tracking-state';
 import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { ReceiptsResultDto, RecordReceiptsDto } from './dto/record-receipts.dto';
-import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentDto, SmsDocumentPageDto } from './dto/sms-document.dto';
+import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { EXAMPLE_UNIQUE_ID } from './dto/unique-id';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
@@ -57,7 +58,8 @@ export function ApiUpsertDocuments() {
     ApiErrorResponses({
       413: bodyTooLarge(),
       422: {
-        description: 'Invalid documents (`detail` lists them), or the UBID is not a registered transfer (`detail` is a sentence). Nothing is stored.',
+        description:
+          'Invalid documents (`detail` lists them), or the UBID is not a registered transfer (`detail` is a sentence). Nothing is stored.',
         example: fieldError(['body', 'documents', 3, 'SMScount'], 'SMScount must not be less than 1', 'min'),
       },
     }),
@@ -110,9 +112,14 @@ export function ApiRecordReceipts() {
     }),
     ApiBody({
       type: RecordReceiptsDto,
-      examples: { delivered: { summary: 'Two messages delivered', value: { state: 'DONE', uniqueIds: [EXAMPLE_UNIQUE_ID, '0000000002'] } } },
+      examples: {
+        delivered: { summary: 'Two messages delivered', value: { state: 'DONE', uniqueIds: [EXAMPLE_UNIQUE_ID, '0000000002'] } },
+      },
     }),
-    ApiOkResponse({ type: ReceiptsResultDto, example: { UBID: EXAMPLE_UBID, state: 'DONE', changed: 1, unchanged: 0, unknown: ['0000000002'] } }),
+    ApiOkResponse({
+      type: ReceiptsResultDto,
+      example: { UBID: EXAMPLE_UBID, state: 'DONE', changed: 1, unchanged: 0, unknown: ['0000000002'] },
+    }),
     ApiErrorResponses({
       404: NO_TRANSFER,
       409: {
@@ -149,7 +156,10 @@ export function ApiListDocuments() {
 
 export function ApiGetDocument() {
   return applyDecorators(
-    ApiOperation({ summary: 'Read one document with its data', description: 'A uniqueId with characters such as `/` or `?` goes percent-encoded.' }),
+    ApiOperation({
+      summary: 'Read one document with its data',
+      description: 'A uniqueId with characters such as `/` or `?` goes percent-encoded.',
+    }),
     ApiOkResponse({
       type: SmsDocumentDto,
       description: 'The document, its data as uploaded.',

@@ -1,4 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferEntity } from '../sms-transfer/sms-transfer.entity';
 import { SmsDocument } from './domain/sms-document';

@@ -1,4 +1,5 @@
 import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+
 import { backwardsMove } from '../core/errors/backwards-move';
 import { TrackingState } from '../core/tracking-state';
 
@@ -17,10 +18,17 @@ export function documentNotFound(ubid: string, uniqueId: string): NotFoundExcept
 
 /** The database refused the upload (an unknown UBID: the foreign key); `reason` is the engine's own words. */
 export function documentsRefused(ubid: string, reason: string): UnprocessableEntityException {
-  return new UnprocessableEntityException({ detail: `Failed Upsert of UBID '${ubid}' document(s) in table ${DOCUMENTS_TABLE} => ${reason}` });
+  return new UnprocessableEntityException({
+    detail: `Failed Upsert of UBID '${ubid}' document(s) in table ${DOCUMENTS_TABLE} => ${reason}`,
+  });
 }
 
 /** A receipt would move a document back. */
-export function documentMovingBackwards(ubid: string, uniqueId: string, current: TrackingState, requested: TrackingState): ConflictException {
+export function documentMovingBackwards(
+  ubid: string,
+  uniqueId: string,
+  current: TrackingState,
+  requested: TrackingState,
+): ConflictException {
   return backwardsMove(`document '${uniqueId}' of UBID '${ubid}'`, current, requested, DOCUMENTS_TABLE);
 }

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
+
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { isBackwards, TrackingState } from '../core/tracking-state';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
+import { DocumentBatch } from './domain/document-batch';
+import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery } from './domain/sms-document';
 import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { DocumentBatch } from './domain/document-batch';
-import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery } from './domain/sms-document';
 import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { found, inserted, updated } from './sms-document.results';

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { In, MoreThan } from 'typeorm';
-import { refusedAsIntegrityError } from '../core/database/integrity-error';
+
 import { DatabaseEngine, engineOf } from '../core/database/engine';
+import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
-import { SmsDocumentEntity } from './sms-document.entity';
 import { DocumentBatch } from './domain/document-batch';
 import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
+import { SmsDocumentEntity } from './sms-document.entity';
 import { SmsDocumentRepository } from './sms-document.repository';
 
 const ON_CONFLICT = `
@@ -171,7 +172,10 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
   async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
     const { manager } = this.transaction;
     const engine = engineOf(manager);
-    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [UNIQUE_IDS_PARAMETER[engine](uniqueIds), ubid]);
+    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [
+      UNIQUE_IDS_PARAMETER[engine](uniqueIds),
+      ubid,
+    ]);
     return new Map(rows.map((row) => [row.uniqueId, row.state]));
   }
 }

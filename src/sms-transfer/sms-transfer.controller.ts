@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { Response } from 'express';
+
 import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
 import { SmsTransfer } from './domain/sms-transfer';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';

@@ -1,5 +1,6 @@
 import { applyDecorators, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { bodyTooLarge } from '../core/http/body-parsing';
 import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
 import { TrackingState } from '../core/tracking-state';
@@ -36,7 +37,13 @@ export function ApiCreateTransfer() {
       examples: {
         batch: {
           summary: 'A batch of 412,343 documents',
-          value: { SMScount: 824686, documents: 412343, UBID: EXAMPLE_UBID, fileName: 'batch_2024-04-17_0858.json', origName: 'april-campaign.csv' },
+          value: {
+            SMScount: 824686,
+            documents: 412343,
+            UBID: EXAMPLE_UBID,
+            fileName: 'batch_2024-04-17_0858.json',
+            origName: 'april-campaign.csv',
+          },
         },
       },
     }),
@@ -55,7 +62,9 @@ export function ApiListTransfers() {
       type: [SmsTransferDto],
       description: 'One page of transfers.',
       example: [EXAMPLE_TRANSFER],
-      headers: { 'X-Total-Count': { description: 'Transfers matching the filter, on all pages.', schema: { type: 'integer', example: 1 } } },
+      headers: {
+        'X-Total-Count': { description: 'Transfers matching the filter, on all pages.', schema: { type: 'integer', example: 1 } },
+      },
     }),
     ApiErrorResponses({ 422: { example: fieldError(['query', 'limit'], 'limit must not be greater than 1000', 'max') } }),
   );
@@ -84,7 +93,10 @@ export function ApiComputeFallback() {
 
 export function ApiSetFallbackCount() {
   return applyDecorators(
-    ApiOperation({ summary: 'Set the fallback count', description: 'Stores the number of documents sent through the fallback channel, as counted by the sender.' }),
+    ApiOperation({
+      summary: 'Set the fallback count',
+      description: 'Stores the number of documents sent through the fallback channel, as counted by the sender.',
+    }),
     ApiOkResponse({ type: SmsTransferDto, description: 'The transfer with its new fallbackCount.', example: WITH_FALLBACKS }),
     ApiBody({ type: SetFallbackCountDto, examples: { counted: { summary: 'Counted by the sender', value: { fallbackCount: 1250 } } } }),
     ApiErrorResponses({

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransfer } from './domain/sms-transfer';
 

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+
 import { SmsTransferController } from './sms-transfer.controller';
+import { SmsTransferEntity } from './sms-transfer.entity';
 import { SmsTransferRepository } from './sms-transfer.repository';
 import { SmsTransferService } from './sms-transfer.service';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
-import { SmsTransferEntity } from './sms-transfer.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SmsTransferEntity])],

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+
 import { AppModule } from '../../src/app/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app/app-setup';
 import { loadConfig } from '../../src/core/config/app-config';

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Client } from 'pg';
 import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
-import { DatabaseConfig, parseDatabaseUrl } from '../../src/core/config/database-url';
+
 import { ENTITIES } from '../../src/app/entities';
+import { DatabaseConfig, parseDatabaseUrl } from '../../src/core/config/database-url';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from '../../src/core/database/data-source-options';
 import { SqliteReadConnections } from '../../src/core/database/sqlite-read-connections';
 import { TransactionContext } from '../../src/core/database/transaction-context';
@@ -74,7 +76,10 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: recorder }), config);
   const readers =
     config.engine === 'sqlite' && config.readConnections > 0
-      ? await SqliteReadConnections.open(buildReadConnectionOptions(config, { entities: ENTITIES, logger: recorder }), config.readConnections)
+      ? await SqliteReadConnections.open(
+          buildReadConnectionOptions(config, { entities: ENTITIES, logger: recorder }),
+          config.readConnections,
+        )
       : null;
   const context = new TransactionContext();
   return {

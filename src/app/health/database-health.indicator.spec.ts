@@ -1,5 +1,6 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { EntityManager } from 'typeorm';
+
 import { DatabaseUnavailableError } from '../../core/database/database-unavailable';
 import { TransactionContext } from '../../core/database/transaction-context';
 import { UnitOfWork } from '../../core/database/unit-of-work';
@@ -42,6 +43,8 @@ describe('DatabaseHealthIndicator', () => {
 
     await jest.advanceTimersByTimeAsync(READINESS_TIMEOUT_MS);
 
-    await expect(pending).resolves.toEqual({ database: { status: 'down', message: `the database did not answer within ${READINESS_TIMEOUT_MS} ms` } });
+    await expect(pending).resolves.toEqual({
+      database: { status: 'down', message: `the database did not answer within ${READINESS_TIMEOUT_MS} ms` },
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+
 import { unavailabilityReason } from '../../core/database/database-unavailable';
 import { TransactionContext } from '../../core/database/transaction-context';
 import { UnitOfWork } from '../../core/database/unit-of-work';

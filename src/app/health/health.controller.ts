@@ -1,5 +1,6 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+
 import { DatabaseHealthIndicator } from './database-health.indicator';
 import { ApiCheckLiveness, ApiCheckReadiness, ApiHealth } from './health.docs';
 import { notReady } from './health.errors';

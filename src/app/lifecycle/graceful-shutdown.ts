@@ -1,4 +1,5 @@
 import { Server } from 'node:http';
+
 import { INestApplication, LoggerService } from '@nestjs/common';
 
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -28,7 +29,11 @@ export function shutDownGracefully(app: INestApplication, timeoutMs: number, log
       const server = app.getHttpServer() as Server;
       setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref();
       setTimeout(() => {
-        logger.error(`Requests still running after ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS): stopping without answering them`, undefined, 'Shutdown');
+        logger.error(
+          `Requests still running after ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS): stopping without answering them`,
+          undefined,
+          'Shutdown',
+        );
         // Not process.exit(): it waits for the worker threads, and one may be stuck in a statement
         // (SQLite waiting out its busy timeout). The databases roll back what did not commit.
         process.kill(process.pid, 'SIGKILL');

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { static as serveStatic } from 'express';
+
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../../core/errors/error-response.dto';
-import { PROJECT_ROOT } from '../../core/project-root';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../core/openapi/api-error-responses';
+import { PROJECT_ROOT } from '../../core/project-root';
 
 const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -41,7 +43,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('SMS_transfers', 'Transfers: one row per SMS batch, with its file names, counts and state.')
     .addTag('SMS_documents', 'Documents: the SMS messages of a batch, uploaded in bulk, counted and moved through the states together.')
     .addTag('Health', 'Liveness and readiness probes for load balancers and orchestrators; no API key needed.')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key from API_KEYS, as `Authorization: Bearer <key>`.' }, BEARER_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key',
+        description: 'An API key from API_KEYS, as `Authorization: Bearer <key>`.',
+      },
+      BEARER_SCHEME,
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key in the `X-API-Key` header.' }, API_KEY_SCHEME)
     .build();
   return SwaggerModule.createDocument(app, config, {

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
+
 import { SecurityConfig } from '../../core/config/app-config';
 import { invalidApiKey, missingApiKey } from '../../core/errors/api-key.errors';
 import { ApiKeys, presentedApiKey } from './api-keys';

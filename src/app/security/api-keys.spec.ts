@@ -8,9 +8,12 @@ describe('ApiKeys', () => {
     expect(keys.accepts('second-key-0123456789')).toBe(true);
   });
 
-  it.each(['', 'first-key-012345678', 'first-key-01234567890', 'FIRST-KEY-0123456789', 'second-key-0123456789 '])('refuses %p', (candidate) => {
-    expect(keys.accepts(candidate)).toBe(false);
-  });
+  it.each(['', 'first-key-012345678', 'first-key-01234567890', 'FIRST-KEY-0123456789', 'second-key-0123456789 '])(
+    'refuses %p',
+    (candidate) => {
+      expect(keys.accepts(candidate)).toBe(false);
+    },
+  );
 
   it('accepts nothing when no key is configured', () => {
     expect(new ApiKeys([]).accepts('anything-at-all-0123')).toBe(false);
@@ -28,10 +31,13 @@ describe('presentedApiKey', () => {
     expect(presentedApiKey(headers)).toBe(key);
   });
 
-  it.each([{}, { authorization: 'Basic dXNlcjpwdw==' }, { authorization: 'Bearer' }, { authorization: 'Bearer a b' }, { 'x-api-key': '  ' }])(
-    'finds none in %p',
-    (headers) => {
-      expect(presentedApiKey(headers)).toBeUndefined();
-    },
-  );
+  it.each([
+    {},
+    { authorization: 'Basic dXNlcjpwdw==' },
+    { authorization: 'Bearer' },
+    { authorization: 'Bearer a b' },
+    { 'x-api-key': '  ' },
+  ])('finds none in %p', (headers) => {
+    expect(presentedApiKey(headers)).toBeUndefined();
+  });
 });

@@ -16,7 +16,9 @@ describe('exposureWarning', () => {
   it.each(['0.0.0.0', '10.1.2.3', 'tracking.internal'])('raises an error-level warning when the open API is exposed on %s', (host) => {
     expect(exposureWarning(loadConfig({ HOST: host }))).toEqual({
       level: 'error',
-      message: expect.stringContaining(`SECURITY WARNING: API_KEYS is not set and HOST=${host} exposes the API to the network without authentication`),
+      message: expect.stringContaining(
+        `SECURITY WARNING: API_KEYS is not set and HOST=${host} exposes the API to the network without authentication`,
+      ),
     });
   });
 });

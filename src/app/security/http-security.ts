@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
+
 import { SecurityConfig } from '../../core/config/app-config';
 import { REQUEST_ID_HEADER } from '../../core/logging/pino-options';
 import { API_KEY_HEADER } from './api-keys';

@@ -1,6 +1,7 @@
 import * as sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions, Logger, MigrationExecutor } from 'typeorm';
 import { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions';
+
 import { DatabaseConfig, SQLITE_IN_MEMORY, SqliteConfig } from '../config/database-url';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+
 import { DatabaseConfig } from '../config/database-url';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from './data-source-options';
 import { isTransientOutage, unavailabilityReason } from './database-unavailable';
@@ -31,7 +32,10 @@ export class DatabaseModule {
             // wait is logged here: Nest's own retry messages stay buffered until start-up ends.
             const toRetry = (error: unknown) => {
               const retry = isTransientOutage(error);
-              if (retry) logger.warn(`Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${START_RETRY_DELAY_MS / 1000} s`);
+              if (retry)
+                logger.warn(
+                  `Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${START_RETRY_DELAY_MS / 1000} s`,
+                );
               return retry;
             };
             return {
@@ -55,7 +59,10 @@ export class DatabaseModule {
           useFactory: (migrated: DataSource, logger: PinoLogger) => {
             if (database.engine !== 'sqlite' || database.readConnections === 0) return null;
             logger.setContext('TypeORM');
-            const options = buildReadConnectionOptions(database, { entities: migrated.options.entities, logger: new TypeOrmPinoLogger(logger) });
+            const options = buildReadConnectionOptions(database, {
+              entities: migrated.options.entities,
+              logger: new TypeOrmPinoLogger(logger),
+            });
             return SqliteReadConnections.open(options, database.readConnections);
           },
         },

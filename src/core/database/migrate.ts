@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+
 import { ConfigError, loadConfig } from '../config/app-config';
 import { redactPassword } from '../config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from './data-source-options';

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
+
 import { DatabaseUnavailableError } from '../database/database-unavailable';
 
 /** Seconds a client should wait before retrying while the database is unavailable. */
@@ -27,7 +28,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.warn(`${exception.message} (${exception.cause instanceof Error ? exception.cause.message : String(exception.cause)})`);
       response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
     } else if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     response.status(body.statusCode).json(body);
   }

@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
+
 import { HttpException, HttpStatus, INestApplication } from '@nestjs/common';
 import { json, NextFunction, raw, Request, Response } from 'express';
+
 import { MAX_BODY_MB } from '../config/app-config';
 import { RequestValidationException } from '../errors/request-validation.exception';
 
@@ -57,7 +59,9 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
 function isPlainJson(req: Request): boolean {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
   const encoding = req.headers['content-encoding'];
-  return req.is('application/json') === 'application/json' && (!charset || /^utf-8$/i.test(charset)) && (!encoding || encoding === 'identity');
+  return (
+    req.is('application/json') === 'application/json' && (!charset || /^utf-8$/i.test(charset)) && (!encoding || encoding === 'identity')
+  );
 }
 
 /**

@@ -1,6 +1,8 @@
 import { IncomingMessage, Server } from 'node:http';
+
 import { HttpStatus, INestApplication, Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
+
 import { BodyBudget } from './body-budget';
 import { MAX_BODY_BYTES } from './body-parsing';
 
@@ -83,7 +85,9 @@ function answerBusy(res: Response, budget: BodyBudget, logger: Logger): void {
   // The client went away, or the request was answered meanwhile (the parser refused the body).
   if (res.headersSent || res.destroyed) return;
   const detail = busyDetail(budget.limitBytes);
-  logger.warn(`Upload refused with 503: no room for its body in ${Math.round(budget.limitBytes / 1024 / 1024)} MiB (${budget.waiting} waiting)`);
+  logger.warn(
+    `Upload refused with 503: no room for its body in ${Math.round(budget.limitBytes / 1024 / 1024)} MiB (${budget.waiting} waiting)`,
+  );
   res.setHeader('Retry-After', BUSY_RETRY_AFTER_SECONDS);
   res.setHeader('Connection', 'close');
   res.status(HttpStatus.SERVICE_UNAVAILABLE).json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail });

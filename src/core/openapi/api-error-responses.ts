@@ -1,5 +1,6 @@
 import { applyDecorators, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../database/database-unavailable';
 import { missingApiKey } from '../errors/api-key.errors';
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';

@@ -1,7 +1,23 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEnum,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
 import { TrackingState } from '../tracking-state';
 
 export const EXAMPLE_UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -52,7 +68,12 @@ export const MAX_INTEGER = 2_147_483_647;
 
 /** A whole number from `minimum` to MAX_INTEGER at most, so that every engine can store it. */
 export function IntegerProperty({ minimum, ...options }: { description: string; example: number; minimum: number }): PropertyDecorator {
-  return applyDecorators(ApiProperty({ type: 'integer', minimum, maximum: MAX_INTEGER, ...options }), IsInt(), Min(minimum), Max(MAX_INTEGER));
+  return applyDecorators(
+    ApiProperty({ type: 'integer', minimum, maximum: MAX_INTEGER, ...options }),
+    IsInt(),
+    Min(minimum),
+    Max(MAX_INTEGER),
+  );
 }
 
 /** A count (SMS, documents): a whole number from 1 to MAX_INTEGER. */
@@ -99,7 +120,13 @@ export function NestedListProperty(type: () => new () => object, options: { desc
  * `Number()` would also read `0x10`, `1e2`, ` 7` and the empty string, which a strict API refuses;
  * anything else stays text and fails IsInt with "must be an integer number".
  */
-export function IntegerQueryProperty(options: { description: string; minimum: number; maximum?: number; default: number; example: number }): PropertyDecorator {
+export function IntegerQueryProperty(options: {
+  description: string;
+  minimum: number;
+  maximum?: number;
+  default: number;
+  example: number;
+}): PropertyDecorator {
   const { minimum, maximum } = options;
   return applyDecorators(
     ApiProperty({ type: 'integer', required: false, ...options }),

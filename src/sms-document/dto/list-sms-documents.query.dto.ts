@@ -1,7 +1,7 @@
 import { TrackingState } from '../../core/tracking-state';
 import { IntegerQueryProperty, StateProperty } from '../../core/validation/decorators';
-import { MAX_DOCUMENTS_PER_REQUEST } from './upsert-sms-documents.dto';
 import { UniqueIdProperty } from './unique-id';
+import { MAX_DOCUMENTS_PER_REQUEST } from './upsert-sms-documents.dto';
 
 export const DEFAULT_DOCUMENTS_PAGE_SIZE = 1000;
 
@@ -19,6 +19,9 @@ export class ListSmsDocumentsQueryDto {
   })
   limit: number = DEFAULT_DOCUMENTS_PAGE_SIZE;
 
-  @UniqueIdProperty({ description: 'Start after this uniqueId (exclusive): the `next` of the previous page. Omit it for the first page.', required: false })
+  @UniqueIdProperty({
+    description: 'Start after this uniqueId (exclusive): the `next` of the previous page. Omit it for the first page.',
+    required: false,
+  })
   after?: string;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { TrackingState } from '../../core/tracking-state';
 import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
 import { SmsDocument, SmsDocumentListItem, SmsDocumentPage } from '../domain/sms-document';
@@ -15,7 +16,12 @@ export class SmsDocumentListItemDto implements SmsDocumentListItem {
   @ApiProperty({ type: 'integer', description: 'SMS messages this document is sent as.', example: 2 })
   SMScount: number;
 
-  @ApiProperty({ description: 'When the document was uploaded or last changed state, in UTC.', type: String, format: 'date-time', example: '2024-04-17T09:12:05.000Z' })
+  @ApiProperty({
+    description: 'When the document was uploaded or last changed state, in UTC.',
+    type: String,
+    format: 'date-time',
+    example: '2024-04-17T09:12:05.000Z',
+  })
   when: Date;
 }
 

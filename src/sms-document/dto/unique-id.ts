@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
 import { TextProperty } from '../../core/validation/decorators';
 
 /** A uniqueId is any text of 1 to 10 characters, so routes only ever put it after a fixed word. */

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsObject } from 'class-validator';
+
 import { CountProperty, NestedListProperty, UbidProperty } from '../../core/validation/decorators';
 import { MaxJsonBytes } from '../../core/validation/max-json-bytes';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';

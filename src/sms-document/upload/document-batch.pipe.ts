@@ -1,16 +1,19 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import { Request } from 'express';
+
 import { parseRawJsonBody, RawJsonRoute } from '../../core/http/body-parsing';
 import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
 import { DocumentBatch, toDocumentBatch } from '../domain/document-batch';
-import { DocumentBatchPreparer } from './document-batch.preparer';
 import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
+import { DocumentBatchPreparer } from './document-batch.preparer';
 
 /** The upload route's JSON bodies reach DocumentBatchPipe as bytes (see useJsonBodyParsing). */
 export const UPSERT_DOCUMENTS_ROUTE: RawJsonRoute = { method: 'POST', path: '/tracking/sms_documents' };
 
 /** The request, for DocumentBatchPipe: `@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch`. */
-export const UploadedDocuments = createParamDecorator((_data: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<Request>());
+export const UploadedDocuments = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  context.switchToHttp().getRequest<Request>(),
+);
 
 /**
  * An upload's body as a DocumentBatch. A valid body, the common case, is parsed, checked and

@@ -1,13 +1,16 @@
 import 'reflect-metadata';
+
 import { loadConfig } from '../../core/config/app-config';
 import { WorkerPool } from '../../core/workers/worker-pool';
 import { toDocumentBatch } from '../domain/document-batch';
 import { DocumentBatchPreparer, OFF_THREAD_FROM_BYTES, PreparedUpload } from './document-batch.preparer';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
-const documents = (count: number) => Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `message ${index}` } }));
+const documents = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `message ${index}` } }));
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
-const decoded = (prepared: PreparedUpload) => ('batch' in prepared ? { ...prepared.batch, json: JSON.parse(Buffer.from(prepared.batch.json).toString()) } : prepared);
+const decoded = (prepared: PreparedUpload) =>
+  'batch' in prepared ? { ...prepared.batch, json: JSON.parse(Buffer.from(prepared.batch.json).toString()) } : prepared;
 
 describe('DocumentBatchPreparer', () => {
   const big = documents(2000);

@@ -1,10 +1,11 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+
 import { AppConfig } from '../../core/config/app-config';
 import { CompiledValidation } from '../../core/validation/compiled-validation';
 import { WorkerPool, workerScript } from '../../core/workers/worker-pool';
 import { DocumentBatch } from '../domain/document-batch';
-import { prepareDocumentBatch } from './prepare-document-batch';
 import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
+import { prepareDocumentBatch } from './prepare-document-batch';
 
 /** Smaller bodies are prepared on the event loop: a worker's round trip would cost more than they do. */
 export const OFF_THREAD_FROM_BYTES = 64 * 1024;

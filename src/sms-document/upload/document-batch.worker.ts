@@ -4,13 +4,15 @@
  * does not pass goes back as it came, for the event loop to say what is wrong with it.
  */
 import 'reflect-metadata';
+
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+
 import { CompiledValidation } from '../../core/validation/compiled-validation';
 import { serveTasks } from '../../core/workers/serve-tasks';
-import { prepareDocumentBatch } from './prepare-document-batch';
-import type { PreparedUpload } from './document-batch.preparer';
 import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
+import type { PreparedUpload } from './document-batch.preparer';
+import { prepareDocumentBatch } from './prepare-document-batch';
 
 /**
  * After a body this big, the thread collects its garbage at once: a maximal body leaves ~100 MB
@@ -25,5 +27,7 @@ const validate = new CompiledValidation().validatorFor(UpsertSmsDocumentsDto)!;
 serveTasks<Uint8Array, PreparedUpload>((body) => {
   if (body.byteLength >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);
   const batch = prepareDocumentBatch(body, validate);
-  return batch ? { output: { batch }, transfer: [batch.json.buffer as ArrayBuffer] } : { output: { refused: body }, transfer: [body.buffer as ArrayBuffer] };
+  return batch
+    ? { output: { batch }, transfer: [batch.json.buffer as ArrayBuffer] }
+    : { output: { refused: body }, transfer: [body.buffer as ArrayBuffer] };
 });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+
 import { CompiledValidation } from '../../core/validation/compiled-validation';
 import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
 import { prepareDocumentBatch } from './prepare-document-batch';
@@ -30,7 +31,11 @@ describe('prepareDocumentBatch', () => {
   });
 
   it('makes none of bytes that are not UTF-8', () => {
-    const body = Buffer.concat([Buffer.from(`{"UBID":"${UBID}","documents":[{"uniqueId":"a","SMScount":1,"data":{"t":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}}]}')]);
+    const body = Buffer.concat([
+      Buffer.from(`{"UBID":"${UBID}","documents":[{"uniqueId":"a","SMScount":1,"data":{"t":"`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}]}'),
+    ]);
 
     expect(prepareDocumentBatch(body, validate)).toBeUndefined();
   });

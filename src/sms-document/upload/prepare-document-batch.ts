@@ -1,4 +1,5 @@
 import { ValidateFunction } from 'ajv';
+
 import { DocumentBatch, toDocumentBatch } from '../domain/document-batch';
 import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
 

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { TrackingState } from '../../core/tracking-state';
 import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
 import { SmsTransfer } from '../domain/sms-transfer';
