@@ -5,6 +5,7 @@ import { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionO
 import { DatabaseConfig, SQLITE_IN_MEMORY, SqliteConfig } from '../config/database-url';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
+import { sqliteDriver } from './sqlite-driver';
 
 export const MIGRATIONS = [InitialSchema1732000000000, DocumentTrackingIndex1764100000000];
 
@@ -55,9 +56,7 @@ export function buildDataSourceOptions(database: DatabaseConfig, { entities = []
     ...common,
     type: 'sqlite',
     database: database.path,
-    // TypeORM calls the driver's verbose(), which wraps every call to record a long stack trace and
-    // util.inspect()s its arguments: milliseconds per bulk upsert. Errors are mapped anyway.
-    driver: { ...sqlite3, verbose: () => sqlite3 },
+    driver: sqliteDriver,
     // WAL lets readers in other processes (backups, sqlite3 CLI) work while we write.
     enableWAL: database.path !== SQLITE_IN_MEMORY,
     busyTimeout: database.busyTimeoutMs,
