@@ -35,7 +35,9 @@ describe('sqliteDriver', () => {
       'request-2',
       () =>
         new Promise<{ context?: string; error: string }>((resolve) =>
-          database.all('SELECT * FROM missing', [], (error) => resolve({ context: requestContext.getStore(), error: String(error) })),
+          database.all('SELECT * FROM missing', [], (error: Error | null) =>
+            resolve({ context: requestContext.getStore(), error: String(error) }),
+          ),
         ),
     );
 
