@@ -1,10 +1,11 @@
-// `npm start` runs the built service; build first when dist/ is missing or older than any source file.
+// `npm start` runs the built service; build first when dist/ is missing or older than any source
+// file: the service's (src/) or the progress page's (web/).
 const { execSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const built = join(root, 'dist', 'main.js');
+const built = [join(root, 'dist', 'main.js'), join(root, 'dist', 'web', 'app.js')];
 
 function newestSourceTime(dir) {
   return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
@@ -14,7 +15,7 @@ function newestSourceTime(dir) {
   }, 0);
 }
 
-const sourceTime = Math.max(newestSourceTime(join(root, 'src')), statSync(join(root, 'package-lock.json')).mtimeMs);
-if (!existsSync(built) || statSync(built).mtimeMs < sourceTime) {
+const sourceTime = Math.max(newestSourceTime(join(root, 'src')), newestSourceTime(join(root, 'web')), statSync(join(root, 'package-lock.json')).mtimeMs);
+if (built.some((file) => !existsSync(file) || statSync(file).mtimeMs < sourceTime)) {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }

@@ -4,6 +4,7 @@ import { ConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
 import { LoggingModule } from './core/logging/logging.module';
+import { ProgressPageModule } from './progress-page/progress-page.module';
 import { SmsDocumentModule } from './sms-document/sms-document.module';
 import { SmsTransferModule } from './sms-transfer/sms-transfer.module';
 
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule.forRoot(config.database), HealthModule, SmsTransferModule, SmsDocumentModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule.forRoot(config.database), HealthModule, SmsTransferModule, SmsDocumentModule, ProgressPageModule],
     };
   }
 }

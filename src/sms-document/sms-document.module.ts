@@ -10,5 +10,7 @@ import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository'
   imports: [SmsTransferModule],
   controllers: [SmsDocumentController],
   providers: [SmsDocumentService, DocumentBatchPreparer, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
+  // The progress page shows the summaries.
+  exports: [SmsDocumentService],
 })
 export class SmsDocumentModule {}
