@@ -9,6 +9,8 @@ const config: Config = {
   // Type checking is `npm run typecheck`'s job; ts-jest only transpiles, which keeps the suite fast.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
   testEnvironment: 'node',
+  // The tests take the generated client from its sources, as the type check does (tsconfig paths).
+  moduleNameMapper: { '^@tracking-db/client$': '<rootDir>/clients/typescript/src' },
   globalSetup: '<rootDir>/test/global-setup.ts',
   // Generous: CI machines are shared and slow; no test here is about speed.
   testTimeout: 30_000,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { ServiceProcess, startService } from '../test/helpers/service-process';
+
+import { ServiceProcess, startService } from '../tools/service-process';
 
 /**
  * The built service (`node dist/main.js`) as production runs it, in a child process on 127.0.0.1

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { concurrentUploads } from './load/concurrent-uploads';
 import { mixedLoad } from './load/mixed-load';
 import { readsDuringUploads } from './load/reads-during-uploads';
@@ -65,9 +66,13 @@ function parseOptions(): Options {
   };
   const integer = (name: string, raw: string, max: number): number => {
     const value = Number(raw);
-    return Number.isInteger(value) && value >= 1 && value <= max ? value : fail(`--${name} must be an integer from 1 to ${max}, not '${raw}'`);
+    return Number.isInteger(value) && value >= 1 && value <= max
+      ? value
+      : fail(`--${name} must be an integer from 1 to ${max}, not '${raw}'`);
   };
-  const scenarios = values.scenario.split(',').map((name) => (SCENARIOS.includes(name as Scenario) ? (name as Scenario) : fail(`--scenario: no scenario '${name}'`)));
+  const scenarios = values.scenario
+    .split(',')
+    .map((name) => (SCENARIOS.includes(name as Scenario) ? (name as Scenario) : fail(`--scenario: no scenario '${name}'`)));
   return {
     scenarios,
     duration: integer('duration', values.duration, 3600),

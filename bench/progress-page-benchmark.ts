@@ -9,16 +9,19 @@
 //   SSE, cache     50 server-sent-event streams instead, pushed when the summary changes
 //                  (a prototype, here only: one timer per batch reads the same cache every 2 s)
 import { execFile } from 'node:child_process';
-import { createServer, ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 import { INestApplication } from '@nestjs/common';
+
 import { ProgressService } from '../src/progress-page/progress.service';
 import { SUMMARY_FRESHNESS, SummaryCache } from '../src/progress-page/summary-cache';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
-import { createTestApp } from '../test/helpers/test-app';
-import { createDatabase } from '../test/helpers/test-database';
+import { createTestApp } from '../tools/app-in-process';
 import { count, ms, percentile, printTable } from './load/report';
 import { documentsJson, transferBody, uploadBody } from './load/upload-bodies';
 
@@ -51,11 +54,12 @@ class SwitchableCache extends SummaryCache {
 }
 
 async function main(): Promise<void> {
-  const database = await createDatabase('sqlite-file');
+  const folder = mkdtempSync(join(tmpdir(), 'tracking-progress-bench-'));
   const cache = new SwitchableCache(SUMMARY_FRESHNESS);
-  const app = await createTestApp([{ provide: SummaryCache, useValue: cache }], database.url);
+  const app = await createTestApp([{ provide: SummaryCache, useValue: cache }], `sqlite:${join(folder, 'tracking.db')}`);
   await app.listen(0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const server = app.getHttpServer() as Server;
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     await fill(baseUrl);
     const counted = countSummaries(app);
@@ -67,11 +71,27 @@ async function main(): Promise<void> {
       console.log(`${scenario.name}: done`);
     }
     sse.close();
-    console.log(`\n${PAGES} pages on a batch of ${count(DOCUMENTS)} documents, ${SECONDS} s per scenario; probe: GET ${PROBE.replace(SMALL, '{ubid}')} every 100 ms\n`);
-    printTable(['scenario', 'summaries counted /s', 'page requests /s (200 / 304)', 'SSE events', 'service CPU', 'loop delay p99', 'probe p50', 'p95', 'p99', 'max'], rows);
+    console.log(
+      `\n${PAGES} pages on a batch of ${count(DOCUMENTS)} documents, ${SECONDS} s per scenario; probe: GET ${PROBE.replace(SMALL, '{ubid}')} every 100 ms\n`,
+    );
+    printTable(
+      [
+        'scenario',
+        'summaries counted /s',
+        'page requests /s (200 / 304)',
+        'SSE events',
+        'service CPU',
+        'loop delay p99',
+        'probe p50',
+        'p95',
+        'p99',
+        'max',
+      ],
+      rows,
+    );
   } finally {
     await app.close();
-    await database.remove();
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 
@@ -84,7 +104,8 @@ async function fill(baseUrl: string): Promise<void> {
   await send('sms_transfers', transferBody(BIG, DOCUMENTS));
   await send('sms_transfers', transferBody(SMALL, 1000));
   await send('sms_documents', uploadBody(SMALL, documentsJson(0, 1000)));
-  for (let from = 0; from < DOCUMENTS; from += 5000) await send('sms_documents', uploadBody(BIG, documentsJson(from, Math.min(5000, DOCUMENTS - from))));
+  for (let from = 0; from < DOCUMENTS; from += 5000)
+    await send('sms_documents', uploadBody(BIG, documentsJson(from, Math.min(5000, DOCUMENTS - from))));
   console.log(`Uploaded ${count(DOCUMENTS)} documents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -104,23 +125,25 @@ function countSummaries(app: INestApplication): { total: number } {
 async function sseServer(progress: ProgressService) {
   const listeners = new Map<string, Set<ServerResponse>>();
   const last = new Map<string, string>();
-  const timer = setInterval(async () => {
+  const push = async () => {
     for (const [ubid, responses] of listeners) {
       const data = JSON.stringify(await progress.get(ubid));
       if (data === last.get(ubid)) continue;
       last.set(ubid, data);
       for (const response of responses) response.write(`data: ${data}\n\n`);
     }
-  }, POLL_MS);
+  };
+  const timer = setInterval(() => void push(), POLL_MS);
   // A new stream gets the progress at once, as a page opening needs it.
-  const server = createServer(async (request, response) => {
+  const subscribe = async (request: IncomingMessage, response: ServerResponse) => {
     const ubid = request.url!.split('/').pop()!;
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     response.write(`data: ${JSON.stringify(await progress.get(ubid))}\n\n`);
     const set = listeners.get(ubid) ?? new Set();
     listeners.set(ubid, set.add(response));
     request.on('close', () => set.delete(response));
-  });
+  };
+  const server = createServer((request, response) => void subscribe(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
@@ -142,8 +165,18 @@ async function run(scenario: Scenario, baseUrl: string, ssePort: number, counted
   const output = await new Promise<string>((resolve, reject) =>
     execFile(
       process.execPath,
-      [join(__dirname, 'progress', 'page-clients.js'), baseUrl, scenario.mode, String(PAGES), String(POLL_MS), String(SECONDS * 1000), BIG, PROBE, String(ssePort)],
-      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      [
+        join(__dirname, 'progress', 'page-clients.js'),
+        baseUrl,
+        scenario.mode,
+        String(PAGES),
+        String(POLL_MS),
+        String(SECONDS * 1000),
+        BIG,
+        PROBE,
+        String(ssePort),
+      ],
+      (error: Error | null, stdout: string) => (error ? reject(error) : resolve(stdout)),
     ),
   );
   const seconds = (Date.now() - started) / 1000;
@@ -176,7 +209,10 @@ function receipts(baseUrl: string) {
     fetch(`${baseUrl}/tracking/sms_documents/${BIG}/receipts`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ state, uniqueIds: Array.from({ length: 1000 }, (_, offset) => String((from + offset) % DOCUMENTS).padStart(10, '0')) }),
+      body: JSON.stringify({
+        state,
+        uniqueIds: Array.from({ length: 1000 }, (_, offset) => String((from + offset) % DOCUMENTS).padStart(10, '0')),
+      }),
     });
   const done = (async () => {
     while (running) {

@@ -8,15 +8,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { AbstractLogger, Between, DataSource, LogLevel, LogMessage } from 'typeorm';
+
+import { ENTITIES } from '../src/app/entities';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from '../src/core/database/data-source-options';
 import { TransactionContext } from '../src/core/database/transaction-context';
 import { TypeOrmUnitOfWork } from '../src/core/database/typeorm-unit-of-work';
 import { TrackingState } from '../src/core/tracking-state';
 import { generateDocuments, referenceDocument } from '../src/loader/document-generator';
+import { toDocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
-import { toDocumentBatch } from '../src/sms-document/document-batch';
 import { SmsDocumentService } from '../src/sms-document/sms-document.service';
 import { TypeOrmSmsDocumentRepository } from '../src/sms-document/typeorm-sms-document.repository';
 import { SmsTransferService } from '../src/sms-transfer/sms-transfer.service';
@@ -61,7 +64,10 @@ async function load(documents: SmsDocumentService, ubid: string, count: number):
   let batch = [];
   for (const document of generateDocuments(count)) {
     batch.push(document);
-    if (batch.length === SUB_BATCH) (await documents.upsert(toDocumentBatch(ubid, batch)), (batch = []));
+    if (batch.length === SUB_BATCH) {
+      await documents.upsert(toDocumentBatch(ubid, batch));
+      batch = [];
+    }
   }
   if (batch.length > 0) await documents.upsert(toDocumentBatch(ubid, batch));
 }
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
   const url = process.argv[2] ?? `sqlite:${join(folder, 'tracking.db')}`;
   const config = parseDatabaseUrl(url);
   const last = new LastQuery();
-  const dataSource = await initializeDataSource(buildDataSourceOptions(config, last), config);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: last }), config);
   try {
     const context = new TransactionContext();
     const unitOfWork = new TypeOrmUnitOfWork(dataSource, context);
@@ -88,7 +94,8 @@ async function main(): Promise<void> {
     const documents = new SmsDocumentService(new TypeOrmSmsDocumentRepository(context), transferRepository, unitOfWork);
     const transfers = new SmsTransferService(transferRepository, unitOfWork);
     const [ubid, other] = [randomUUID(), randomUUID()];
-    for (const UBID of [ubid, other]) await transfers.create({ UBID, fileName: 'bench.json', origName: 'bench.csv', documents: DOCUMENTS, SMScount: DOCUMENTS });
+    for (const UBID of [ubid, other])
+      await transfers.create({ UBID, fileName: 'bench.json', origName: 'bench.csv', documents: DOCUMENTS, SMScount: DOCUMENTS });
 
     const start = Date.now();
     await load(documents, ubid, DOCUMENTS);
@@ -102,7 +109,9 @@ async function main(): Promise<void> {
         .execute();
     await setState(TrackingState.DONE, 0, DONE_UP_TO);
     await setState(TrackingState.SENT, DONE_UP_TO, SENT_UP_TO);
-    console.log(`${url.startsWith('postgres') ? 'PostgreSQL' : 'SQLite file'}: ${DOCUMENTS.toLocaleString('en')} documents in the batch (500,000 DONE, 400,000 SENT, 100,000 INIT) and ${OTHER_DOCUMENTS.toLocaleString('en')} in another, loaded in ${((Date.now() - start) / 1000).toFixed(0)} s.`);
+    console.log(
+      `${url.startsWith('postgres') ? 'PostgreSQL' : 'SQLite file'}: ${DOCUMENTS.toLocaleString('en')} documents in the batch (500,000 DONE, 400,000 SENT, 100,000 INIT) and ${OTHER_DOCUMENTS.toLocaleString('en')} in another, loaded in ${((Date.now() - start) / 1000).toFixed(0)} s.`,
+    );
     console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0].model}. Median of ${RUNS} runs, then every run.\n`);
 
     const measureAll = async (when: string) => {
@@ -110,14 +119,20 @@ async function main(): Promise<void> {
       await timed('summary (counts per state, last change)', () => documents.summarize(ubid));
       const summaryPlan = await plan(dataSource, last);
       await timed('first page of SENT (1000)', () => documents.list(ubid, { state: TrackingState.SENT, limit: 1000 }));
-      await timed('last page of SENT (1000, after the 399,000th)', () => documents.list(ubid, { state: TrackingState.SENT, limit: 1000, after: id(SENT_UP_TO - 1001) }));
+      await timed('last page of SENT (1000, after the 399,000th)', () =>
+        documents.list(ubid, { state: TrackingState.SENT, limit: 1000, after: id(SENT_UP_TO - 1001) }),
+      );
       const pagePlan = await plan(dataSource, last);
       await timed('one document with its data', () => documents.get(ubid, id(DOCUMENTS - 1)));
-      await timed('all 400,000 SENT, 80 pages of 5000', async () => {
-        let after: string | undefined;
-        do after = (await documents.list(ubid, { state: TrackingState.SENT, limit: 5000, after })).next ?? undefined;
-        while (after);
-      }, 1);
+      await timed(
+        'all 400,000 SENT, 80 pages of 5000',
+        async () => {
+          let after: string | undefined;
+          do after = (await documents.list(ubid, { state: TrackingState.SENT, limit: 5000, after })).next ?? undefined;
+          while (after);
+        },
+        1,
+      );
       await timed('fallback (count not DONE, store it)', () => transfers.computeFallback(ubid));
       console.log(`\nPlans:\n  summary\n${summaryPlan}\n  last page\n${pagePlan}\n`);
     };
@@ -125,7 +140,13 @@ async function main(): Promise<void> {
 
     // Receipts for INIT documents that change each run, so that every run really moves 5000 rows.
     let next = SENT_UP_TO;
-    await timed('receipts: 5000 INIT documents to SENT', () => documents.recordReceipts(ubid, TrackingState.SENT, Array.from({ length: 5000 }, () => id(next++))));
+    await timed('receipts: 5000 INIT documents to SENT', () =>
+      documents.recordReceipts(
+        ubid,
+        TrackingState.SENT,
+        Array.from({ length: 5000 }, () => id(next++)),
+      ),
+    );
     console.log(`| receipts plan |\n${await plan(dataSource, last)}`);
 
     if (config.engine === 'postgres') {

@@ -6,6 +6,8 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const built = [join(root, 'dist', 'main.js'), join(root, 'dist', 'web', 'app.js')];
+// The loader runs the generated client from its package, built by `npm run build` too.
+const client = join(root, 'clients', 'typescript', 'dist', 'index.js');
 
 function newestSourceTime(dir) {
   return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
@@ -15,7 +17,12 @@ function newestSourceTime(dir) {
   }, 0);
 }
 
-const sourceTime = Math.max(newestSourceTime(join(root, 'src')), newestSourceTime(join(root, 'web')), statSync(join(root, 'package-lock.json')).mtimeMs);
-if (built.some((file) => !existsSync(file) || statSync(file).mtimeMs < sourceTime)) {
+const sourceTime = Math.max(
+  newestSourceTime(join(root, 'src')),
+  newestSourceTime(join(root, 'web')),
+  newestSourceTime(join(root, 'clients', 'typescript', 'src')),
+  statSync(join(root, 'package-lock.json')).mtimeMs,
+);
+if (!existsSync(client) || built.some((file) => !existsSync(file) || statSync(file).mtimeMs < sourceTime)) {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }

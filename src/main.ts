@@ -1,14 +1,17 @@
 import 'reflect-metadata';
+
 import { setFlagsFromString } from 'node:v8';
+
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
-import { APP_OPTIONS, configureApp } from './core/app-setup';
+
+import { AppModule } from './app/app.module';
+import { APP_OPTIONS, configureApp } from './app/app-setup';
+import { shutDownGracefully } from './app/lifecycle/graceful-shutdown';
+import { exposureWarning } from './app/security/exposure-warning';
 import { ConfigError, loadConfig } from './core/config/app-config';
 import { isDatabaseError } from './core/database/database-unavailable';
-import { shutDownGracefully } from './core/lifecycle/graceful-shutdown';
-import { exposureWarning } from './core/security/exposure-warning';
-import { DocumentBatchPreparer } from './sms-document/document-batch.preparer';
+import { DocumentBatchPreparer } from './sms-document/upload/document-batch.preparer';
 
 /**
  * V8 lets the heap grow to several times the live data between full collections. Each upload

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+
 import * as dataSourceOptions from './core/database/data-source-options';
 import { OPENAPI_FILE, renderOpenApiDocument } from './write-openapi';
 
@@ -28,10 +29,14 @@ describe('docs/openapi.json', () => {
   });
 
   it('has an example on every request body and on every response with a body', () => {
-    const operations = Object.values(JSON.parse(rendered).paths as Record<string, Record<string, Operation>>).flatMap((path) => Object.values(path));
+    const operations = Object.values(JSON.parse(rendered).paths as Record<string, Record<string, Operation>>).flatMap((path) =>
+      Object.values(path),
+    );
     const bodies = operations.flatMap(({ operationId, requestBody, responses }) => [
       ...Object.values(requestBody?.content ?? {}).map((media) => ({ at: `${operationId} request`, media })),
-      ...Object.entries(responses).flatMap(([status, { content }]) => Object.values(content ?? {}).map((media) => ({ at: `${operationId} ${status}`, media }))),
+      ...Object.entries(responses).flatMap(([status, { content }]) =>
+        Object.values(content ?? {}).map((media) => ({ at: `${operationId} ${status}`, media })),
+      ),
     ]);
 
     expect(bodies.length).toBeGreaterThan(operations.length);

@@ -1,10 +1,13 @@
 import 'reflect-metadata';
+
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
+
+import { AppModule } from './app/app.module';
+import { buildOpenApiDocument } from './app/openapi/openapi';
 import { loadConfig } from './core/config/app-config';
-import { buildOpenApiDocument } from './core/openapi/openapi';
 import { PROJECT_ROOT } from './core/project-root';
 
 /** The committed document that SDKs are generated from; a test fails when it differs from the code. */

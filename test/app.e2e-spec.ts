@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+
 import { version } from '../package.json';
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
 import { OPENAPI_FILE } from '../src/write-openapi';
-import { createTestApp } from './helpers/test-app';
+import { createTestApp } from '../tools/app-in-process';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -52,7 +54,11 @@ describe('the application (e2e)', () => {
         .send({ fileName: 'x'.repeat(MAX_BODY_BYTES - 1024) })
         .expect(422);
 
-      expect(response.body.detail).toContainEqual({ loc: ['body', 'fileName'], msg: 'fileName must be shorter than or equal to 55 characters', type: 'maxLength' });
+      expect(response.body.detail).toContainEqual({
+        loc: ['body', 'fileName'],
+        msg: 'fileName must be shorter than or equal to 55 characters',
+        type: 'maxLength',
+      });
     });
 
     it('answers 413 above 16 MiB', async () => {
@@ -89,7 +95,7 @@ describe('the application (e2e)', () => {
       const { body } = await http().get('/openapi.json').expect(200);
 
       expect(body.info).toMatchObject({ title: 'TrackingDb API', version });
-      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual(['SMS_transfers', 'SMS_documents', 'Health']);
+      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual(['SMS_transfers', 'SMS_documents', 'Progress', 'Health']);
       const operations = Object.values(body.paths).flatMap((path) => Object.values(path as Record<string, { operationId: string }>));
       expect(operations.map((operation) => operation.operationId).sort()).toEqual(
         [
@@ -102,7 +108,9 @@ describe('the application (e2e)', () => {
           'getDocument',
           'getDocumentsSummary',
           'getTransfer',
+          'getTransferProgress',
           'listDocuments',
+          'listTransferProgress',
           'listTransfers',
           'recordReceipts',
           'setFallbackCount',
@@ -140,15 +148,30 @@ describe('the application (e2e)', () => {
       expect(schemas.SmsDocumentsSummaryDto.properties.lastChange).toMatchObject({ format: 'date-time', nullable: true });
       expect(schemas.SmsDocumentListItemDto.properties.state).toMatchObject(stateRef);
       const listing = body.paths['/tracking/sms_documents/{ubid}/documents'].get;
-      expect(listing.parameters.find((parameter: { name: string }) => parameter.name === 'state').schema).toEqual({ $ref: '#/components/schemas/TrackingState' });
-      expect(listing.parameters.find((parameter: { name: string }) => parameter.name === 'limit').schema).toMatchObject({ maximum: 5000, default: 1000 });
-      expect(Object.keys(body.paths['/tracking/sms_documents/{ubid}/receipts'].post.responses).sort()).toEqual(['200', '401', '404', '409', '413', '422', '503']);
+      expect(listing.parameters.find((parameter: { name: string }) => parameter.name === 'state').schema).toEqual({
+        $ref: '#/components/schemas/TrackingState',
+      });
+      expect(listing.parameters.find((parameter: { name: string }) => parameter.name === 'limit').schema).toMatchObject({
+        maximum: 5000,
+        default: 1000,
+      });
+      expect(Object.keys(body.paths['/tracking/sms_documents/{ubid}/receipts'].post.responses).sort()).toEqual([
+        '200',
+        '401',
+        '404',
+        '409',
+        '413',
+        '422',
+        '503',
+      ]);
     });
 
     it('types every error answer with the error schemas', async () => {
       const { body } = await http().get('/openapi.json').expect(200);
 
-      for (const path of Object.values(body.paths) as Record<string, { responses: Record<string, { content?: unknown }> }>[]) {
+      for (const path of Object.values(
+        body.paths as Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>,
+      )) {
         for (const operation of Object.values(path)) {
           for (const [status, response] of Object.entries(operation.responses).filter(([code]) => Number(code) >= 400)) {
             const schema = status === '422' ? 'ValidationErrorResponseDto' : 'ErrorResponseDto';

@@ -1,8 +1,13 @@
+import { ServiceProcess, startService } from '../tools/service-process';
 import { subBatch, transfer } from './helpers/documents';
-import { ServiceProcess, startService } from './helpers/service-process';
 import { createDatabase, describeEachDatabase, SHARED_DATABASES } from './helpers/test-database';
 
-const TARGETS = ['0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10', '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e11', '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e12', '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e13'];
+const TARGETS = [
+  '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10',
+  '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e11',
+  '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e12',
+  '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e13',
+];
 const UPLOADERS = 8;
 const READERS = 3;
 const STATE_UPDATERS = 2;

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import Database from 'better-sqlite3';
+
+import { startService } from '../tools/service-process';
 import { subBatch, transfer } from './helpers/documents';
-import { startService } from './helpers/service-process';
 
 const CLIENTS = 4;
 const BATCH = 5000;
@@ -93,7 +95,7 @@ describe('crash safety (e2e, real process, SQLite file)', () => {
     expect(uploads).toHaveLength(ACKNOWLEDGED_BEFORE_KILL + CLIENTS - 1);
     expect(uploads.filter(({ outcome }) => outcome === 'sent')).toEqual([]);
 
-    let storedPerClient: number[] = [];
+    let storedPerClient: number[];
     const db = new Database(file);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -103,10 +105,14 @@ describe('crash safety (e2e, real process, SQLite file)', () => {
         outcome,
         count: (countOf.get(ubidOf(client), `${prefixOf(client, batch)}%`) as { n: number }).n,
       }));
-      expect(stored.filter(({ outcome }) => outcome === 'acknowledged').map(({ count }) => count)).toEqual(Array<number>(acknowledged().length).fill(BATCH));
+      expect(stored.filter(({ outcome }) => outcome === 'acknowledged').map(({ count }) => count)).toEqual(
+        Array<number>(acknowledged().length).fill(BATCH),
+      );
       for (const { count } of stored) expect([0, BATCH]).toContain(count);
 
-      const sample = db.prepare('SELECT data FROM sms_documents WHERE UBID = ? AND uniqueId = ?').get(ubidOf(0), `${prefixOf(0, 0)}00004`) as { data: string };
+      const sample = db
+        .prepare('SELECT data FROM sms_documents WHERE UBID = ? AND uniqueId = ?')
+        .get(ubidOf(0), `${prefixOf(0, 0)}00004`) as { data: string };
       expect(JSON.parse(sample.data)).toEqual(subBatch(ubidOf(0), prefixOf(0, 0), BATCH).documents[4].data);
       storedPerClient = Array.from({ length: CLIENTS }, (_, index) =>
         stored.filter(({ client }) => client === index).reduce((sum, { count }) => sum + count, 0),

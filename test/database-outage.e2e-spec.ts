@@ -1,9 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createTestApp } from './helpers/test-app';
+
+import { createTestApp } from '../tools/app-in-process';
 import { holdSqliteWriteLock } from './helpers/sqlite-lock';
-import { createDatabase, describeOnPostgres } from './helpers/test-database';
 import { TcpProxy } from './helpers/tcp-proxy';
+import { createDatabase, describeOnPostgres } from './helpers/test-database';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const TRANSFER = { UBID, SMScount: 2, documents: 2, fileName: 'f', origName: 'o' };
@@ -60,10 +61,12 @@ describe('database outage (e2e)', () => {
       }
 
       await http().post('/tracking/sms_documents').send(upload('0000000001')).expect(201);
-      await http().get(`/tracking/sms_documents/${UBID}`).expect(200, {
-        result: `Found 1 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
-        count: 1,
-      });
+      await http()
+        .get(`/tracking/sms_documents/${UBID}`)
+        .expect(200, {
+          result: `Found 1 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
+          count: 1,
+        });
     });
   });
 
@@ -104,10 +107,12 @@ describe('database outage (e2e)', () => {
 
       expect((await eventually(() => http().get('/health/ready'), 200)).status).toBe(200);
       expect((await eventually(() => http().post('/tracking/sms_documents').send(upload('0000000002')), 201)).status).toBe(201);
-      await http().get(`/tracking/sms_documents/${UBID}`).expect(200, {
-        result: `Found 1 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
-        count: 1,
-      });
+      await http()
+        .get(`/tracking/sms_documents/${UBID}`)
+        .expect(200, {
+          result: `Found 1 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
+          count: 1,
+        });
     });
   });
 });

@@ -1,7 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+
 import { generateDocuments } from '../src/loader/document-generator';
-import { createTestApp } from './helpers/test-app';
+import { createTestApp } from '../tools/app-in-process';
 import { createDatabase, describeEachDatabase, SHARED_DATABASES } from './helpers/test-database';
 
 const UBID = '3d5f1a2b-7c4e-4f1a-9b2c-5e6d7f8a9b0c';
@@ -56,7 +57,10 @@ describeEachDatabase(SHARED_DATABASES, 'delivery tracking on %s (e2e)', (kind) =
   }
 
   it('counts, lists and falls back consistently from upload to DONE', async () => {
-    await http().post('/tracking/sms_transfers').send({ UBID, SMScount: DOCUMENTS, documents: DOCUMENTS, fileName: 'f', origName: 'o' }).expect(201);
+    await http()
+      .post('/tracking/sms_transfers')
+      .send({ UBID, SMScount: DOCUMENTS, documents: DOCUMENTS, fileName: 'f', origName: 'o' })
+      .expect(201);
     expect(await summary()).toEqual({ UBID, total: 0, INIT: 0, SENT: 0, DONE: 0, lastChange: null });
     for (const chunk of chunks(documents, PER_REQUEST)) {
       await http().post('/tracking/sms_documents').send({ UBID, documents: chunk }).expect(201);
@@ -86,10 +90,22 @@ describeEachDatabase(SHARED_DATABASES, 'delivery tracking on %s (e2e)', (kind) =
   /** A transfer of its own with `count` documents, `DONE` and `SENT` receipts for the first ones: a test needs no other's data. */
   async function smallBatch(ubid: string, count: number, { done, sent }: { done: number; sent: number }): Promise<string[]> {
     const ids = uniqueIds.slice(0, count);
-    await http().post('/tracking/sms_transfers').send({ UBID: ubid, SMScount: count, documents: count, fileName: 'f', origName: 'o' }).expect(201);
-    await http().post('/tracking/sms_documents').send({ UBID: ubid, documents: documents.slice(0, count) }).expect(201);
-    await http().post(`/tracking/sms_documents/${ubid}/receipts`).send({ state: 'SENT', uniqueIds: ids.slice(0, sent) }).expect(200);
-    await http().post(`/tracking/sms_documents/${ubid}/receipts`).send({ state: 'DONE', uniqueIds: ids.slice(0, done) }).expect(200);
+    await http()
+      .post('/tracking/sms_transfers')
+      .send({ UBID: ubid, SMScount: count, documents: count, fileName: 'f', origName: 'o' })
+      .expect(201);
+    await http()
+      .post('/tracking/sms_documents')
+      .send({ UBID: ubid, documents: documents.slice(0, count) })
+      .expect(201);
+    await http()
+      .post(`/tracking/sms_documents/${ubid}/receipts`)
+      .send({ state: 'SENT', uniqueIds: ids.slice(0, sent) })
+      .expect(200);
+    await http()
+      .post(`/tracking/sms_documents/${ubid}/receipts`)
+      .send({ state: 'DONE', uniqueIds: ids.slice(0, done) })
+      .expect(200);
     return ids;
   }
   const summaryOf = async (ubid: string) => (await http().get(`/tracking/sms_documents/${ubid}/summary`).expect(200)).body;
@@ -130,7 +146,10 @@ describeEachDatabase(SHARED_DATABASES, 'delivery tracking on %s (e2e)', (kind) =
       .put(`/tracking/sms_transfers/${ubid}/SENT`)
       .expect(409, { statusCode: 409, detail: `Cannot move UBID '${ubid}' from 'DONE' back to 'SENT' in table tracking.sms_transfers` });
 
-    await http().post('/tracking/sms_documents').send({ UBID: ubid, documents: documents.slice(0, 2) }).expect(201);
+    await http()
+      .post('/tracking/sms_documents')
+      .send({ UBID: ubid, documents: documents.slice(0, 2) })
+      .expect(201);
     expect(await summaryOf(ubid)).toMatchObject({ INIT: 2, SENT: 4, DONE: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+
 import { CHROMIUM_PATH, chromiumInstalled, NEEDS_CHROMIUM } from './helpers/chromium';
 
 /** CI services set CI (`true`, `1`); `false` or `0` is an explicit no. */

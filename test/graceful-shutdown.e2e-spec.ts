@@ -4,9 +4,11 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import Database from 'better-sqlite3';
+
+import { ServiceProcess, startService } from '../tools/service-process';
 import { subBatch, transfer } from './helpers/documents';
-import { ServiceProcess, startService } from './helpers/service-process';
 import { holdSqliteWriteLock } from './helpers/sqlite-lock';
 
 const KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00';

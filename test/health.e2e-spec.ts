@@ -1,7 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { DatabaseHealthIndicator } from '../src/core/health/database-health.indicator';
-import { createTestApp } from './helpers/test-app';
+
+import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
+import { createTestApp } from '../tools/app-in-process';
 
 describe('/health (e2e)', () => {
   let app: INestApplication;

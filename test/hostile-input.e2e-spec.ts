@@ -1,15 +1,17 @@
 import { once } from 'node:events';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+
 import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
+
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { TrackingState } from '../src/core/tracking-state';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const RUNS = 150;
@@ -18,28 +20,62 @@ const RUNS = 150;
 const hostileJson = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
-    fc.constantFrom(null, true, 0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '', '__proto__', "'; DROP TABLE sms_documents; --", '\u0000', '\ud800'),
+    fc.constantFrom(
+      null,
+      true,
+      0,
+      -1,
+      1.5,
+      1e308,
+      -1e308,
+      2 ** 53 + 1,
+      '',
+      '__proto__',
+      "'; DROP TABLE sms_documents; --",
+      '\u0000',
+      '\ud800',
+    ),
     fc.string(),
     fc.integer(),
     fc.double({ noNaN: true }),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'UBID', 'documents', 'SMScount', 'uniqueId', 'data', 'x'), tie('value'), {
-      maxKeys: 5,
-    }),
+    fc.dictionary(
+      fc.constantFrom('__proto__', 'constructor', 'prototype', 'UBID', 'documents', 'SMScount', 'uniqueId', 'data', 'x'),
+      tie('value'),
+      {
+        maxKeys: 5,
+      },
+    ),
   ),
 })).value;
 
 const document = fc.record(
-  { SMScount: fc.oneof(fc.integer({ min: 1, max: 3 }), hostileJson), uniqueId: fc.oneof(fc.string({ maxLength: 10 }), hostileJson), data: hostileJson },
+  {
+    SMScount: fc.oneof(fc.integer({ min: 1, max: 3 }), hostileJson),
+    uniqueId: fc.oneof(fc.string({ maxLength: 10 }), hostileJson),
+    data: hostileJson,
+  },
   { requiredKeys: [] },
 );
-const documentsBody = fc.record({ UBID: fc.oneof(fc.constant(UBID), hostileJson), documents: fc.oneof(fc.array(document, { maxLength: 4 }), hostileJson) }, { requiredKeys: [] });
+const documentsBody = fc.record(
+  { UBID: fc.oneof(fc.constant(UBID), hostileJson), documents: fc.oneof(fc.array(document, { maxLength: 4 }), hostileJson) },
+  { requiredKeys: [] },
+);
 const transferBody = fc.record(
-  { UBID: fc.oneof(fc.constant(UBID), hostileJson), SMScount: hostileJson, documents: hostileJson, fileName: hostileJson, origName: hostileJson },
+  {
+    UBID: fc.oneof(fc.constant(UBID), hostileJson),
+    SMScount: hostileJson,
+    documents: hostileJson,
+    fileName: hostileJson,
+    origName: hostileJson,
+  },
   { requiredKeys: [] },
 );
 const receiptsBody = fc.record(
-  { state: fc.oneof(fc.constantFrom(...Object.values(TrackingState)), hostileJson), uniqueIds: fc.oneof(fc.array(fc.string({ maxLength: 11 }), { maxLength: 4 }), hostileJson) },
+  {
+    state: fc.oneof(fc.constantFrom(...Object.values(TrackingState)), hostileJson),
+    uniqueIds: fc.oneof(fc.array(fc.string({ maxLength: 11 }), { maxLength: 4 }), hostileJson),
+  },
   { requiredKeys: [] },
 );
 const fallbackBody = fc.record({ fallbackCount: fc.oneof(fc.integer(), hostileJson) }, { requiredKeys: [] });
@@ -68,7 +104,11 @@ async function postBytes(app: INestApplication, path: string, body: Buffer): Pro
   await once(server, 'listening');
   try {
     const { port } = server.address() as AddressInfo;
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    });
     return { status: response.status, body: await response.json() };
   } finally {
     await new Promise((resolve) => server.close(resolve));
@@ -95,7 +135,16 @@ describe('hostile input (e2e, property-based)', () => {
 
   beforeEach(() => {
     jest.resetAllMocks();
-    const stored = { UBID, fileName: 'f', origName: 'o', fallbackCount: 0, when: new Date(0), state: TrackingState.INIT, documents: 1, SMScount: 1 };
+    const stored = {
+      UBID,
+      fileName: 'f',
+      origName: 'o',
+      fallbackCount: 0,
+      when: new Date(0),
+      state: TrackingState.INIT,
+      documents: 1,
+      SMScount: 1,
+    };
     transfers.upsert.mockResolvedValue(stored);
     transfers.findByUbid.mockResolvedValue(stored);
     transfers.updateState.mockResolvedValue(stored);
@@ -175,7 +224,10 @@ describe('hostile input (e2e, property-based)', () => {
       await http()
         .post('/tracking/sms_documents')
         .send(upload({}, huge))
-        .expect(422, fieldError(['body', 'documents', 0, 'uniqueId'], 'uniqueId must be shorter than or equal to 10 characters', 'maxLength'));
+        .expect(
+          422,
+          fieldError(['body', 'documents', 0, 'uniqueId'], 'uniqueId must be shorter than or equal to 10 characters', 'maxLength'),
+        );
       await http()
         .post('/tracking/sms_transfers')
         .send({ UBID, SMScount: 1, documents: 1, fileName: huge, origName: 'o' })
@@ -206,7 +258,11 @@ describe('hostile input (e2e, property-based)', () => {
     });
 
     it('refuses a body that is not valid UTF-8 rather than storing replacement characters', async () => {
-      const body = Buffer.concat([Buffer.from(`{"UBID":"${UBID}","documents":[{"SMScount":1,"uniqueId":"u1","data":{"text":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}}]}')]);
+      const body = Buffer.concat([
+        Buffer.from(`{"UBID":"${UBID}","documents":[{"SMScount":1,"uniqueId":"u1","data":{"text":"`),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}}]}'),
+      ]);
 
       // Raw bytes over a socket: superagent would serialise a Buffer as JSON.
       expect(await postBytes(app, '/tracking/sms_documents', body)).toEqual({
@@ -227,12 +283,15 @@ describe('hostile input (e2e, property-based)', () => {
       expect(documents.upsertMany).not.toHaveBeenCalled();
     });
 
-    it.each([`1' OR '1'='1`, `${UBID}'; DROP TABLE sms_documents; --`, '../../etc/passwd'])('answers 422 to the UBID %s in a path', async (ubid) => {
-      await http()
-        .get(`/tracking/sms_transfers/${encodeURIComponent(ubid)}`)
-        .expect(422, fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid'));
-      expect(transfers.findByUbid).not.toHaveBeenCalled();
-    });
+    it.each([`1' OR '1'='1`, `${UBID}'; DROP TABLE sms_documents; --`, '../../etc/passwd'])(
+      'answers 422 to the UBID %s in a path',
+      async (ubid) => {
+        await http()
+          .get(`/tracking/sms_transfers/${encodeURIComponent(ubid)}`)
+          .expect(422, fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid'));
+        expect(transfers.findByUbid).not.toHaveBeenCalled();
+      },
+    );
 
     it.each(['1e309', '-1', '10.5', '99999999999999999999', '0x10', '1e2', ' 7', ''])('answers 422 to limit=%p', async (limit) => {
       const response = await http().get('/tracking/sms_transfers').query({ limit }).expect(422);
@@ -241,14 +300,20 @@ describe('hostile input (e2e, property-based)', () => {
     });
   });
 
-  it.each(['/tracking/sms_transfers', `/tracking/sms_documents/${UBID}/documents`])('the listing %s never answers 5xx, whatever the query', async (path) => {
-    await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('limit', 'offset', 'state', 'after', 'x'), fc.oneof(fc.string(), fc.integer().map(String))), async (query) => {
-        const response = await http().get(path).query(query);
-        expect(response.status).toBeLessThan(500);
-        if (response.status >= 400) expectRefusal(response);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it.each(['/tracking/sms_transfers', `/tracking/sms_documents/${UBID}/documents`])(
+    'the listing %s never answers 5xx, whatever the query',
+    async (path) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.dictionary(fc.constantFrom('limit', 'offset', 'state', 'after', 'x'), fc.oneof(fc.string(), fc.integer().map(String))),
+          async (query) => {
+            const response = await http().get(path).query(query);
+            expect(response.status).toBeLessThan(500);
+            if (response.status >= 400) expectRefusal(response);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
 });

@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+
 import { DataSource } from 'typeorm';
+
 import { PROJECT_ROOT } from '../src/core/project-root';
 import { load, LoadOptions, main, USAGE } from '../src/loader/cli';
-import { RequestRefusedError } from '../src/loader/tracking-client';
+import { RequestRefusedError } from '../src/loader/upload-client';
 import { startTestServer, TestServer } from './helpers/test-app';
 
 /** The loader against the real service on a SQLite file, over real HTTP on 127.0.0.1. */
@@ -47,7 +49,9 @@ describe('tracking-load against the service (e2e)', () => {
 
   it('uploads a file, with its data as written', async () => {
     const file = join(server.folder, 'documents.ndjson');
-    const lines = Array.from({ length: 7 }, (_, index) => JSON.stringify({ uniqueId: `f${index}`, SMScount: 1, data: { index, text: 'Grüße' } }));
+    const lines = Array.from({ length: 7 }, (_, index) =>
+      JSON.stringify({ uniqueId: `f${index}`, SMScount: 1, data: { index, text: 'Grüße' } }),
+    );
     writeFileSync(file, lines.join('\n'));
     const ubid = '1b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 
@@ -55,14 +59,18 @@ describe('tracking-load against the service (e2e)', () => {
 
     expect(summary).toMatchObject({ documents: 7, subBatches: 3 });
     const rows = await sql(`SELECT "data" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [ubid]);
-    expect(rows.map((row: { data: string }) => JSON.parse(row.data))).toEqual(Array.from({ length: 7 }, (_, index) => ({ index, text: 'Grüße' })));
+    expect(rows.map((row: { data: string }) => JSON.parse(row.data))).toEqual(
+      Array.from({ length: 7 }, (_, index) => ({ index, text: 'Grüße' })),
+    );
   });
 
   it('stops on a refusal with the service’s detail, uploading nothing', async () => {
     const failure = load(options({ ubid: 'batch-1', count: 10 }), (line) => log.push(line));
 
     await expect(failure).rejects.toBeInstanceOf(RequestRefusedError);
-    await expect(failure).rejects.toThrow('the service answered 422: [{"loc":["body","UBID"],"msg":"UBID must be a UUID","type":"isUuid"}]');
+    await expect(failure).rejects.toThrow(
+      'the service answered 422: [{"loc":["body","UBID"],"msg":"UBID must be a UUID","type":"isUuid"}]',
+    );
   });
 
   describe('the command line: main()', () => {
@@ -92,7 +100,9 @@ describe('tracking-load against the service (e2e)', () => {
 
       expect(await main(['--url', url, '--ubid', ubid, '--batch-size', '1000', '2500'])).toBe(0);
 
-      expect(stdout).toMatch(new RegExp(`^Uploaded 2500 documents in 3 sub-batches to transfer ${ubid} in \\d+\\.\\d s \\(\\d+ docs/s\\)\n$`));
+      expect(stdout).toMatch(
+        new RegExp(`^Uploaded 2500 documents in 3 sub-batches to transfer ${ubid} in \\d+\\.\\d s \\(\\d+ docs/s\\)\n$`),
+      );
       expect(stderr.split('\n')[0]).toBe(`Transfer ${ubid}: uploading 2500 documents to ${url}`);
       expect(await stored(ubid)).toEqual({ n: 2500, sms: 4999 });
     });
@@ -130,7 +140,7 @@ describe('tracking-load against the service (e2e)', () => {
       [
         'a service that cannot be reached',
         () => ['--url', unreachable, '--retries', '0', '10'],
-        () => `tracking-load: cannot reach ${unreachable}/: ECONNREFUSED\n`,
+        () => `tracking-load: cannot reach ${unreachable}: ECONNREFUSED\n`,
       ],
     ])('returns 1 on %s, with one line on stderr', async (_name, argv, line) => {
       expect(await main(argv())).toBe(1);
@@ -151,7 +161,10 @@ describe('tracking-load against the service (e2e)', () => {
     const uploaded = await run('--url', url, '--ubid', ubid, '7');
     const misused = await run('--url', url, '--batch-size', '0', '7');
 
-    expect(uploaded).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^Uploaded 7 documents in 1 sub-batches to transfer ${ubid} in `)) });
+    expect(uploaded).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(new RegExp(`^Uploaded 7 documents in 1 sub-batches to transfer ${ubid} in `)),
+    });
     expect(misused).toEqual({ code: 2, stdout: '' });
     expect(await stored(ubid)).toEqual({ n: 7, sms: 13 });
   });

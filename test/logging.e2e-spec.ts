@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import Database from 'better-sqlite3';
+
+import { ServiceProcess, startService } from '../tools/service-process';
 import { transfer } from './helpers/documents';
-import { ServiceProcess, startService } from './helpers/service-process';
 import { holdSqliteWriteLock } from './helpers/sqlite-lock';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -97,7 +99,10 @@ describe('error logging (e2e, real process)', () => {
 
     const answer = await upload('failure-1');
 
-    expect({ status: answer.status, body: answer.body }).toEqual({ status: 500, body: { statusCode: 500, detail: 'Internal server error' } });
+    expect({ status: answer.status, body: answer.body }).toEqual({
+      status: 500,
+      body: { statusCode: 500, detail: 'Internal server error' },
+    });
     const [error, ...rest] = answer.lines.filter(({ context }) => context === 'HttpExceptionFilter');
     expect(rest).toEqual([]);
     expect(error).toMatchObject({ level: 50, req: { id: 'failure-1', method: 'POST', url: '/tracking/sms_documents' } });
@@ -105,6 +110,8 @@ describe('error logging (e2e, real process)', () => {
     expect(message).toBe('QueryFailedError: SQLITE_ERROR: no such table: sms_documents');
     expect(stack.length).toBeGreaterThan(0);
     expect(stack.filter((frame) => !/^ {4}at /.test(frame))).toEqual([]);
-    expect(answer.lines.filter(({ context }) => context === undefined)).toMatchObject([{ level: 50, msg: 'request errored', res: { statusCode: 500 } }]);
+    expect(answer.lines.filter(({ context }) => context === undefined)).toMatchObject([
+      { level: 50, msg: 'request errored', res: { statusCode: 500 } },
+    ]);
   });
 });

@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+
 import { PAGE_CONTENT_SECURITY_POLICY } from '../src/progress-page/progress-page.controller';
 import { SUMMARY_FRESHNESS, SummaryCache } from '../src/progress-page/summary-cache';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { loadTestData } from './helpers/load-test-data';
-import { createTestApp } from './helpers/test-app';
 import { createDatabase } from './helpers/test-database';
 
 interface TestData {
@@ -40,7 +41,7 @@ describe('progress page: the page, its assets and its CSP (e2e)', () => {
     expect(response.headers['cache-control']).toBe('no-cache');
     const html = response.text;
     expect(html).toContain('<script src="page/app.js" defer></script>');
-    expect(html).toContain('<link rel="stylesheet" href="page/app.css">');
+    expect(html).toContain('<link rel="stylesheet" href="page/app.css" />');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
     expect(html).not.toMatch(/https?:\/\//);
@@ -121,7 +122,10 @@ describe('progress page: the progress routes on a SQLite file (e2e)', () => {
     const before = await http().get(progressPath).expect(200);
     await http().post(`/tracking/sms_documents/${UBID}/receipts`).send(receipts).expect(200);
 
-    await http().get(`/tracking/sms_documents/${UBID}/summary`).expect(200).expect(({ body }) => expect(body).toMatchObject(summaryAfterReceipts));
+    await http()
+      .get(`/tracking/sms_documents/${UBID}/summary`)
+      .expect(200)
+      .expect(({ body }) => expect(body).toMatchObject(summaryAfterReceipts));
     await http().get(progressPath).set('If-None-Match', before.headers.etag).expect(304);
     clock.time += SUMMARY_FRESHNESS.minFreshMs;
     const after = await http().get(progressPath).set('If-None-Match', before.headers.etag).expect(200);
@@ -140,7 +144,9 @@ describe('progress page: the progress routes on a SQLite file (e2e)', () => {
   });
 
   it('answers an unknown transfer 404 and a bad query 422, in the API’s words', async () => {
-    await http().get(`/tracking/progress/transfers/${unknownUbid}`).expect(404, { statusCode: 404, detail: `UBID '${unknownUbid}' is not found in table tracking.sms_transfers` });
+    await http()
+      .get(`/tracking/progress/transfers/${unknownUbid}`)
+      .expect(404, { statusCode: 404, detail: `UBID '${unknownUbid}' is not found in table tracking.sms_transfers` });
     await http()
       .get('/tracking/progress/transfers/not-a-uuid')
       .expect(422, { statusCode: 422, detail: [{ loc: ['path', 'ubid'], msg: 'ubid must be a UUID', type: 'isUuid' }] });

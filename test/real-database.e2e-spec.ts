@@ -1,7 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestApp } from './helpers/test-app';
+
+import { createTestApp } from '../tools/app-in-process';
 import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedJson } from './helpers/test-database';
 
 /** Each test has a transfer of its own, so that none depends on what another left behind. */
@@ -48,7 +49,8 @@ describeEachDatabase(SHARED_DATABASES, 'the service on %s (e2e)', (kind) => {
     http().post('/tracking/sms_transfers').send({ UBID: ubid, SMScount: 1, documents: 1, fileName: 'f', origName: 'o' }).expect(201);
   /** The documents stored for one transfer, counted in SQL (placeholders differ by engine). */
   const storedOf = async (ubid: string) =>
-    (await sql(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents" WHERE "UBID" = ${kind === 'postgres' ? '$1' : '?'}`, [ubid]))[0].n;
+    (await sql(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents" WHERE "UBID" = ${kind === 'postgres' ? '$1' : '?'}`, [ubid]))[0]
+      .n;
 
   it('stores every one of 20 uploads fired at once, while an upload for an unknown batch fails alone', async () => {
     await createTransfer(UBID);
@@ -74,7 +76,10 @@ describeEachDatabase(SHARED_DATABASES, 'the service on %s (e2e)', (kind) => {
   it('stores data exactly as sent and answers times in ISO 8601 UTC', async () => {
     await createTransfer(EXACT_UBID);
     const data = { text: 'Grüße 👋', nested: { list: [1, { deep: null }], flag: false } };
-    await http().post('/tracking/sms_documents').send({ UBID: EXACT_UBID, documents: [{ SMScount: 2, uniqueId: 'exact', data }] }).expect(201);
+    await http()
+      .post('/tracking/sms_documents')
+      .send({ UBID: EXACT_UBID, documents: [{ SMScount: 2, uniqueId: 'exact', data }] })
+      .expect(201);
 
     const [row] = await sql(`SELECT "data", "state" FROM "sms_documents" WHERE "uniqueId" = 'exact'`);
     expect(storedJson(row.data)).toEqual(data);

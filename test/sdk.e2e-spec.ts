@@ -71,7 +71,10 @@ describe('the generated TypeScript client against the service (e2e)', () => {
     expect(listed).toBeUndefined();
     // Typed as the union of the operation's error bodies; a 401 carries a sentence.
     expect(error?.detail).toEqual(expect.any(String));
-    expect(error).toEqual({ statusCode: 401, detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' });
+    expect(error).toEqual({
+      statusCode: 401,
+      detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"',
+    });
   });
 
   /** The life cycle, in order: each step works on what the steps before it left behind. */
@@ -112,8 +115,12 @@ describe('the generated TypeScript client against the service (e2e)', () => {
     [
       'moves the documents and the transfer to SENT, and reads the transfer',
       async () => {
-        const { data: documentsSent } = await client.PUT('/tracking/sms_documents/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
-        const { data: transferSent } = await client.PUT('/tracking/sms_transfers/{ubid}/{state}', { params: { path: { ...path, state: 'SENT' } } });
+        const { data: documentsSent } = await client.PUT('/tracking/sms_documents/{ubid}/{state}', {
+          params: { path: { ...path, state: 'SENT' } },
+        });
+        const { data: transferSent } = await client.PUT('/tracking/sms_transfers/{ubid}/{state}', {
+          params: { path: { ...path, state: 'SENT' } },
+        });
         const { data: read } = await client.GET('/tracking/sms_transfers/{ubid}', { params: { path } });
 
         expect(documentsSent).toEqual(data.documentsSent);
@@ -129,7 +136,10 @@ describe('the generated TypeScript client against the service (e2e)', () => {
         const results: ReceiptsResult[] = [];
         for (let start = 0; start < delivered.length; start += SUB_BATCH) {
           const uniqueIds = [...delivered.slice(start, start + SUB_BATCH), ...(start > 0 ? ['nope-1', 'nope-2'] : [])];
-          const { data: result } = await client.POST('/tracking/sms_documents/{ubid}/receipts', { params: { path }, body: { state: 'DONE', uniqueIds } });
+          const { data: result } = await client.POST('/tracking/sms_documents/{ubid}/receipts', {
+            params: { path },
+            body: { state: 'DONE', uniqueIds },
+          });
           results.push(result!);
         }
         const { data: summary } = await client.GET('/tracking/sms_documents/{ubid}/summary', { params: { path } });
@@ -160,14 +170,20 @@ describe('the generated TypeScript client against the service (e2e)', () => {
         const pages: DocumentPage[] = [];
         let after: string | undefined;
         do {
-          const { data: page } = await client.GET('/tracking/sms_documents/{ubid}/documents', { params: { path, query: { state: 'SENT', limit: 1000, after } } });
+          const { data: page } = await client.GET('/tracking/sms_documents/{ubid}/documents', {
+            params: { path, query: { state: 'SENT', limit: 1000, after } },
+          });
           pages.push(page!);
           after = page!.next ?? undefined;
         } while (after !== undefined);
-        const { data: one } = await client.GET('/tracking/sms_documents/{ubid}/documents/{uniqueId}', { params: { path: { ...path, uniqueId: documents[7].uniqueId } } });
+        const { data: one } = await client.GET('/tracking/sms_documents/{ubid}/documents/{uniqueId}', {
+          params: { path: { ...path, uniqueId: documents[7].uniqueId } },
+        });
 
         expect(pages.map((page) => page.items.length)).toEqual([1000, 1000, 1000]);
-        expect(pages.flatMap((page) => page.items.map((item) => item.uniqueId))).toEqual(documents.slice(DELIVERED).map(({ uniqueId }) => uniqueId));
+        expect(pages.flatMap((page) => page.items.map((item) => item.uniqueId))).toEqual(
+          documents.slice(DELIVERED).map(({ uniqueId }) => uniqueId),
+        );
         const stored: StoredDocument | undefined = one;
         expect(stored).toEqual({ ...documents[7], UBID, state: 'DONE', when: expect.any(String) });
       },
@@ -176,7 +192,10 @@ describe('the generated TypeScript client against the service (e2e)', () => {
       'computes the fallback from the documents not DONE, and sets it explicitly',
       async () => {
         const { data: computed } = await client.POST('/tracking/sms_transfers/{ubid}/fallback', { params: { path } });
-        const { data: set } = await client.PUT('/tracking/sms_transfers/{ubid}/fallback', { params: { path }, body: { fallbackCount: 42 } });
+        const { data: set } = await client.PUT('/tracking/sms_transfers/{ubid}/fallback', {
+          params: { path },
+          body: { fallbackCount: 42 },
+        });
 
         expect(computed).toEqual({ ...sent, fallbackCount: 12000 - DELIVERED, when: expect.any(String) });
         expect(set).toEqual({ ...sent, fallbackCount: 42, when: expect.any(String) });
@@ -189,14 +208,17 @@ describe('the generated TypeScript client against the service (e2e)', () => {
         for (const transfer of data.otherTransfers) {
           await client.POST('/tracking/sms_transfers', { body: transfer });
         }
-        const list = (query: { limit?: number; offset?: number; state?: TrackingState }) => client.GET('/tracking/sms_transfers', { params: { query } });
+        const list = (query: { limit?: number; offset?: number; state?: TrackingState }) =>
+          client.GET('/tracking/sms_transfers', { params: { query } });
 
         const all = await list({});
         const first = await list({ limit: 2, offset: 0 });
         const second = await list({ limit: 2, offset: 2 });
         const onlySent = await list({ state: 'SENT' });
 
-        expect(all.data!.map((transfer) => transfer.UBID).sort()).toEqual([UBID, ...data.otherTransfers.map((transfer) => transfer.UBID)].sort());
+        expect(all.data!.map((transfer) => transfer.UBID).sort()).toEqual(
+          [UBID, ...data.otherTransfers.map((transfer) => transfer.UBID)].sort(),
+        );
         expect([first.data!.length, second.data!.length]).toEqual([2, 1]);
         expect([...first.data!, ...second.data!]).toEqual(all.data);
         expect([all, first, second].map(({ response }) => response.headers.get('X-Total-Count'))).toEqual(['3', '3', '3']);

@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+
+import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
-import { DatabaseHealthIndicator } from '../src/core/health/database-health.indicator';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
 const OTHER_KEY = 'b6d0e4f2a8c1957e3d2f6a0b4c8e1d7f';
@@ -65,12 +66,14 @@ describe('security (e2e, mocked repository)', () => {
       await http().get('/tracking/sms_transfers').set(header, value).expect(200, []);
     });
 
-    it.each(['/tracking/sms_transfers/', '/TRACKING/sms_transfers', '/Tracking/SMS_documents/0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10', '/tracking'])(
-      'protects %s too: paths differing in case or slashes are the same routes',
-      async (path) => {
-        await http().get(path).expect(401, MISSING);
-      },
-    );
+    it.each([
+      '/tracking/sms_transfers/',
+      '/TRACKING/sms_transfers',
+      '/Tracking/SMS_documents/0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10',
+      '/tracking',
+    ])('protects %s too: paths differing in case or slashes are the same routes', async (path) => {
+      await http().get(path).expect(401, MISSING);
+    });
 
     it('refuses a body from a caller without a key before reading it', async () => {
       const oversized = 'x'.repeat(17 * 1024 * 1024);
@@ -152,7 +155,11 @@ describe('security (e2e, mocked repository)', () => {
     });
 
     it('gives other origins no CORS headers', async () => {
-      const { headers } = await http().get('/tracking/sms_transfers').set('Origin', 'https://evil.example.net').set('X-API-Key', KEY).expect(200);
+      const { headers } = await http()
+        .get('/tracking/sms_transfers')
+        .set('Origin', 'https://evil.example.net')
+        .set('X-API-Key', KEY)
+        .expect(200);
 
       expect(headers['access-control-allow-origin']).toBeUndefined();
     });
@@ -164,10 +171,17 @@ describe('security (e2e, mocked repository)', () => {
     await app.close();
 
     expect(body.components.securitySchemes).toEqual({
-      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key from API_KEYS, as `Authorization: Bearer <key>`.' },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key',
+        description: 'An API key from API_KEYS, as `Authorization: Bearer <key>`.',
+      },
       apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key in the `X-API-Key` header.' },
     });
-    for (const [path, operations] of Object.entries(body.paths as Record<string, Record<string, { security?: unknown; responses: object }>>)) {
+    for (const [path, operations] of Object.entries(
+      body.paths as Record<string, Record<string, { security?: unknown; responses: object }>>,
+    )) {
       for (const operation of Object.values(operations)) {
         if (path.startsWith('/tracking')) {
           expect(operation.security).toEqual([{ bearer: [] }, { apiKey: [] }]);

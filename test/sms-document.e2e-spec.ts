@@ -1,13 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+
 import { IntegrityError } from '../src/core/database/integrity-error';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { loadTestData } from './helpers/load-test-data';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
 import { nested, nestedJson } from './helpers/nested-json';
-import { createTestApp } from './helpers/test-app';
 
 interface Document {
   SMScount: unknown;
@@ -157,7 +158,10 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     });
 
     it('takes data nested 64 levels deep', async () => {
-      await http().post('/tracking/sms_documents').send({ UBID, documents: [{ SMScount: 1, uniqueId: 'deep', data: nested(64) }] }).expect(201);
+      await http()
+        .post('/tracking/sms_documents')
+        .send({ UBID, documents: [{ SMScount: 1, uniqueId: 'deep', data: nested(64) }] })
+        .expect(201);
     });
 
     it('answers 422 for a UBID that is not a UUID', async () => {
@@ -172,7 +176,9 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     it.each([`/tracking/sms_documents/${UBID}`, `/tracking/sms_documents/${UBID}/`])('answers 200 with the count at %s', async (path) => {
       repository.countByUbid.mockResolvedValue(412343);
 
-      await http().get(path).expect(200, { result: `Found 412343 document(s) for UBID '${UBID}' in table ${TABLE}`, count: 412343 });
+      await http()
+        .get(path)
+        .expect(200, { result: `Found 412343 document(s) for UBID '${UBID}' in table ${TABLE}`, count: 412343 });
 
       expect(repository.countByUbid).toHaveBeenCalledWith(UBID);
     });
@@ -239,7 +245,9 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
       const { total, lastChange, ...counts } = summary;
       repository.countStates.mockResolvedValue({ counts, lastChange: new Date(lastChange) });
 
-      await http().get(`/tracking/sms_documents/${UBID}/summary/`).expect(200, { UBID, ...summary });
+      await http()
+        .get(`/tracking/sms_documents/${UBID}/summary/`)
+        .expect(200, { UBID, ...summary });
 
       expect(total).toBe(counts.INIT + counts.SENT + counts.DONE);
       expect(repository.countStates).toHaveBeenCalledWith(UBID);
@@ -248,7 +256,9 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     it('answers zeros and a null time for a transfer without documents', async () => {
       repository.countStates.mockResolvedValue({ counts: { INIT: 0, SENT: 0, DONE: 0 }, lastChange: null });
 
-      await http().get(`/tracking/sms_documents/${UBID}/summary`).expect(200, { UBID, total: 0, INIT: 0, SENT: 0, DONE: 0, lastChange: null });
+      await http()
+        .get(`/tracking/sms_documents/${UBID}/summary`)
+        .expect(200, { UBID, total: 0, INIT: 0, SENT: 0, DONE: 0, lastChange: null });
     });
 
     it('answers 404 for an unknown transfer', async () => {
@@ -258,7 +268,12 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
   describe('POST /{ubid}/receipts', () => {
     it('answers 200 with what changed, what was in the state already and what is unknown', async () => {
-      repository.findStates.mockResolvedValue(new Map([['0000000001', 'INIT'], ['0000000002', 'DONE']]));
+      repository.findStates.mockResolvedValue(
+        new Map([
+          ['0000000001', 'INIT'],
+          ['0000000002', 'DONE'],
+        ]),
+      );
       repository.updateStates.mockResolvedValue(1);
 
       await http()
@@ -280,7 +295,12 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     });
 
     it('answers 409 naming the document and both states when one would move back, and changes nothing', async () => {
-      repository.findStates.mockResolvedValue(new Map([['0000000001', 'INIT'], ['0000000002', 'DONE']]));
+      repository.findStates.mockResolvedValue(
+        new Map([
+          ['0000000001', 'INIT'],
+          ['0000000002', 'DONE'],
+        ]),
+      );
 
       await http()
         .post(`/tracking/sms_documents/${UBID}/receipts`)
@@ -294,7 +314,10 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     });
 
     it('answers 404 for an unknown transfer', async () => {
-      await http().post(`/tracking/sms_documents/${UNKNOWN}/receipts`).send({ state: 'SENT', uniqueIds: ['1'] }).expect(404, TRANSFER_NOT_FOUND);
+      await http()
+        .post(`/tracking/sms_documents/${UNKNOWN}/receipts`)
+        .send({ state: 'SENT', uniqueIds: ['1'] })
+        .expect(404, TRANSFER_NOT_FOUND);
     });
 
     it.each([
@@ -316,7 +339,10 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     it('answers one page and passes the filter, the limit and the cursor on', async () => {
       repository.findPage.mockResolvedValue({ ...page, items: page.items.map(withDates) });
 
-      await http().get(`/tracking/sms_documents/${UBID}/documents`).query({ state: 'SENT', limit: 2, after: '0000000005' }).expect(200, page);
+      await http()
+        .get(`/tracking/sms_documents/${UBID}/documents`)
+        .query({ state: 'SENT', limit: 2, after: '0000000005' })
+        .expect(200, page);
 
       expect(repository.findPage).toHaveBeenCalledWith(UBID, { state: 'SENT', limit: 2, after: '0000000005' });
     });

@@ -1,12 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+
 import { DatabaseUnavailableError } from '../src/core/database/database-unavailable';
 import { IntegrityError } from '../src/core/database/integrity-error';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { loadTestData } from './helpers/load-test-data';
 import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 interface TestData {
   newTransfer: Record<string, unknown>;
@@ -35,19 +36,25 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
   const http = () => request(app.getHttpServer());
 
   describe('POST /', () => {
-    it.each(['/tracking/sms_transfers', '/tracking/sms_transfers/'])('stores the transfer and answers 201 with the row at %s', async (path) => {
-      transfers.upsert.mockResolvedValue(stored());
+    it.each(['/tracking/sms_transfers', '/tracking/sms_transfers/'])(
+      'stores the transfer and answers 201 with the row at %s',
+      async (path) => {
+        transfers.upsert.mockResolvedValue(stored());
 
-      const response = await http().post(path).send(newTransfer).expect(201);
+        const response = await http().post(path).send(newTransfer).expect(201);
 
-      expect(response.body).toEqual(storedTransfer);
-      expect(transfers.upsert).toHaveBeenCalledWith(newTransfer);
-    });
+        expect(response.body).toEqual(storedTransfer);
+        expect(transfers.upsert).toHaveBeenCalledWith(newTransfer);
+      },
+    );
 
     it('drops unknown fields instead of refusing them', async () => {
       transfers.upsert.mockResolvedValue(stored());
 
-      await http().post('/tracking/sms_transfers').send({ ...newTransfer, state: 'DONE', surplus: 1 }).expect(201);
+      await http()
+        .post('/tracking/sms_transfers')
+        .send({ ...newTransfer, state: 'DONE', surplus: 1 })
+        .expect(201);
 
       expect(transfers.upsert).toHaveBeenCalledWith(newTransfer);
     });
@@ -65,7 +72,10 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
     });
 
     it.each(invalidBodies)('answers 422 for $name and stores nothing', async ({ change, detail }) => {
-      const response = await http().post('/tracking/sms_transfers').send({ ...newTransfer, ...change }).expect(422);
+      const response = await http()
+        .post('/tracking/sms_transfers')
+        .send({ ...newTransfer, ...change })
+        .expect(422);
 
       expect(response.body).toEqual({ statusCode: 422, detail });
       expect(transfers.upsert).not.toHaveBeenCalled();
@@ -113,13 +123,16 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
   });
 
   describe('GET /{ubid}/', () => {
-    it.each([`/tracking/sms_transfers/${UBID}`, `/tracking/sms_transfers/${UBID}/`])('answers 200 with the transfer at %s', async (path) => {
-      transfers.findByUbid.mockResolvedValue(stored());
+    it.each([`/tracking/sms_transfers/${UBID}`, `/tracking/sms_transfers/${UBID}/`])(
+      'answers 200 with the transfer at %s',
+      async (path) => {
+        transfers.findByUbid.mockResolvedValue(stored());
 
-      await http().get(path).expect(200, storedTransfer);
+        await http().get(path).expect(200, storedTransfer);
 
-      expect(transfers.findByUbid).toHaveBeenCalledWith(UBID);
-    });
+        expect(transfers.findByUbid).toHaveBeenCalledWith(UBID);
+      },
+    );
 
     it('answers 404 with the original detail for an unknown UBID', async () => {
       transfers.findByUbid.mockResolvedValue(null);
@@ -179,7 +192,12 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
   describe('the fallback count', () => {
     it.each([
       ['POST', () => http().post(`/tracking/sms_transfers/${UBID}/fallback`), () => transfers.setFallbackCountFromDocuments, [UBID]],
-      ['PUT', () => http().put(`/tracking/sms_transfers/${UBID}/fallback/`).send({ fallbackCount: 1250 }), () => transfers.setFallbackCount, [UBID, 1250]],
+      [
+        'PUT',
+        () => http().put(`/tracking/sms_transfers/${UBID}/fallback/`).send({ fallbackCount: 1250 }),
+        () => transfers.setFallbackCount,
+        [UBID, 1250],
+      ],
     ])('%s /{ubid}/fallback stores it and answers 200 with the transfer', async (_method, send, repositoryMethod, args) => {
       repositoryMethod().mockResolvedValue({ ...stored(), fallbackCount: 1250 });
 

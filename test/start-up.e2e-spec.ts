@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { PROJECT_ROOT } from '../src/core/project-root';
-import { ALLOCATOR_ENV } from './helpers/service-process';
+import { ALLOCATOR_ENV } from '../tools/service-process';
 
 /** Runs the built service to its end; for start-ups that must fail, and say why. */
 function start(env: Record<string, string>) {

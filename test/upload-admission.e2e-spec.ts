@@ -1,14 +1,16 @@
 import { request as httpRequest } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+
 import { INestApplication } from '@nestjs/common';
+
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
-import { DocumentBatch } from '../src/sms-document/document-batch';
+import { DocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const MiB = 1024 * 1024;
@@ -38,9 +40,18 @@ interface Answer {
  * A request over a raw socket, so that a test can send the headers and only part of the body,
  * or wait for "100 Continue". The answer resolves when the server has sent a whole final answer.
  */
-function rawRequest(port: number, headers: Record<string, string | number>, body: Buffer | string = ''): { socket: Socket; answer: Promise<Answer> } {
+function rawRequest(
+  port: number,
+  headers: Record<string, string | number>,
+  body: Buffer | string = '',
+): { socket: Socket; answer: Promise<Answer> } {
   const socket = connect(port, '127.0.0.1');
-  const head = [`POST /tracking/sms_documents HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: application/json', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  const head = [
+    `POST /tracking/sms_documents HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Content-Type: application/json',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   socket.write(`${head.join('\r\n')}\r\n\r\n`);
   if (body.length > 0) socket.write(body);
   const answer = new Promise<Answer>((resolve, reject) => {
@@ -50,7 +61,9 @@ function rawRequest(port: number, headers: Record<string, string | number>, body
       const end = final.indexOf('\r\n\r\n');
       if (end < 0) return undefined;
       const [statusLine, ...lines] = final.slice(0, end).split('\r\n');
-      const parsedHeaders = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const parsedHeaders = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       const text = final.slice(end + 4);
       if (text.length < Number(parsedHeaders['content-length'] ?? 0)) return undefined;
       return { status: Number(statusLine.split(' ')[1]), headers: parsedHeaders, body: text, raw };
@@ -69,11 +82,14 @@ function rawRequest(port: number, headers: Record<string, string | number>, body
 /** A whole upload as a client library sends it. */
 function upload(port: number, body: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/tracking/sms_documents', headers: { 'Content-Type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: '/tracking/sms_documents', headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -239,7 +255,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       releaseUpserts();
       // Each declares 1 MiB and sends one byte: together they ask for more than the budget.
       const stalled = Array.from({ length: 3 * BUDGET_MB }, () => rawRequest(port, { 'Content-Length': MiB }, '{'));
-      stalled.forEach(({ answer }) => answer.catch(() => undefined));
+      for (const { answer } of stalled) answer.catch(() => undefined);
       try {
         const normal = await upload(port, uploadBody(9, 'e'));
 

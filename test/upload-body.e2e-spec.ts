@@ -1,16 +1,19 @@
 import { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+
 import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
+
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
-const documents = (count: number) => Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `Grüße ${index}` } }));
+const documents = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `Grüße ${index}` } }));
 
 /**
  * The upload route reads plain JSON bodies as bytes and parses them off the event loop (see
@@ -55,7 +58,11 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
     ['charset=utf-8', 'application/json; charset=utf-8'],
     ['charset=UTF-8 in quotes', 'application/json; charset="UTF-8"'],
   ])('stores an upload whose Content-Type has %s', async (_what, type) => {
-    await http().post('/tracking/sms_documents').set('Content-Type', type).send(JSON.stringify({ UBID, documents: documents(2) })).expect(201);
+    await http()
+      .post('/tracking/sms_documents')
+      .set('Content-Type', type)
+      .send(JSON.stringify({ UBID, documents: documents(2) }))
+      .expect(201);
 
     expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 2, documents: documents(2) });
   });

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { BuiltService } from '../built-service';
 import { count, printTable } from './report';
 import { transferBody } from './upload-bodies';
@@ -58,7 +59,10 @@ export async function concurrentUploads({ databaseUrl, counts }: ConcurrentUploa
   const rows: string[][] = [];
   for (const uploads of counts) {
     const apiKey = randomBytes(16).toString('hex');
-    const service = await BuiltService.start({ DATABASE_URL: databaseUrl(), LOG_LEVEL: 'error', API_KEYS: apiKey }, { authorization: `Bearer ${apiKey}` });
+    const service = await BuiltService.start(
+      { DATABASE_URL: databaseUrl(), LOG_LEVEL: 'error', API_KEYS: apiKey },
+      { authorization: `Bearer ${apiKey}` },
+    );
     const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
     try {
       const ubid = randomUUID();
@@ -95,8 +99,20 @@ export async function concurrentUploads({ databaseUrl, counts }: ConcurrentUploa
     }
   }
   printTable(
-    ['uploads at once', '201', '503 + Retry-After', 'other', 'seconds', 'idle RSS MB', 'peak RSS MB', `RSS after ${SETTLE_SECONDS} s MB`, `under ${SETTLED_RSS_MB} MB after`],
+    [
+      'uploads at once',
+      '201',
+      '503 + Retry-After',
+      'other',
+      'seconds',
+      'idle RSS MB',
+      'peak RSS MB',
+      `RSS after ${SETTLE_SECONDS} s MB`,
+      `under ${SETTLED_RSS_MB} MB after`,
+    ],
     rows,
   );
-  console.log(`\nEach run on a fresh service and SQLite file; LOG_LEVEL=error. Node ${process.version}, ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB.`);
+  console.log(
+    `\nEach run on a fresh service and SQLite file; LOG_LEVEL=error. Node ${process.version}, ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB.`,
+  );
 }

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
+
 import { parseDatabaseUrl } from '../../src/core/config/database-url';
 
 /** The engine and its version, for the benchmark's report. */

@@ -26,7 +26,9 @@ export class BenchClient {
       const headers = { ...this.headers, 'content-type': 'application/json', ...(body && { 'content-length': String(body.length) }) };
       const req = request(`${this.baseUrl}${path}`, { method, agent: this.agent, headers }, (res) => {
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+        );
       });
       req.on('error', reject);
       req.end(body);

@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
+
 import autocannon from 'autocannon';
+
 import { redactPassword } from '../../src/core/config/database-url';
 import { BuiltService } from '../built-service';
 import { engineVersion } from './engine';
 import { count, ms, percentile, printTable } from './report';
-import { DOCUMENTS_PER_UPLOAD_TRANSFER, documentsJson, transferBody, uploadBody, UploadBodies } from './upload-bodies';
+import { DOCUMENTS_PER_UPLOAD_TRANSFER, documentsJson, transferBody, UploadBodies, uploadBody } from './upload-bodies';
 
 /** The transfers that counts, state updates and reads work on, each with a batch of a fixed size. */
 const STEADY_TRANSFERS = 4;
@@ -53,7 +55,10 @@ function kinds(steady: string[], uploads: UploadBodies): Kind[] {
     { name: 'counts', requests: [onPath('GET', (ubid) => `/tracking/sms_documents/${ubid}`)] },
     {
       name: 'updates',
-      requests: [onPath('PUT', (ubid) => `/tracking/sms_documents/${ubid}/SENT`), onPath('PUT', (ubid) => `/tracking/sms_transfers/${ubid}/SENT`)],
+      requests: [
+        onPath('PUT', (ubid) => `/tracking/sms_documents/${ubid}/SENT`),
+        onPath('PUT', (ubid) => `/tracking/sms_transfers/${ubid}/SENT`),
+      ],
     },
     { name: 'reads', requests: [onPath('GET', (ubid) => `/tracking/sms_transfers/${ubid}`), { method: 'GET', path: LISTING }] },
   ];
@@ -86,7 +91,7 @@ function load(kind: Kind, service: BuiltService, options: MixedLoadOptions): Pro
         requests: kind.requests,
       },
       (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error as Error);
         const failedStatuses = Object.fromEntries(
           Object.entries(result.statusCodeStats ?? {})
             .filter(([status]) => !status.startsWith('2'))
@@ -97,7 +102,8 @@ function load(kind: Kind, service: BuiltService, options: MixedLoadOptions): Pro
           connections: options.connections,
           responses: latencies.length,
           requestsPerSecond: latencies.length / result.duration,
-          documentsPerSecond: kind.documentsPerRequest === undefined ? undefined : (result['2xx'] * kind.documentsPerRequest) / result.duration,
+          documentsPerSecond:
+            kind.documentsPerRequest === undefined ? undefined : (result['2xx'] * kind.documentsPerRequest) / result.duration,
           latencies: latencies.sort((a, b) => a - b),
           errors: result.errors,
           non2xx: result.non2xx,
@@ -112,7 +118,9 @@ function load(kind: Kind, service: BuiltService, options: MixedLoadOptions): Pro
 function total(measured: Measured[]): Measured {
   const sum = (value: (m: Measured) => number) => measured.reduce((result, m) => result + value(m), 0);
   const failedStatuses: Record<string, number> = {};
-  measured.forEach((m) => Object.entries(m.failedStatuses).forEach(([status, count]) => (failedStatuses[status] = (failedStatuses[status] ?? 0) + count)));
+  measured.forEach((m) =>
+    Object.entries(m.failedStatuses).forEach(([status, count]) => (failedStatuses[status] = (failedStatuses[status] ?? 0) + count)),
+  );
   return {
     name: 'total',
     connections: sum((m) => m.connections),
@@ -156,7 +164,10 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<void> {
   const engine = await engineVersion(databaseUrl);
   const loadBefore = loadavg();
   const apiKey = randomBytes(16).toString('hex');
-  const service = await BuiltService.start({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', API_KEYS: apiKey }, { authorization: `Bearer ${apiKey}` });
+  const service = await BuiltService.start(
+    { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', API_KEYS: apiKey },
+    { authorization: `Bearer ${apiKey}` },
+  );
   try {
     const steady = Array.from({ length: STEADY_TRANSFERS }, () => randomUUID());
     const uploadTransfers = Math.ceil((FRESH_DOCUMENTS_PER_SECOND * options.duration) / DOCUMENTS_PER_UPLOAD_TRANSFER);
@@ -183,10 +194,13 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<void> {
       `Node ${process.version}, ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
         `load average ${loadBefore[0].toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (1 min).`,
     );
-    if (uploads.resent > 0) console.log(`${uploads.resent} uploads re-sent documents already stored (updates, not inserts): raise FRESH_DOCUMENTS_PER_SECOND.`);
+    if (uploads.resent > 0)
+      console.log(`${uploads.resent} uploads re-sent documents already stored (updates, not inserts): raise FRESH_DOCUMENTS_PER_SECOND.`);
     const failed = rows[rows.length - 1];
     if (failed.errors > 0 || failed.non2xx > 0) {
-      console.error(`FAILED: ${failed.errors} errors (connection errors and timeouts), non-2xx answers by status: ${JSON.stringify(failed.failedStatuses)}`);
+      console.error(
+        `FAILED: ${failed.errors} errors (connection errors and timeouts), non-2xx answers by status: ${JSON.stringify(failed.failedStatuses)}`,
+      );
       process.exitCode = 1;
     }
   } finally {

@@ -3,11 +3,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { BuiltService } from '../built-service';
 import { engineVersion } from './engine';
 import { BenchClient } from './http';
 import { count, ms, percentile, printTable } from './report';
-import { DOCUMENTS_PER_UPLOAD_TRANSFER, documentsJson, transferBody, uploadBody, UploadBodies } from './upload-bodies';
+import { DOCUMENTS_PER_UPLOAD_TRANSFER, documentsJson, transferBody, UploadBodies, uploadBody } from './upload-bodies';
 
 /** The batch the reads ask about. */
 const READ_DOCUMENTS = 20_000;
@@ -65,7 +66,20 @@ export async function readsDuringUploads({ databaseUrl, seconds, readers }: Read
     await phase(`reads during ${UPLOADS_IN_FLIGHT} uploads in flight`, databaseUrl(), { ...options, reads: true, uploads: true }),
   ];
   printTable(
-    ['phase', 'reads', 'reads/s', 'read p50 ms', 'read p99 ms', 'read max ms', 'uploaded docs/s', 'loop delay p50 ms', 'p99 ms', 'max ms', 'peak RSS MB', 'failures'],
+    [
+      'phase',
+      'reads',
+      'reads/s',
+      'read p50 ms',
+      'read p99 ms',
+      'read max ms',
+      'uploaded docs/s',
+      'loop delay p50 ms',
+      'p99 ms',
+      'max ms',
+      'peak RSS MB',
+      'failures',
+    ],
     phases.map((row) => [
       row.name,
       count(row.reads.length),
@@ -94,11 +108,21 @@ export async function readsDuringUploads({ databaseUrl, seconds, readers }: Read
 }
 
 /** One phase on a service of its own: seeds the read batch and the upload transfers, then runs for `seconds`. */
-async function phase(name: string, databaseUrl: string, { seconds, readers, reads, uploads }: { seconds: number; readers: number; reads: boolean; uploads: boolean }): Promise<Phase> {
+async function phase(
+  name: string,
+  databaseUrl: string,
+  { seconds, readers, reads, uploads }: { seconds: number; readers: number; reads: boolean; uploads: boolean },
+): Promise<Phase> {
   const apiKey = randomBytes(16).toString('hex');
   const loopDelayFile = join(tmpdir(), `tracking-loop-delay-${process.pid}.json`);
   const service = await BuiltService.start(
-    { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', API_KEYS: apiKey, NODE_OPTIONS: `--require ${LOOP_DELAY_PROBE}`, LOOP_DELAY_FILE: loopDelayFile },
+    {
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'warn',
+      API_KEYS: apiKey,
+      NODE_OPTIONS: `--require ${LOOP_DELAY_PROBE}`,
+      LOOP_DELAY_FILE: loopDelayFile,
+    },
     { authorization: `Bearer ${apiKey}` },
   );
   const reader = new BenchClient(service.baseUrl, service.headers, readers);
@@ -109,8 +133,11 @@ async function phase(name: string, databaseUrl: string, { seconds, readers, read
     for (let from = 0; from < READ_DOCUMENTS; from += SUB_BATCH) {
       await service.send('POST', '/tracking/sms_documents', uploadBody(readUbid, documentsJson(from, SUB_BATCH)));
     }
-    const uploadUbids = Array.from({ length: Math.ceil((FRESH_DOCUMENTS_PER_SECOND * seconds) / DOCUMENTS_PER_UPLOAD_TRANSFER) }, () => randomUUID());
-    for (const ubid of uploadUbids) await service.send('POST', '/tracking/sms_transfers', transferBody(ubid, DOCUMENTS_PER_UPLOAD_TRANSFER));
+    const uploadUbids = Array.from({ length: Math.ceil((FRESH_DOCUMENTS_PER_SECOND * seconds) / DOCUMENTS_PER_UPLOAD_TRANSFER) }, () =>
+      randomUUID(),
+    );
+    for (const ubid of uploadUbids)
+      await service.send('POST', '/tracking/sms_transfers', transferBody(ubid, DOCUMENTS_PER_UPLOAD_TRANSFER));
     const bodies = new UploadBodies(uploadUbids, SUB_BATCH);
 
     const loopDelay = async (): Promise<LoopDelay> => {
@@ -127,7 +154,8 @@ async function phase(name: string, databaseUrl: string, { seconds, readers, read
     let documents = 0;
     const readPaths = [
       `/tracking/sms_documents/${readUbid}`,
-      (index: number) => `/tracking/sms_documents/${readUbid}/documents?limit=100&after=${String((index * 100) % READ_DOCUMENTS).padStart(10, '0')}`,
+      (index: number) =>
+        `/tracking/sms_documents/${readUbid}/documents?limit=100&after=${String((index * 100) % READ_DOCUMENTS).padStart(10, '0')}`,
       `/tracking/sms_transfers/${readUbid}`,
     ];
     const readLoop = async () => {

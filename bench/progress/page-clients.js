@@ -61,7 +61,9 @@ async function probe() {
 }
 
 async function main() {
-  const clients = Array.from({ length: mode === 'none' ? 0 : Number(pages) }, (_, index) => (mode === 'sse' ? streamingPage() : pollingPage(index)));
+  const clients = Array.from({ length: mode === 'none' ? 0 : Number(pages) }, (_, index) =>
+    mode === 'sse' ? streamingPage() : pollingPage(index),
+  );
   await Promise.all([...clients, probe()]);
   process.stdout.write(`${JSON.stringify({ statuses, events, probes })}\n`);
   pageAgent.destroy();

@@ -17,7 +17,24 @@ describe('parseOptions', () => {
 
   it('reads every option', () => {
     const ubid = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
-    const argv = ['--url', 'http://tracking:7000', '--ubid', ubid, '--batch-size', '1000', '--concurrency', '8', '--retries', '3', '--timeout', '5', '--api-key', 'k', '--file', 'd.ndjson'];
+    const argv = [
+      '--url',
+      'http://tracking:7000',
+      '--ubid',
+      ubid,
+      '--batch-size',
+      '1000',
+      '--concurrency',
+      '8',
+      '--retries',
+      '3',
+      '--timeout',
+      '5',
+      '--api-key',
+      'k',
+      '--file',
+      'd.ndjson',
+    ];
 
     expect(parseOptions(argv)).toEqual({
       url: 'http://tracking:7000',
@@ -39,7 +56,10 @@ describe('parseOptions', () => {
     [['10', '--batch-size', '5001'], "--batch-size must be a whole number from 1 to 5000, not '5001'"],
     [['10', '--concurrency', '0'], "--concurrency must be a whole number from 1 to 64, not '0'"],
     [['10', '--timeout', '0'], "--timeout must be a whole number from 1 to 3600, not '0'"],
-    [['10', '--colour'], "Unknown option '--colour'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--colour\""],
+    [
+      ['10', '--colour'],
+      "Unknown option '--colour'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--colour\"",
+    ],
     [['10', '--url'], "Option '--url <value>' argument missing"],
   ])('refuses %j', (argv, message) => {
     expect(() => parseOptions(argv)).toThrow(new UsageError(message));

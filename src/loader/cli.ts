@@ -2,13 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { MAX_DOCUMENTS_PER_REQUEST } from '../sms-document/dto/upsert-sms-documents.dto';
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
-import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
+import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
 import { createProgress } from './progress';
 import { DEFAULT_RETRY, withRetry } from './retry';
-import { DEFAULT_REQUEST_TIMEOUT_MS, TrackingClient } from './tracking-client';
+import { DEFAULT_REQUEST_TIMEOUT_MS, UploadClient } from './upload-client';
 import { uploadSubBatches } from './uploader';
 
 export const USAGE = `Usage: tracking-load [options] <count>
@@ -102,13 +103,22 @@ export interface LoadSummary {
 }
 
 /** Registers the transfer, then uploads its documents; see USAGE. */
-export async function load(options: LoadOptions, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<LoadSummary> {
-  const client = new TrackingClient(options.url, options.apiKey, options.timeoutMs);
-  const retry = { ...DEFAULT_RETRY, attempts: options.retries + 1, onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`) };
+export async function load(
+  options: LoadOptions,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<LoadSummary> {
+  const client = new UploadClient(options.url, options.apiKey, options.timeoutMs);
+  const retry = {
+    ...DEFAULT_RETRY,
+    attempts: options.retries + 1,
+    onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`),
+  };
 
   const { documents, SMScount } = options.file ? await summarizeDocumentFile(options.file) : summarizeGenerated(options.count!);
   if (documents === 0) throw new UsageError(`${options.file} holds no documents`);
-  const source: AsyncIterable<NewSmsDocument> | Iterable<NewSmsDocument> = options.file ? readDocumentFile(options.file) : generateDocuments(documents);
+  const source: AsyncIterable<NewSmsDocument> | Iterable<NewSmsDocument> = options.file
+    ? readDocumentFile(options.file)
+    : generateDocuments(documents);
 
   const started = Date.now();
   await withRetry(

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { loadTestData } from '../../test/helpers/load-test-data';
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { InvalidDocumentError, readDocumentFile, summarizeDocumentFile } from './document-file';
 
 interface TestData {

@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ValidationError, validateSync } from 'class-validator';
+
 import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
 import streamArray from 'stream-json/streamers/stream-array.js';
+
 import { CompiledValidation } from '../core/validation/compiled-validation';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { SmsDocumentInputDto } from '../sms-document/dto/upsert-sms-documents.dto';
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
 
 /** A document of the file breaks the API's rules; `position` says where ("line 12", "item 12"). */
 export class InvalidDocumentError extends Error {

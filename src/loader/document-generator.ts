@@ -1,4 +1,4 @@
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 
 /**
  * The reference document: what a real SMS of a batch looks like to this service (~200 bytes of

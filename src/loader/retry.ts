@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TransientError } from './tracking-client';
+
+import { TransientError } from './upload-client';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */

@@ -1,6 +1,6 @@
-import { NewSmsDocument } from '../sms-document/sms-document.repository';
+import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { RetryOptions, withRetry } from './retry';
-import { TrackingClient } from './tracking-client';
+import { UploadClient } from './upload-client';
 
 export interface UploadOptions {
   concurrency: number;
@@ -20,7 +20,7 @@ export interface UploadSummary {
  * and the failure is thrown.
  */
 export async function uploadSubBatches(
-  client: TrackingClient,
+  client: UploadClient,
   ubid: string,
   subBatches: AsyncIterable<NewSmsDocument[]>,
   options: UploadOptions,

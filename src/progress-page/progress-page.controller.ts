@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Response } from 'express';
+
 import { PROJECT_ROOT } from '../core/project-root';
 
 /** Where `npm run build` (scripts/build-web.js) puts the page built from web/. */

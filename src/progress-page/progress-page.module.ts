@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+
 import { SmsDocumentModule } from '../sms-document/sms-document.module';
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
-import { ProgressPageController } from './progress-page.controller';
 import { ProgressController } from './progress.controller';
 import { ProgressService } from './progress.service';
+import { ProgressPageController } from './progress-page.controller';
 import { SUMMARY_FRESHNESS, SummaryCache } from './summary-cache';
 
 /** The live progress page at `/` (docs/progress-page.md) and the API routes it polls. */

@@ -1,8 +1,9 @@
 import { ServiceUnavailableException } from '@nestjs/common';
+
 import { TrackingState } from '../core/tracking-state';
 import { SmsDocumentService } from '../sms-document/sms-document.service';
+import { SmsTransfer } from '../sms-transfer/domain/sms-transfer';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
-import { SmsTransfer } from '../sms-transfer/sms-transfer.repository';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
 import { ProgressService } from './progress.service';
 import { SUMMARY_FRESHNESS, SummaryCache } from './summary-cache';
@@ -26,7 +27,11 @@ describe('ProgressService', () => {
 
   beforeEach(() => {
     jest.resetAllMocks();
-    service = new ProgressService(transfers as unknown as SmsTransferService, documents as unknown as SmsDocumentService, new SummaryCache(SUMMARY_FRESHNESS));
+    service = new ProgressService(
+      transfers as unknown as SmsTransferService,
+      documents as unknown as SmsDocumentService,
+      new SummaryCache(SUMMARY_FRESHNESS),
+    );
   });
 
   it('answers a transfer with its summary, counted once for callers within the window', async () => {
@@ -50,7 +55,13 @@ describe('ProgressService', () => {
 
     const page = await service.list({ limit: 10, offset: 0 });
 
-    expect(page).toEqual({ total: 3, items: [{ transfer: transfer('a'), summary: summary('a') }, { transfer: transfer('c'), summary: summary('c') }] });
+    expect(page).toEqual({
+      total: 3,
+      items: [
+        { transfer: transfer('a'), summary: summary('a') },
+        { transfer: transfer('c'), summary: summary('c') },
+      ],
+    });
     expect(transfers.list).toHaveBeenCalledWith({ limit: 10, offset: 0 });
   });
 

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+
 import { SmsDocumentService } from '../sms-document/sms-document.service';
-import { SmsTransferPageQuery } from '../sms-transfer/sms-transfer.repository';
+import { SmsTransferPageQuery } from '../sms-transfer/domain/sms-transfer';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
 import { TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
 import { SummaryCache } from './summary-cache';

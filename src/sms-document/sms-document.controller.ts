@@ -1,181 +1,70 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
-import { EXAMPLE_UBID } from '../core/validation/decorators';
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+
 import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
+import { DocumentBatch } from './domain/document-batch';
+import { SmsDocument, SmsDocumentPage } from './domain/sms-document';
 import { ListSmsDocumentsQueryDto } from './dto/list-sms-documents.query.dto';
 import { ReceiptsResultDto, RecordReceiptsDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
-import { SmsDocumentDto, SmsDocumentPageDto } from './dto/sms-document.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { EXAMPLE_UNIQUE_ID } from './dto/unique-id';
 import { UbidUniqueIdPathDto } from './dto/unique-id-path.dto';
-import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
-import { DocumentBatch } from './document-batch';
-import { DocumentBatchPipe, UploadedDocuments } from './document-batch.pipe';
-import { SmsDocument, SmsDocumentPage } from './sms-document.repository';
+import {
+  ApiCountDocuments,
+  ApiGetDocument,
+  ApiGetDocumentsSummary,
+  ApiListDocuments,
+  ApiRecordReceipts,
+  ApiSmsDocuments,
+  ApiUpdateDocumentsState,
+  ApiUpsertDocuments,
+} from './sms-document.docs';
 import { SmsDocumentService } from './sms-document.service';
+import { DocumentBatchPipe, UploadedDocuments } from './upload/document-batch.pipe';
 
-const NOT_FOUND = { example: `UBID '${EXAMPLE_UBID}' not found in table tracking.sms_documents` };
-/** The new routes tell an unknown transfer from one without documents. */
-const TRANSFER_NOT_FOUND = { description: 'Unknown UBID: no such transfer.', example: `UBID '${EXAMPLE_UBID}' is not found in table tracking.sms_transfers` };
-
-/** HTTP in, HTTP out: the rules live in SmsDocumentService. Method names are the operationIds. */
-@ApiTags('SMS_documents')
-@ApiTrackingResource()
+/** HTTP in, HTTP out: the rules live in SmsDocumentService, the documentation in sms-document.docs.ts. Method names are the operationIds. */
+@ApiSmsDocuments()
 @Controller('tracking/sms_documents')
 export class SmsDocumentController {
   constructor(private readonly documents: SmsDocumentService) {}
 
   @Post()
-  @ApiOperation({
-    summary: 'Upload documents of a batch',
-    description:
-      'Bulk upsert of 1 to 5000 documents in one transaction: all are stored or none. An existing (UBID, uniqueId) gets the new values, state INIT and when now.',
-  })
-  @ApiBody({
-    type: UpsertSmsDocumentsDto,
-    examples: {
-      twoDocuments: {
-        summary: 'Two documents',
-        value: {
-          UBID: EXAMPLE_UBID,
-          documents: [
-            { SMScount: 1, uniqueId: '0000000001', data: { phone: '+4917012345678', text: 'Your parcel arrives today' } },
-            { SMScount: 2, uniqueId: '0000000002', data: { phone: '+4917087654321', text: 'A longer text…', meta: { priority: 1 } } },
-          ],
-        },
-      },
-    },
-  })
-  @ApiCreatedResponse({
-    type: SmsDocumentResultDto,
-    description: 'All documents stored.',
-    example: { result: `Inserted 2 document(s) for UBID '${EXAMPLE_UBID}' in table tracking.sms_documents`, count: 2 },
-  })
-  @ApiErrorResponses({
-    413: { example: 'Request body is larger than the 16 MiB limit' },
-    422: {
-      description: 'Invalid documents (`detail` lists them), or the UBID is not a registered transfer (`detail` is a sentence). Nothing is stored.',
-      example: fieldError(['body', 'documents', 3, 'SMScount'], 'SMScount must not be less than 1', 'min'),
-    },
-  })
+  @ApiUpsertDocuments()
   upsertDocuments(@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
     return this.documents.upsert(batch);
   }
 
   @Get(':ubid')
-  @ApiOperation({ summary: 'Count the documents of a batch' })
-  @ApiOkResponse({
-    type: SmsDocumentResultDto,
-    example: { result: `Found 412343 document(s) for UBID '${EXAMPLE_UBID}' in table tracking.sms_documents`, count: 412343 },
-  })
-  @ApiErrorResponses({ 404: { ...NOT_FOUND, description: 'The batch has no documents.' }, 422: BAD_UBID })
+  @ApiCountDocuments()
   countDocuments(@Param() { ubid }: UbidPathDto): Promise<SmsDocumentResultDto> {
     return this.documents.count(ubid);
   }
 
   @Put(':ubid/:state')
-  @ApiOperation({
-    summary: 'Set the state of every document of a batch',
-    description:
-      'States only move forward (INIT → SENT → DONE): the documents behind the state move to it and get `when` = now; those in it or further along are left as they are and not counted, so the count can be 0. 404 only when the batch has no documents at all.',
-  })
-  @ApiOkResponse({
-    type: SmsDocumentResultDto,
-    example: { result: `Updated state to 'SENT' in 412343 row(s) for UBID '${EXAMPLE_UBID}' in table tracking.sms_documents`, count: 412343 },
-  })
-  @ApiErrorResponses({
-    404: { ...NOT_FOUND, description: 'The batch has no documents.' },
-    422: { example: fieldError(['path', 'state'], 'state must be one of the following values: INIT, SENT, DONE', 'isEnum') },
-  })
+  @ApiUpdateDocumentsState()
   updateDocumentsState(@Param() { ubid, state }: UbidStatePathDto): Promise<SmsDocumentResultDto> {
     return this.documents.updateState(ubid, state);
   }
 
   @Get(':ubid/summary')
-  @ApiOperation({
-    summary: "A batch's progress at a glance",
-    description: "Documents in total and per state, and the time of the last change, read from an index alone. A registered transfer without documents answers zeros.",
-  })
-  @ApiOkResponse({
-    type: SmsDocumentsSummaryDto,
-    description: 'The counts add up to `total`.',
-    example: { UBID: EXAMPLE_UBID, total: 100000, INIT: 40000, SENT: 10000, DONE: 50000, lastChange: '2024-04-17T09:12:05.000Z' },
-  })
-  @ApiErrorResponses({ 404: TRANSFER_NOT_FOUND, 422: BAD_UBID })
+  @ApiGetDocumentsSummary()
   getDocumentsSummary(@Param() { ubid }: UbidPathDto): Promise<SmsDocumentsSummaryDto> {
     return this.documents.summarize(ubid);
   }
 
   @Post(':ubid/receipts')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
-    summary: 'Record delivery receipts of up to 5000 documents',
-    description:
-      'Moves the named documents of the batch to `state`, in one statement and one transaction. States only move forward: if one named document is further along, nothing changes and the answer is 409. Documents already in the state are left as they are; uniqueIds the batch has no document for are listed in `unknown`.',
-  })
-  @ApiBody({
-    type: RecordReceiptsDto,
-    examples: { delivered: { summary: 'Two messages delivered', value: { state: 'DONE', uniqueIds: [EXAMPLE_UNIQUE_ID, '0000000002'] } } },
-  })
-  @ApiOkResponse({ type: ReceiptsResultDto, example: { UBID: EXAMPLE_UBID, state: 'DONE', changed: 1, unchanged: 0, unknown: ['0000000002'] } })
-  @ApiErrorResponses({
-    404: TRANSFER_NOT_FOUND,
-    409: {
-      description: 'A named document is further along than `state`; nothing was changed.',
-      example: `Cannot move document '${EXAMPLE_UNIQUE_ID}' of UBID '${EXAMPLE_UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents`,
-    },
-    413: { example: 'Request body is larger than the 16 MiB limit' },
-    422: { example: fieldError(['body', 'uniqueIds'], 'uniqueIds must contain no more than 5000 elements', 'arrayMaxSize') },
-  })
+  @ApiRecordReceipts()
   recordReceipts(@Param() { ubid }: UbidPathDto, @Body() { state, uniqueIds }: RecordReceiptsDto): Promise<ReceiptsResultDto> {
     return this.documents.recordReceipts(ubid, state, uniqueIds);
   }
 
   @Get(':ubid/documents')
-  @ApiOperation({
-    summary: 'List the documents of a batch, a page at a time',
-    description:
-      'In uniqueId order, optionally in one state, without their data. Keyset pagination: pass the `next` of a page as `after` to get the one after it; `next` is null on the last page. Every page is a seek in an index, the last as fast as the first.',
-  })
-  @ApiOkResponse({
-    type: SmsDocumentPageDto,
-    description: 'One page; `next` is the `after` of the following page, null on the last.',
-    example: {
-      items: [
-        { uniqueId: EXAMPLE_UNIQUE_ID, state: 'SENT', SMScount: 1, when: '2024-04-17T09:12:05.000Z' },
-        { uniqueId: '0000000002', state: 'SENT', SMScount: 2, when: '2024-04-17T09:12:05.000Z' },
-      ],
-      next: '0000000002',
-    },
-  })
-  @ApiErrorResponses({ 404: TRANSFER_NOT_FOUND, 422: { example: fieldError(['query', 'limit'], 'limit must not be greater than 5000', 'max') } })
+  @ApiListDocuments()
   listDocuments(@Param() { ubid }: UbidPathDto, @Query() { state, limit, after }: ListSmsDocumentsQueryDto): Promise<SmsDocumentPage> {
     return this.documents.list(ubid, { state, limit, after });
   }
 
   @Get(':ubid/documents/:uniqueId')
-  @ApiOperation({ summary: 'Read one document with its data', description: 'A uniqueId with characters such as `/` or `?` goes percent-encoded.' })
-  @ApiOkResponse({
-    type: SmsDocumentDto,
-    description: 'The document, its data as uploaded.',
-    example: {
-      UBID: EXAMPLE_UBID,
-      uniqueId: EXAMPLE_UNIQUE_ID,
-      state: 'DONE',
-      SMScount: 1,
-      when: '2024-04-17T09:14:40.000Z',
-      data: { phone: '+4917012345678', text: 'Your parcel arrives today' },
-    },
-  })
-  @ApiErrorResponses({
-    404: {
-      description: 'The batch has no document with this uniqueId.',
-      example: `Document '${EXAMPLE_UNIQUE_ID}' of UBID '${EXAMPLE_UBID}' not found in table tracking.sms_documents`,
-    },
-    422: { example: fieldError(['path', 'uniqueId'], 'uniqueId must be shorter than or equal to 10 characters', 'maxLength') },
-  })
+  @ApiGetDocument()
   getDocument(@Param() { ubid, uniqueId }: UbidUniqueIdPathDto): Promise<SmsDocument> {
     return this.documents.get(ubid, uniqueId);
   }

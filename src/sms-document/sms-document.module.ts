@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
-import { DocumentBatchPreparer } from './document-batch.preparer';
 import { SmsDocumentController } from './sms-document.controller';
+import { SmsDocumentEntity } from './sms-document.entity';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { SmsDocumentService } from './sms-document.service';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
+import { DocumentBatchPreparer } from './upload/document-batch.preparer';
 
 @Module({
-  imports: [SmsTransferModule],
+  imports: [TypeOrmModule.forFeature([SmsDocumentEntity]), SmsTransferModule],
   controllers: [SmsDocumentController],
   providers: [SmsDocumentService, DocumentBatchPreparer, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
   // The progress page shows the summaries.

@@ -1,41 +1,6 @@
 import { TrackingState } from '../core/tracking-state';
-import type { DocumentBatch } from './document-batch';
-
-/** A stored document: one SMS message of a batch with its free-form data. */
-export interface SmsDocument {
-  UBID: string;
-  uniqueId: string;
-  state: TrackingState;
-  SMScount: number;
-  when: Date;
-  data: Record<string, unknown>;
-}
-
-/** What a sender uploads for each document; the database fills state and time. */
-export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'>;
-
-/** A document in a listing: everything but its data, which can be large. */
-export type SmsDocumentListItem = Omit<SmsDocument, 'UBID' | 'data'>;
-
-/** `limit` documents of a batch after `after` (exclusive) in uniqueId order, optionally in one state. */
-export interface SmsDocumentPageQuery {
-  state?: TrackingState;
-  limit: number;
-  after?: string;
-}
-
-export interface SmsDocumentPage {
-  items: SmsDocumentListItem[];
-  /** The uniqueId to pass as `after` for the next page; null on the last page. */
-  next: string | null;
-}
-
-/** How many documents of a batch are in each state, and when the last of them changed. */
-export interface SmsDocumentStateCounts {
-  counts: Record<TrackingState, number>;
-  /** null when the batch has no documents. */
-  lastChange: Date | null;
-}
+import { DocumentBatch } from './domain/document-batch';
+import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
 
 /**
  * The port to the document table; an abstract class so that it is also the Nest injection token.

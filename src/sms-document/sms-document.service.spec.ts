@@ -1,5 +1,6 @@
 import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+
 import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
@@ -7,8 +8,8 @@ import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
+import { toDocumentBatch } from './domain/document-batch';
 import { SmsDocumentRepository } from './sms-document.repository';
-import { toDocumentBatch } from './document-batch';
 import { SmsDocumentService } from './sms-document.service';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
 
@@ -57,7 +58,9 @@ describe('SmsDocumentService', () => {
 
       await expect(failure).rejects.toBeInstanceOf(UnprocessableEntityException);
       await expect(failure).rejects.toMatchObject({
-        response: { detail: `Failed Upsert of UBID '${UBID}' document(s) in table tracking.sms_documents => FOREIGN KEY constraint failed` },
+        response: {
+          detail: `Failed Upsert of UBID '${UBID}' document(s) in table tracking.sms_documents => FOREIGN KEY constraint failed`,
+        },
       });
     });
 
@@ -101,7 +104,13 @@ describe('SmsDocumentService', () => {
 
   describe('recordReceipts', () => {
     it('moves the named documents, counts the no-ops and lists the unknown uniqueIds once each, in one unit of work', async () => {
-      repository.findStates.mockResolvedValue(new Map([['a', TrackingState.INIT], ['b', TrackingState.SENT], ['c', TrackingState.INIT]]));
+      repository.findStates.mockResolvedValue(
+        new Map([
+          ['a', TrackingState.INIT],
+          ['b', TrackingState.SENT],
+          ['c', TrackingState.INIT],
+        ]),
+      );
       repository.updateStates.mockResolvedValue(2);
 
       await expect(service.recordReceipts(UBID, TrackingState.SENT, ['a', 'b', 'x', 'c', 'x', 'a'])).resolves.toEqual({
@@ -117,7 +126,13 @@ describe('SmsDocumentService', () => {
     });
 
     it('refuses the whole request with 409, naming the first document that would move back, and writes nothing', async () => {
-      repository.findStates.mockResolvedValue(new Map([['a', TrackingState.INIT], ['b', TrackingState.DONE], ['c', TrackingState.DONE]]));
+      repository.findStates.mockResolvedValue(
+        new Map([
+          ['a', TrackingState.INIT],
+          ['b', TrackingState.DONE],
+          ['c', TrackingState.DONE],
+        ]),
+      );
 
       const failure = service.recordReceipts(UBID, TrackingState.SENT, ['a', 'b', 'c']);
 
@@ -140,7 +155,7 @@ describe('SmsDocumentService', () => {
     ['summarize', () => service.summarize(UBID), repository.countStates],
     ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.DONE, ['a']), repository.findStates],
     ['list', () => service.list(UBID, { limit: 10 }), repository.findPage],
-  ])('%s answers the transfers\' 404 for an unknown UBID, without reading documents', async (_name, call, repositoryMethod) => {
+  ])("%s answers the transfers' 404 for an unknown UBID, without reading documents", async (_name, call, repositoryMethod) => {
     transfers.findByUbid.mockResolvedValue(null);
 
     await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } });
@@ -232,7 +247,10 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: receipts while the whole b
   let db: TestDatabase;
   let documents: PausingDocumentRepository;
   let service: SmsDocumentService;
-  const states = async () => (await db.sql<{ state: string }>(`SELECT "state" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [UBID])).map(({ state }) => state);
+  const states = async () =>
+    (await db.sql<{ state: string }>(`SELECT "state" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [UBID])).map(
+      ({ state }) => state,
+    );
 
   beforeEach(async () => {
     db = await openTestDatabase('postgres');
@@ -240,7 +258,14 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: receipts while the whole b
     documents = new PausingDocumentRepository(db.context);
     service = new SmsDocumentService(documents, transfers, db.unitOfWork);
     await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 3, SMScount: 3 }));
-    await db.unitOfWork.write(() => documents.upsertMany(toDocumentBatch(UBID, uniqueIds.map((uniqueId) => document(uniqueId)))));
+    await db.unitOfWork.write(() =>
+      documents.upsertMany(
+        toDocumentBatch(
+          UBID,
+          uniqueIds.map((uniqueId) => document(uniqueId)),
+        ),
+      ),
+    );
   });
   afterEach(async () => {
     documents.releaseAll();

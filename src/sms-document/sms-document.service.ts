@@ -1,17 +1,18 @@
-import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
-import { backwardsMove } from '../core/errors/backwards-move';
 import { isBackwards, TrackingState } from '../core/tracking-state';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
+import { DocumentBatch } from './domain/document-batch';
+import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery } from './domain/sms-document';
 import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { DocumentBatch } from './document-batch';
-import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentRepository } from './sms-document.repository';
-
-const TABLE = 'tracking.sms_documents';
+import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
+import { SmsDocumentRepository } from './sms-document.repository';
+import { found, inserted, updated } from './sms-document.results';
 
 /** The rules for documents; each method is one API call and so one unit of work. Texts are the original's. */
 @Injectable()
@@ -28,19 +29,15 @@ export class SmsDocumentService {
     try {
       await this.unitOfWork.writeSingleStatement(() => this.documents.upsertMany(batch));
     } catch (error) {
-      if (error instanceof IntegrityError) {
-        throw new UnprocessableEntityException({
-          detail: `Failed Upsert of UBID '${ubid}' document(s) in table ${TABLE} => ${error.reason}`,
-        });
-      }
+      if (error instanceof IntegrityError) throw documentsRefused(ubid, error.reason);
       throw error;
     }
-    return { result: `Inserted ${count} document(s) for UBID '${ubid}' in table ${TABLE}`, count };
+    return inserted(ubid, count);
   }
 
   async count(ubid: string): Promise<SmsDocumentResultDto> {
     const count = await this.unitOfWork.read(() => this.documents.countByUbid(ubid));
-    return { result: `Found ${orNotFound(ubid, count)} document(s) for UBID '${ubid}' in table ${TABLE}`, count };
+    return found(ubid, orNotFound(ubid, count));
   }
 
   /**
@@ -53,7 +50,7 @@ export class SmsDocumentService {
       if (moved === 0) orNotFound(ubid, await this.documents.countByUbid(ubid));
       return moved;
     });
-    return { result: `Updated state to '${state}' in ${count} row(s) for UBID '${ubid}' in table ${TABLE}`, count };
+    return updated(ubid, state, count);
   }
 
   summarize(ubid: string): Promise<SmsDocumentsSummaryDto> {
@@ -77,7 +74,7 @@ export class SmsDocumentService {
       const current = await this.documents.findStates(ubid, named);
       for (const uniqueId of named) {
         const from = current.get(uniqueId);
-        if (from && isBackwards(from, state)) throw backwardsMove(`document '${uniqueId}' of UBID '${ubid}'`, from, state, TABLE);
+        if (from && isBackwards(from, state)) throw documentMovingBackwards(ubid, uniqueId, from, state);
       }
       // On PostgreSQL a concurrent receipt may move a document on after the read: the UPDATE's own
       // condition still never moves one back, and the request then counts it as unchanged.
@@ -96,7 +93,7 @@ export class SmsDocumentService {
   get(ubid: string, uniqueId: string): Promise<SmsDocument> {
     return this.unitOfWork.read(async () => {
       const document = await this.documents.findOne(ubid, uniqueId);
-      if (!document) throw new NotFoundException({ detail: `Document '${uniqueId}' of UBID '${ubid}' not found in table ${TABLE}` });
+      if (!document) throw documentNotFound(ubid, uniqueId);
       return document;
     });
   }
@@ -109,8 +106,6 @@ export class SmsDocumentService {
 
 /** A batch without documents is, to the original's clients, a batch not found. */
 function orNotFound(ubid: string, count: number): number {
-  if (count === 0) {
-    throw new NotFoundException({ detail: `UBID '${ubid}' not found in table ${TABLE}` });
-  }
+  if (count === 0) throw documentsNotFound(ubid);
   return count;
 }

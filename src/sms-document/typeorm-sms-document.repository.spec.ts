@@ -1,12 +1,19 @@
 import { loadTestData } from '../../test/helpers/load-test-data';
-import { describeEachDatabase, openTestDatabase, storedJson, storedTime, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
+import {
+  describeEachDatabase,
+  openTestDatabase,
+  storedJson,
+  storedTime,
+  TEST_DATABASES,
+  TestDatabase,
+} from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { TrackingState } from '../core/tracking-state';
-import { NewSmsTransfer } from '../sms-transfer/sms-transfer.repository';
+import { NewSmsTransfer } from '../sms-transfer/domain/sms-transfer';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
-import { NewSmsDocument } from './sms-document.repository';
+import { toDocumentBatch } from './domain/document-batch';
+import { NewSmsDocument } from './domain/sms-document';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
-import { toDocumentBatch } from './document-batch';
 
 interface TrackedDocument {
   uniqueId: string;
@@ -52,7 +59,16 @@ interface PlanNode {
 }
 
 /** The nodes that read or change the one table: anything else (a join, a set-returning function, a subquery) is a second input. */
-const SINGLE_TABLE_NODES = ['ModifyTable', 'Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan', 'Bitmap Index Scan', 'BitmapAnd', 'BitmapOr'];
+const SINGLE_TABLE_NODES = [
+  'ModifyTable',
+  'Seq Scan',
+  'Index Scan',
+  'Index Only Scan',
+  'Bitmap Heap Scan',
+  'Bitmap Index Scan',
+  'BitmapAnd',
+  'BitmapOr',
+];
 
 /** Every node of a PostgreSQL plan (`EXPLAIN (FORMAT JSON)`), the root first. */
 const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
@@ -68,7 +84,10 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
   /** An upload of these documents, as the service hands it to the repository. */
   const upsert = (ubid: string, documents: NewSmsDocument[]) => repository.upsertMany(toDocumentBatch(ubid, documents));
   const rows = (ubid = UBID) =>
-    db.sql<DocumentRow>(`SELECT "uniqueId", "state", "SMScount", "when", "data" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [ubid]);
+    db.sql<DocumentRow>(
+      `SELECT "uniqueId", "state", "SMScount", "when", "data" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`,
+      [ubid],
+    );
   /** The tracked documents stored with their states and times, and one of them in the other batch too. */
   async function storeTracked(): Promise<void> {
     const asNew = tracked.map(({ uniqueId }) => ({ uniqueId, SMScount: 1, data: { uniqueId } }));
@@ -83,7 +102,8 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
     const storedWhen = new Map(tracked.map(({ uniqueId, when }) => [uniqueId, storedTime(when).getTime()]));
     return (await rows()).map(({ uniqueId, state, when }) => [uniqueId, state, storedTime(when).getTime() === storedWhen.get(uniqueId)]);
   }
-  const unchangedTracked = () => [...tracked].sort(byUniqueId).map(({ uniqueId, state }): [string, string, boolean] => [uniqueId, state, true]);
+  const unchangedTracked = () =>
+    [...tracked].sort(byUniqueId).map(({ uniqueId, state }): [string, string, boolean] => [uniqueId, state, true]);
 
   beforeEach(async () => {
     db = await openTestDatabase(kind);
@@ -145,7 +165,9 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       const failure = inTransaction(() => upsert(unknown, documents));
 
       await expect(failure).rejects.toBeInstanceOf(IntegrityError);
-      await expect(failure).rejects.toMatchObject({ reason: expect.stringMatching(/FOREIGN KEY constraint failed|violates foreign key constraint/) });
+      await expect(failure).rejects.toMatchObject({
+        reason: expect.stringMatching(/FOREIGN KEY constraint failed|violates foreign key constraint/),
+      });
       expect(await db.sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents"')).toEqual([{ n: 0 }]);
     });
 
@@ -210,7 +232,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect(await inTransaction(() => repository.updateStateByUbid(UBID, TrackingState.SENT))).toBe(trackedIn(TrackingState.INIT).length);
 
       const expected = unchangedTracked().map(([uniqueId, state, same]): [string, string, boolean] =>
-        state === TrackingState.INIT ? [uniqueId, TrackingState.SENT, false] : [uniqueId, state, same],
+        state === 'INIT' ? [uniqueId, 'SENT', false] : [uniqueId, state, same],
       );
       expect(await trackedNow()).toEqual(expected);
     });
@@ -264,11 +286,17 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
     it('starts after the given uniqueId, exclusive, and lists items without data', async () => {
       const page = await inTransaction(() => repository.findPage(UBID, { limit: 1, state: TrackingState.DONE, after: 'a/1' }));
 
-      expect(page).toEqual({ items: [{ uniqueId: 'd.5', state: 'DONE', SMScount: 1, when: new Date('2024-04-17T09:10:00.000Z') }], next: null });
+      expect(page).toEqual({
+        items: [{ uniqueId: 'd.5', state: 'DONE', SMScount: 1, when: new Date('2024-04-17T09:10:00.000Z') }],
+        next: null,
+      });
     });
 
     it('answers an empty last page for a batch without documents in the state', async () => {
-      expect(await inTransaction(() => repository.findPage(otherUbid, { limit: 10, state: TrackingState.DONE }))).toEqual({ items: [], next: null });
+      expect(await inTransaction(() => repository.findPage(otherUbid, { limit: 10, state: TrackingState.DONE }))).toEqual({
+        items: [],
+        next: null,
+      });
     });
   });
 
@@ -320,14 +348,28 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       await inTransaction(() => upsert(UBID, manyDocuments(5000)));
       const before = db.queries.length;
 
-      const moved = await inTransaction(() => repository.updateStates(UBID, manyDocuments(5000).map((document) => document.uniqueId), TrackingState.DONE));
+      const moved = await inTransaction(() =>
+        repository.updateStates(
+          UBID,
+          manyDocuments(5000).map((document) => document.uniqueId),
+          TrackingState.DONE,
+        ),
+      );
 
       expect(moved).toBe(5000);
       expect(updates(db.queries.slice(before))).toHaveLength(1);
     });
 
     it('moves nothing back to INIT', async () => {
-      expect(await inTransaction(() => repository.updateStates(UBID, tracked.map((document) => document.uniqueId), TrackingState.INIT))).toBe(0);
+      expect(
+        await inTransaction(() =>
+          repository.updateStates(
+            UBID,
+            tracked.map((document) => document.uniqueId),
+            TrackingState.INIT,
+          ),
+        ),
+      ).toBe(0);
       expect(await trackedNow()).toEqual(unchangedTracked());
     });
   });
@@ -335,7 +377,11 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
   if (kind !== 'postgres') {
     // PostgreSQL's planner chooses by table statistics, which a test table does not have; docs/tracking.md shows its plans at scale.
     it.each<[string, () => Promise<unknown>, string[]]>([
-      ['the summary from the tracking index alone', () => repository.countStates(UBID), ['SEARCH document USING COVERING INDEX IDX_sms_documents_UBID_state_uniqueId_when (UBID=?)']],
+      [
+        'the summary from the tracking index alone',
+        () => repository.countStates(UBID),
+        ['SEARCH document USING COVERING INDEX IDX_sms_documents_UBID_state_uniqueId_when (UBID=?)'],
+      ],
       [
         'a page of one state with a seek in the tracking index',
         () => repository.findPage(UBID, { limit: 10, state: TrackingState.SENT, after: 'a' }),
@@ -353,7 +399,10 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       const [query] = db.queries.slice(before).filter((sql) => sql.startsWith('SELECT'));
 
       // SQLite plans do not depend on the values bound, only on their number.
-      const steps = await db.sql<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, Array.from(query.matchAll(/\?/g), () => UBID));
+      const steps = await db.sql<{ detail: string }>(
+        `EXPLAIN QUERY PLAN ${query}`,
+        Array.from(query.matchAll(/\?/g), () => UBID),
+      );
 
       expect(steps.map((step) => step.detail)).toEqual(plan);
     });
@@ -367,23 +416,31 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
     it.each<[string, (uniqueIds: string[]) => Promise<unknown>, string]>([
       ['the receipts’ read', (uniqueIds) => repository.findStates(UBID, uniqueIds), 'SELECT'],
       ['the receipts’ write', (uniqueIds) => repository.updateStates(UBID, uniqueIds, TrackingState.SENT), 'UPDATE'],
-    ])('plans %s of 5000 ids in a batch just loaded as one scan that checks each row against the ids, on PostgreSQL', async (_name, receipts, verb) => {
-      for (let loaded = 0; loaded < 20_000; loaded += 5000) {
-        await inTransaction(() => upsert(UBID, manyDocuments(20_000).slice(loaded, loaded + 5000)));
-      }
-      const uniqueIds = Array.from({ length: 5000 }, (_, index) => `d${index * 4}`);
-      const before = db.statements.length;
-      await inTransaction(() => receipts(uniqueIds));
-      const [{ query, parameters }] = db.statements.slice(before).filter((statement) => statement.query.startsWith(verb));
+    ])(
+      'plans %s of 5000 ids in a batch just loaded as one scan that checks each row against the ids, on PostgreSQL',
+      async (_name, receipts, verb) => {
+        for (let loaded = 0; loaded < 20_000; loaded += 5000) {
+          await inTransaction(() => upsert(UBID, manyDocuments(20_000).slice(loaded, loaded + 5000)));
+        }
+        const uniqueIds = Array.from({ length: 5000 }, (_, index) => `d${index * 4}`);
+        const before = db.statements.length;
+        await inTransaction(() => receipts(uniqueIds));
+        const [{ query, parameters }] = db.statements.slice(before).filter((statement) => statement.query.startsWith(verb));
 
-      const [{ 'QUERY PLAN': [plan] }] = await db.dataSource.query(`EXPLAIN (FORMAT JSON) ${query}`, parameters);
+        const [
+          {
+            'QUERY PLAN': [plan],
+          },
+        ] = await db.dataSource.query(`EXPLAIN (FORMAT JSON) ${query}`, parameters);
 
-      const nodes = planNodes(plan.Plan);
-      expect(nodes.map((node) => node['Node Type']).filter((type) => !SINGLE_TABLE_NODES.includes(type))).toEqual([]);
-      expect([...new Set(nodes.flatMap((node) => node['Relation Name'] ?? []))]).toEqual(['sms_documents']);
-      const conditions = nodes.flatMap((node) => [node.Filter, node['Index Cond'], node['Recheck Cond']]).filter(Boolean);
-      expect(conditions.filter((condition) => condition!.includes(`("uniqueId")::text = ANY ('{${uniqueIds.join(',')}}'::text[])`))).toHaveLength(1);
-    });
+        const nodes = planNodes(plan.Plan);
+        expect(nodes.map((node) => node['Node Type']).filter((type) => !SINGLE_TABLE_NODES.includes(type))).toEqual([]);
+        expect([...new Set(nodes.flatMap((node) => node['Relation Name'] ?? []))]).toEqual(['sms_documents']);
+        const conditions = nodes.flatMap((node) => [node.Filter, node['Index Cond'], node['Recheck Cond']]).filter(Boolean);
+        expect(
+          conditions.filter((condition) => condition!.includes(`("uniqueId")::text = ANY ('{${uniqueIds.join(',')}}'::text[])`)),
+        ).toHaveLength(1);
+      },
+    );
   }
-
 });

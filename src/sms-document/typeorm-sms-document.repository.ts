@@ -1,18 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { In, MoreThan } from 'typeorm';
-import { refusedAsIntegrityError } from '../core/database/integrity-error';
+
 import { DatabaseEngine, engineOf } from '../core/database/engine';
+import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
+import { DocumentBatch } from './domain/document-batch';
+import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
 import { SmsDocumentEntity } from './sms-document.entity';
-import { DocumentBatch } from './document-batch';
-import {
-  SmsDocument,
-  SmsDocumentPage,
-  SmsDocumentPageQuery,
-  SmsDocumentRepository,
-  SmsDocumentStateCounts,
-} from './sms-document.repository';
+import { SmsDocumentRepository } from './sms-document.repository';
 
 const ON_CONFLICT = `
   ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET
@@ -151,7 +147,7 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     let lastChange: Date | null = null;
     for (const row of rows) {
       counts[row.state] = Number(row.count);
-      const changed: Date = manager.connection.driver.prepareHydratedValue(row.lastChange, when);
+      const changed = manager.connection.driver.prepareHydratedValue(row.lastChange, when) as Date;
       if (!lastChange || changed > lastChange) lastChange = changed;
     }
     return { counts, lastChange };
@@ -176,7 +172,10 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
   async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
     const { manager } = this.transaction;
     const engine = engineOf(manager);
-    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [UNIQUE_IDS_PARAMETER[engine](uniqueIds), ubid]);
+    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [
+      UNIQUE_IDS_PARAMETER[engine](uniqueIds),
+      ubid,
+    ]);
     return new Map(rows.map((row) => [row.uniqueId, row.state]));
   }
 }

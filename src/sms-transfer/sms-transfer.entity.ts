@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+
 import { TrackingState } from '../core/tracking-state';
-import { SmsTransfer } from './sms-transfer.repository';
+import { SmsTransfer } from './domain/sms-transfer';
 
 /** `sms_transfers`: one row per batch. The DDL, defaults included, is in the migrations. */
 @Entity({ name: 'sms_transfers' })

@@ -1,4 +1,5 @@
 import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+
 import { backwardsMove } from '../core/errors/backwards-move';
 import { TrackingState } from '../core/tracking-state';
 

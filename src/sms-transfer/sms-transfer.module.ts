@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
 import { SmsTransferController } from './sms-transfer.controller';
+import { SmsTransferEntity } from './sms-transfer.entity';
 import { SmsTransferRepository } from './sms-transfer.repository';
 import { SmsTransferService } from './sms-transfer.service';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([SmsTransferEntity])],
   controllers: [SmsTransferController],
   providers: [SmsTransferService, { provide: SmsTransferRepository, useClass: TypeOrmSmsTransferRepository }],
   // The document routes answer 404 for an unknown transfer; the progress page lists transfers.

@@ -1,5 +1,6 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+
 import { mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
@@ -9,7 +10,15 @@ import { SmsTransferService } from './sms-transfer.service';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } };
-const STORED = { UBID, fileName: 'f.json', origName: 'o.csv', fallbackCount: 2, when: new Date('2024-04-17T08:58:37.000Z'), documents: 3, SMScount: 4 };
+const STORED = {
+  UBID,
+  fileName: 'f.json',
+  origName: 'o.csv',
+  fallbackCount: 2,
+  when: new Date('2024-04-17T08:58:37.000Z'),
+  documents: 3,
+  SMScount: 4,
+};
 
 describe('SmsTransferService', () => {
   let service: SmsTransferService;
@@ -36,16 +45,19 @@ describe('SmsTransferService', () => {
     ['delete', () => service.delete(UBID), repository.delete, false, 'write'],
     ['computeFallback', () => service.computeFallback(UBID), repository.setFallbackCountFromDocuments, null, 'write'],
     ['setFallbackCount', () => service.setFallbackCount(UBID, 3), repository.setFallbackCount, null, 'write'],
-  ] as const)('%s answers the original 404 for an unknown UBID, in one %s unit of work', async (_name, call, repositoryMethod, missing, kind) => {
-    repositoryMethod.mockResolvedValue(missing);
+  ] as const)(
+    '%s answers the original 404 for an unknown UBID, in one %s unit of work',
+    async (_name, call, repositoryMethod, missing, kind) => {
+      repositoryMethod.mockResolvedValue(missing);
 
-    const failure = call();
+      const failure = call();
 
-    await expect(failure).rejects.toBeInstanceOf(NotFoundException);
-    await expect(failure).rejects.toMatchObject(NOT_FOUND);
-    expect(unitOfWork[kind]).toHaveBeenCalledTimes(1);
-    expect(unitOfWork[kind === 'read' ? 'write' : 'read']).not.toHaveBeenCalled();
-  });
+      await expect(failure).rejects.toBeInstanceOf(NotFoundException);
+      await expect(failure).rejects.toMatchObject(NOT_FOUND);
+      expect(unitOfWork[kind]).toHaveBeenCalledTimes(1);
+      expect(unitOfWork[kind === 'read' ? 'write' : 'read']).not.toHaveBeenCalled();
+    },
+  );
 
   it('create answers 422 when the database refuses a value', async () => {
     repository.upsert.mockRejectedValue(new IntegrityError('integer out of range'));
@@ -73,12 +85,15 @@ describe('SmsTransferService', () => {
 
     // The repository moves the transfer only forward and answers it as it is afterwards: in the
     // state asked for when it was behind it or already there (the same state again succeeds).
-    it.each(Object.values(TrackingState))('asks the repository to move the UBID to %s, and answers the transfer in that state', async (requested) => {
-      repository.updateState.mockResolvedValue(transfer(requested));
+    it.each(Object.values(TrackingState))(
+      'asks the repository to move the UBID to %s, and answers the transfer in that state',
+      async (requested) => {
+        repository.updateState.mockResolvedValue(transfer(requested));
 
-      await expect(service.updateState(UBID, requested)).resolves.toEqual(transfer(requested));
-      expect(repository.updateState).toHaveBeenCalledWith(UBID, requested);
-    });
+        await expect(service.updateState(UBID, requested)).resolves.toEqual(transfer(requested));
+        expect(repository.updateState).toHaveBeenCalledWith(UBID, requested);
+      },
+    );
 
     it.each([
       [TrackingState.DONE, TrackingState.SENT],

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { isBackwards, TrackingState } from '../core/tracking-state';
+import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { transferMovingBackwards, transferNotFound, transferRefused } from './sms-transfer.errors';
-import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery, SmsTransferRepository } from './sms-transfer.repository';
+import { SmsTransferRepository } from './sms-transfer.repository';
 
 /** The rules for transfers; each method is one API call and so one unit of work. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { loadTestData } from '../../test/helpers/load-test-data';
-import { IntegrityError } from '../core/database/integrity-error';
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
+import { IntegrityError } from '../core/database/integrity-error';
 import { TrackingState } from '../core/tracking-state';
-import { NewSmsTransfer } from './sms-transfer.repository';
+import { NewSmsTransfer } from './domain/sms-transfer';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
 
 interface TestData {
@@ -73,18 +73,21 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
     });
 
     // SQLite enforces NOT NULL but neither VARCHAR lengths nor INTEGER ranges (validation does, before the repository); PostgreSQL enforces all three.
-    it.each(refusals)('throws an IntegrityError with the engine’s words for $name, and stores nothing', async ({ fields, sqlite, postgres }) => {
-      const reason = kind === 'postgres' ? postgres : sqlite;
-      const write = inTransaction(() => repository.upsert({ ...transfer, ...fields } as NewSmsTransfer));
+    it.each(refusals)(
+      'throws an IntegrityError with the engine’s words for $name, and stores nothing',
+      async ({ fields, sqlite, postgres }) => {
+        const reason = kind === 'postgres' ? postgres : sqlite;
+        const write = inTransaction(() => repository.upsert({ ...transfer, ...fields } as NewSmsTransfer));
 
-      if (reason === null) {
-        await expect(write).resolves.toMatchObject(fields);
-      } else {
-        await expect(write).rejects.toEqual(new IntegrityError(reason));
-        await expect(write).rejects.toBeInstanceOf(IntegrityError);
-        expect(await db.sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"')).toEqual([{ n: 0 }]);
-      }
-    });
+        if (reason === null) {
+          await expect(write).resolves.toMatchObject(fields);
+        } else {
+          await expect(write).rejects.toEqual(new IntegrityError(reason));
+          await expect(write).rejects.toBeInstanceOf(IntegrityError);
+          expect(await db.sql('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"')).toEqual([{ n: 0 }]);
+        }
+      },
+    );
 
     it('passes other database errors on unchanged', async () => {
       await db.sql('DROP TABLE "sms_documents"');
@@ -192,7 +195,13 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
     beforeEach(async () => {
       await inTransaction(() => repository.upsert(transfer));
       await inTransaction(() => repository.upsert({ ...transfer, UBID: listing[0].UBID }));
-      for (const [uniqueId, state] of [['a', 'INIT'], ['b', 'SENT'], ['c', 'DONE'], ['d', 'SENT'], ['e', 'DONE']]) {
+      for (const [uniqueId, state] of [
+        ['a', 'INIT'],
+        ['b', 'SENT'],
+        ['c', 'DONE'],
+        ['d', 'SENT'],
+        ['e', 'DONE'],
+      ]) {
         await insertDocument(transfer.UBID, uniqueId);
         await db.sql(`UPDATE "sms_documents" SET "state" = ? WHERE "uniqueId" = ?`, [state, uniqueId]);
       }

@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
+
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
+import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { SmsTransferEntity } from './sms-transfer.entity';
-import {
-  NewSmsTransfer,
-  SmsTransfer,
-  SmsTransferPage,
-  SmsTransferPageQuery,
-  SmsTransferRepository,
-} from './sms-transfer.repository';
+import { SmsTransferRepository } from './sms-transfer.repository';
 
 const NOT_DONE = statesBefore(TrackingState.DONE).map((state) => `'${state}'`);
 

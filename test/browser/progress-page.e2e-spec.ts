@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+
 import { Browser, BrowserContext, Page } from 'playwright-core';
+
 import { PROJECT_ROOT } from '../../src/core/project-root';
 import { describeInBrowser, launchChromium } from '../helpers/chromium';
 import { subBatch } from '../helpers/documents';
@@ -46,7 +48,10 @@ function apiClient(server: TestServer, key?: string) {
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return response.json();
   };
-  const ids = (from: number, to: number) => subBatch('x', 'd', to).documents.slice(from, to).map(({ uniqueId }) => uniqueId);
+  const ids = (from: number, to: number) =>
+    subBatch('x', 'd', to)
+      .documents.slice(from, to)
+      .map(({ uniqueId }) => uniqueId);
   return {
     send,
     /** Registers the transfer and uploads its first `uploaded` documents, numbered d000000000 on. */
@@ -112,7 +117,12 @@ describeInBrowser('progress page in Chromium (e2e)', () => {
 
     it('follows a batch from registration to its receipts without a reload, on a 375 px screen in the viewer’s time zone', async () => {
       // Reduced motion: the bar's segments then take their width at once, without a transition.
-      context = await browser.newContext({ viewport: { width: 375, height: 800 }, timezoneId: timeZone, locale: 'en-GB', reducedMotion: 'reduce' });
+      context = await browser.newContext({
+        viewport: { width: 375, height: 800 },
+        timezoneId: timeZone,
+        locale: 'en-GB',
+        reducedMotion: 'reduce',
+      });
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);
       const { problems, requests } = watch(page, server.url);
@@ -136,7 +146,9 @@ describeInBrowser('progress page in Chromium (e2e)', () => {
       await link.focus();
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: transfer.origName }).waitFor();
-      expect(await page.evaluate('document.activeElement.tagName + ":" + document.activeElement.textContent')).toBe(`H1:${transfer.origName}`);
+      expect(await page.evaluate('document.activeElement.tagName + ":" + document.activeElement.textContent')).toBe(
+        `H1:${transfer.origName}`,
+      );
       await count('INIT').filter({ hasText: /^300$/ }).waitFor();
       expect(await figure('Documents uploaded').textContent()).toBe(`${uploaded} of ${transfer.documents} declared`);
       expect(await count('missing').textContent()).toBe(String(transfer.documents - uploaded));
@@ -148,7 +160,9 @@ describeInBrowser('progress page in Chromium (e2e)', () => {
       expect(await count('SENT').textContent()).toBe(String(sent - done));
       expect(await count('INIT').textContent()).toBe(String(uploaded - sent));
       await page.getByRole('img', { name: '25 % DONE, 25 % SENT, 25 % INIT of 400 documents' }).waitFor();
-      expect(await page.getByRole('status').filter({ hasText: 'delivered' }).textContent()).toBe('25 % delivered, 25 % sent, 25 % waiting.');
+      expect(await page.getByRole('status').filter({ hasText: 'delivered' }).textContent()).toBe(
+        '25 % delivered, 25 % sent, 25 % waiting.',
+      );
       const [segment, bar] = await Promise.all([progress.locator('.segment.done').boundingBox(), progress.locator('.bar').boundingBox()]);
       expect(segment!.width / bar!.width).toBeCloseTo(0.25, 1);
       expect(await page.evaluate('window.notReloaded')).toBe(true);

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+
 import { Browser, chromium } from 'playwright-core';
 
 /** Debian's chromium package (`apt-get install chromium`; .ci/run installs it). Nothing is downloaded. */
@@ -23,6 +24,15 @@ export function describeInBrowser(title: string, suite: () => void): void {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

@@ -3,6 +3,7 @@
  * of a byte array it was handed; fails a task on `{ fail }` and dies on `{ die }`.
  */
 import { threadId } from 'node:worker_threads';
+
 import { serveTasks } from '../../src/core/workers/serve-tasks';
 
 export interface EchoInput {

@@ -1,5 +1,5 @@
 import { UnitOfWork } from '../../src/core/database/unit-of-work';
-import { DocumentBatch } from '../../src/sms-document/document-batch';
+import { DocumentBatch } from '../../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../../src/sms-transfer/sms-transfer.repository';
 

@@ -15,7 +15,7 @@ export interface SqliteLock {
 export async function holdSqliteWriteLock(file: string): Promise<SqliteLock> {
   const script = `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked'); setInterval(() => {}, 1000);`;
   const locker = spawn(process.execPath, ['-e', script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await once(locker.stdout!, 'data');
+  await once(locker.stdout, 'data');
   return {
     release: async () => {
       locker.kill();

@@ -1,4 +1,4 @@
-import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
+import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 
 /**
  * A TCP relay between the service and its PostgreSQL server, to take the database away from one

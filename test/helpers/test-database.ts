@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Client } from 'pg';
 import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
+
+import { ENTITIES } from '../../src/app/entities';
 import { DatabaseConfig, parseDatabaseUrl } from '../../src/core/config/database-url';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from '../../src/core/database/data-source-options';
 import { SqliteReadConnections } from '../../src/core/database/sqlite-read-connections';
@@ -70,10 +73,13 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   const { url, remove } = await createDatabase(kind);
   const recorder = new QueryRecorder();
   const config = parseDatabaseUrl(url);
-  const dataSource = await initializeDataSource(buildDataSourceOptions(config, recorder), config);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: recorder }), config);
   const readers =
     config.engine === 'sqlite' && config.readConnections > 0
-      ? await SqliteReadConnections.open(buildReadConnectionOptions(config, recorder), config.readConnections)
+      ? await SqliteReadConnections.open(
+          buildReadConnectionOptions(config, { entities: ENTITIES, logger: recorder }),
+          config.readConnections,
+        )
       : null;
   const context = new TransactionContext();
   return {

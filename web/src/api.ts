@@ -1,4 +1,11 @@
-import type { SmsDocumentDto, SmsDocumentPageDto, SmsTransferDto, TrackingState, TransferProgressDto, TransferProgressPageDto } from '../../clients/typescript/src/schema';
+import type {
+  SmsDocumentDto,
+  SmsDocumentPageDto,
+  SmsTransferDto,
+  TrackingState,
+  TransferProgressDto,
+  TransferProgressPageDto,
+} from '../../clients/typescript/src/schema';
 
 export type { SmsDocumentDto, SmsDocumentPageDto, SmsTransferDto, TrackingState, TransferProgressDto, TransferProgressPageDto };
 export type Summary = TransferProgressDto['summary'];
@@ -40,7 +47,10 @@ export type Answer<T> = { changed: true; data: T; etag: string | null } | { chan
  * of it, and `Cache-Control: max-age=0` stands in for the `no-cache` the browser would add, with
  * which a server must ignore If-None-Match.
  */
-export async function call<T>(path: string, { method = 'GET', etag }: { method?: 'GET' | 'POST'; etag?: string | null } = {}): Promise<Answer<T>> {
+export async function call<T>(
+  path: string,
+  { method = 'GET', etag }: { method?: 'GET' | 'POST'; etag?: string | null } = {},
+): Promise<Answer<T>> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Cache-Control': 'max-age=0' };
   const key = apiKey.get();
   if (key) headers.Authorization = `Bearer ${key}`;

@@ -7,7 +7,11 @@ type Child = Node | string | null | undefined | false;
  * HTML, so nothing the API returns can inject markup; and there is no `style` attribute, which
  * the page's Content-Security-Policy would refuse (sizes are set through `element.style`).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === false || value === undefined) continue;

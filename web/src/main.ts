@@ -18,7 +18,11 @@ function parseRoute(hash: string): Route {
   const query = new URLSearchParams(search);
   const state = query.get('state') as TrackingState | null;
   const offset = Number.parseInt(query.get('offset') ?? '0', 10);
-  return { name: 'transfers', state: state && STATES.includes(state) ? state : undefined, offset: Number.isFinite(offset) && offset > 0 ? offset : 0 };
+  return {
+    name: 'transfers',
+    state: state && STATES.includes(state) ? state : undefined,
+    offset: Number.isFinite(offset) && offset > 0 ? offset : 0,
+  };
 }
 
 /**
@@ -58,7 +62,9 @@ class App implements ViewContext {
       return;
     }
     this.connection.textContent =
-      error instanceof ApiError ? `The service answered ${error.status}: ${describeDetail(error.detail)}` : 'The service cannot be reached. Trying again…';
+      error instanceof ApiError
+        ? `The service answered ${error.status}: ${describeDetail(error.detail)}`
+        : 'The service cannot be reached. Trying again…';
   }
 
   private async open(moveFocus: boolean): Promise<void> {
@@ -109,4 +115,8 @@ class App implements ViewContext {
   }
 }
 
-new App(document.getElementById('main')!, document.getElementById('connection')!, document.getElementById('forget-key') as HTMLButtonElement).start();
+new App(
+  document.getElementById('main')!,
+  document.getElementById('connection')!,
+  document.getElementById('forget-key') as HTMLButtonElement,
+).start();

@@ -1,4 +1,14 @@
-import { call, fetchData, paths, SmsDocumentDto, SmsDocumentPageDto, SmsTransferDto, STATES, TrackingState, TransferProgressDto } from './api';
+import {
+  call,
+  fetchData,
+  paths,
+  SmsDocumentDto,
+  SmsDocumentPageDto,
+  SmsTransferDto,
+  STATES,
+  TrackingState,
+  TransferProgressDto,
+} from './api';
 import { h } from './dom';
 import { formatCount, timeElement } from './format';
 import { ProgressBar, progressSentence } from './progress-bar';
@@ -36,12 +46,23 @@ export class TransferView implements View {
       h('p', {}, h('a', { href: '#/' }, 'All batches')),
       this.heading,
       this.meta,
-      h('section', { 'aria-labelledby': 'progress-heading' }, h('h2', { id: 'progress-heading' }, 'Progress'), this.bar.element, this.sentence, figureList),
+      h(
+        'section',
+        { 'aria-labelledby': 'progress-heading' },
+        h('h2', { id: 'progress-heading' }, 'Progress'),
+        this.bar.element,
+        this.sentence,
+        figureList,
+      ),
       h(
         'section',
         { 'aria-labelledby': 'fallback-heading' },
         h('h2', { id: 'fallback-heading' }, 'Fallback'),
-        h('p', {}, 'Messages that are not delivered (not DONE) go out again through the fallback channel. Computing their number stores it as the transfer’s fallback count.'),
+        h(
+          'p',
+          {},
+          'Messages that are not delivered (not DONE) go out again through the fallback channel. Computing their number stores it as the transfer’s fallback count.',
+        ),
         compute,
         this.fallbackResult,
       ),
@@ -146,13 +167,25 @@ class DocumentList {
       for (const item of page.items) {
         const open = h('button', { type: 'button', class: 'link-button' }, item.uniqueId);
         open.addEventListener('click', () => void this.open(item.uniqueId));
-        this.rows.append(h('tr', {}, h('th', { scope: 'row' }, open), h('td', {}, item.state), h('td', {}, formatCount(item.SMScount)), h('td', {}, timeElement(item.when))));
+        this.rows.append(
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, open),
+            h('td', {}, item.state),
+            h('td', {}, formatCount(item.SMScount)),
+            h('td', {}, timeElement(item.when)),
+          ),
+        );
       }
       this.shown += page.items.length;
       this.next = page.next;
       this.more.hidden = page.next === null;
       const which = this.state ? ` in state ${this.state}` : '';
-      this.status.textContent = this.shown === 0 ? `No documents${which}.` : `${formatCount(this.shown)} documents${which} shown${page.next === null ? ', all of them' : ''}.`;
+      this.status.textContent =
+        this.shown === 0
+          ? `No documents${which}.`
+          : `${formatCount(this.shown)} documents${which} shown${page.next === null ? ', all of them' : ''}.`;
       // "More" keeps the keyboard's place: on the first of the new rows.
       if (!fromStart && firstNew >= 0) this.rows.children[firstNew]?.querySelector('button')?.focus();
     } catch (error) {
@@ -169,7 +202,13 @@ class DocumentList {
       const heading = h('h3', { id: 'document-heading', tabindex: '-1' }, `Document ${document.uniqueId}`);
       this.detail.replaceChildren(
         heading,
-        h('dl', { class: 'figures' }, figure('State', document.state), figure('SMS', formatCount(document.SMScount)), figure('Last change', timeElement(document.when))),
+        h(
+          'dl',
+          { class: 'figures' },
+          figure('State', document.state),
+          figure('SMS', formatCount(document.SMScount)),
+          figure('Last change', timeElement(document.when)),
+        ),
         h('pre', { class: 'data', tabindex: '0', 'aria-label': 'Its data' }, JSON.stringify(document.data, null, 2)),
       );
       this.detail.hidden = false;

@@ -60,7 +60,8 @@ export class TransfersView implements View {
   private render({ total, items }: TransferProgressPageDto): void {
     const { offset, state } = this.route;
     const which = state ? ` in state ${state}` : '';
-    this.status.textContent = items.length === 0 ? `No batches${which}.` : `Batches ${offset + 1} to ${offset + items.length} of ${formatCount(total)}${which}.`;
+    this.status.textContent =
+      items.length === 0 ? `No batches${which}.` : `Batches ${offset + 1} to ${offset + items.length} of ${formatCount(total)}${which}.`;
     replaceKeepingFocus(this.list, ...items.map(card));
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     replaceKeepingFocus(

@@ -1,4 +1,5 @@
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+
 import type { components, paths } from './schema';
 
 /** Everything generated from docs/openapi.json: `paths`, `operations`, and a type per schema, named as in the document. */
@@ -51,5 +52,9 @@ export interface TrackingClientOptions {
  * resolves to `{ data }` on success or `{ error }` (the typed error body) and `response`.
  */
 export function createTrackingClient(baseUrl: string, { apiKey, headers, fetch }: TrackingClientOptions = {}): TrackingClient {
-  return createClient<paths>({ baseUrl, fetch, headers: { ...headers, ...(apiKey === undefined ? {} : { Authorization: `Bearer ${apiKey}` }) } });
+  return createClient<paths>({
+    baseUrl,
+    fetch,
+    headers: { ...headers, ...(apiKey === undefined ? {} : { Authorization: `Bearer ${apiKey}` }) },
+  });
 }

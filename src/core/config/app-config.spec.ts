@@ -43,11 +43,19 @@ describe('loadConfig', () => {
     ['sqlite:///var/lib/tracking.db', '/var/lib/tracking.db', 2],
     ['sqlite::memory:', ':memory:', 0],
   ])('understands DATABASE_URL=%s (read connections: %s)', (url, path, readConnections) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'FULL', busyTimeoutMs: 10_000, readConnections });
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({
+      engine: 'sqlite',
+      path,
+      synchronous: 'FULL',
+      busyTimeoutMs: 10_000,
+      readConnections,
+    });
   });
 
   it('reads DATABASE_STATEMENT_TIMEOUT_MS for PostgreSQL, 0 meaning no limit', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/tracking', DATABASE_STATEMENT_TIMEOUT_MS: '0' }).database).toMatchObject({ statementTimeoutMs: 0 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/tracking', DATABASE_STATEMENT_TIMEOUT_MS: '0' }).database).toMatchObject({
+      statementTimeoutMs: 0,
+    });
   });
 
   it('opens SQLITE_READ_CONNECTIONS read-only connections to a file, and none to an in-memory database', () => {
@@ -64,15 +72,32 @@ describe('loadConfig', () => {
       uploadWorkers: 1,
     });
     expect(
-      loadConfig({ MAX_INFLIGHT_BODY_MB: '100', UPLOAD_WAIT_MS: '0', REQUEST_TIMEOUT_MS: '120000', HEADERS_TIMEOUT_MS: '5000', UPLOAD_WORKERS: '0' }).http,
-    ).toEqual({ maxInflightBodyBytes: 100 * 1024 * 1024, uploadWaitMs: 0, requestTimeoutMs: 120_000, headersTimeoutMs: 5000, uploadWorkers: 0 });
+      loadConfig({
+        MAX_INFLIGHT_BODY_MB: '100',
+        UPLOAD_WAIT_MS: '0',
+        REQUEST_TIMEOUT_MS: '120000',
+        HEADERS_TIMEOUT_MS: '5000',
+        UPLOAD_WORKERS: '0',
+      }).http,
+    ).toEqual({
+      maxInflightBodyBytes: 100 * 1024 * 1024,
+      uploadWaitMs: 0,
+      requestTimeoutMs: 120_000,
+      headersTimeoutMs: 5000,
+      uploadWorkers: 0,
+    });
   });
 
   it.each([
     ['postgres://app:secret@db.internal:5432/tracking', undefined, 10],
     ['postgresql://app@127.0.0.1/tracking', '25', 25],
   ])('understands DATABASE_URL=%s with a pool', (url, poolSize, expected) => {
-    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize }).database).toEqual({ engine: 'postgres', url, poolSize: expected, statementTimeoutMs: 30_000 });
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: poolSize }).database).toEqual({
+      engine: 'postgres',
+      url,
+      poolSize: expected,
+      statementTimeoutMs: 30_000,
+    });
   });
 
   it('reports every bad variable at once, one line each', () => {
@@ -99,7 +124,11 @@ describe('loadConfig', () => {
     ['DATABASE_POOL_SIZE', '0', "DATABASE_POOL_SIZE: '0' is not an integer from 1 to 1000"],
     ['SQLITE_BUSY_TIMEOUT_MS', '-1', "SQLITE_BUSY_TIMEOUT_MS: '-1' is not an integer from 0 to 600000"],
     ['HOST', 'my host', "HOST: 'my host' is not a host name or IP address"],
-    ['CORS_ORIGINS', 'https://app.example.com/path', "CORS_ORIGINS: 'https://app.example.com/path' is not an origin such as https://app.example.com"],
+    [
+      'CORS_ORIGINS',
+      'https://app.example.com/path',
+      "CORS_ORIGINS: 'https://app.example.com/path' is not an origin such as https://app.example.com",
+    ],
     ['CORS_ORIGINS', '*', "CORS_ORIGINS: '*' is not an origin"],
     ['CORS_ORIGINS', 'ftp://files.example.com', "CORS_ORIGINS: 'ftp://files.example.com' is not an origin"],
     ['SHUTDOWN_TIMEOUT_MS', '10s', "SHUTDOWN_TIMEOUT_MS: '10s' is not an integer from 100 to 600000"],
@@ -109,7 +138,11 @@ describe('loadConfig', () => {
     ['UPLOAD_WAIT_MS', '1.5', "UPLOAD_WAIT_MS: '1.5' is not an integer from 0 to 600000"],
     ['UPLOAD_WORKERS', '-1', "UPLOAD_WORKERS: '-1' is not an integer from 0 to 64"],
     ['REQUEST_TIMEOUT_MS', '999', "REQUEST_TIMEOUT_MS: '999' is not an integer from 1000 to 3600000"],
-    ['HEADERS_TIMEOUT_MS', '90000', 'HEADERS_TIMEOUT_MS: 90000 is longer than REQUEST_TIMEOUT_MS (60000); the headers are part of the request'],
+    [
+      'HEADERS_TIMEOUT_MS',
+      '90000',
+      'HEADERS_TIMEOUT_MS: 90000 is longer than REQUEST_TIMEOUT_MS (60000); the headers are part of the request',
+    ],
   ])('refuses %s=%s', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
@@ -144,7 +177,10 @@ describe('loadConfig', () => {
         CORS_ORIGINS: 'https://app.example.com, http://localhost:8080',
       });
 
-      expect(config.security).toEqual({ apiKeys: [KEY, '0123456789abcdef'], corsOrigins: ['https://app.example.com', 'http://localhost:8080'] });
+      expect(config.security).toEqual({
+        apiKeys: [KEY, '0123456789abcdef'],
+        corsOrigins: ['https://app.example.com', 'http://localhost:8080'],
+      });
     });
 
     it.each([

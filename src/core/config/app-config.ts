@@ -1,4 +1,10 @@
-import { DatabaseConfig, DEFAULT_DATABASE_SETTINGS, DEFAULT_DATABASE_URL, parseDatabaseUrl, SQLITE_SYNCHRONOUS_MODES } from './database-url';
+import {
+  DatabaseConfig,
+  DEFAULT_DATABASE_SETTINGS,
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  SQLITE_SYNCHRONOUS_MODES,
+} from './database-url';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -44,7 +50,13 @@ export interface AppConfigValues {
 export const MAX_BODY_MB = 16;
 
 /** The defaults of the HTTP limits; the body budget's is sized by measurement (docs/performance.md). */
-export const DEFAULT_HTTP_LIMITS = { maxInflightBodyMb: 32, uploadWaitMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, uploadWorkers: 1 };
+export const DEFAULT_HTTP_LIMITS = {
+  maxInflightBodyMb: 32,
+  uploadWaitMs: 10_000,
+  requestTimeoutMs: 60_000,
+  headersTimeoutMs: 20_000,
+  uploadWorkers: 1,
+};
 
 /** Without API keys the API is open, so by default it only listens where no one else can reach it. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -54,9 +66,11 @@ export const ALL_INTERFACES_HOST = '0.0.0.0';
 export const MIN_API_KEY_LENGTH = 16;
 
 /** The settings as fields of AppConfig (the interface merges into the class of the same name). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging -- the constructor assigns every field the interface declares
 export interface AppConfig extends Readonly<AppConfigValues> {}
 
 /** The service's settings, read once from the environment and injected where needed. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class AppConfig {
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -103,10 +117,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const nodeEnv = read('NODE_ENV', 'development', (raw) => oneOf(raw, NODE_ENVS));
   const port = read('PORT', '7000', parsePort);
-  const synchronous = read('SQLITE_SYNCHRONOUS', DEFAULT_DATABASE_SETTINGS.synchronous, (raw) => oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }));
-  const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT_MS', String(DEFAULT_DATABASE_SETTINGS.busyTimeoutMs), (raw) => parseInteger(raw, 0, 600_000));
+  const synchronous = read('SQLITE_SYNCHRONOUS', DEFAULT_DATABASE_SETTINGS.synchronous, (raw) =>
+    oneOf(raw, SQLITE_SYNCHRONOUS_MODES, { upperCase: true }),
+  );
+  const busyTimeoutMs = read('SQLITE_BUSY_TIMEOUT_MS', String(DEFAULT_DATABASE_SETTINGS.busyTimeoutMs), (raw) =>
+    parseInteger(raw, 0, 600_000),
+  );
   const poolSize = read('DATABASE_POOL_SIZE', String(DEFAULT_DATABASE_SETTINGS.poolSize), (raw) => parseInteger(raw, 1, 1000));
-  const readConnections = read('SQLITE_READ_CONNECTIONS', String(DEFAULT_DATABASE_SETTINGS.readConnections), (raw) => parseInteger(raw, 1, 64));
+  const readConnections = read('SQLITE_READ_CONNECTIONS', String(DEFAULT_DATABASE_SETTINGS.readConnections), (raw) =>
+    parseInteger(raw, 1, 64),
+  );
   const statementTimeoutMs = read('DATABASE_STATEMENT_TIMEOUT_MS', String(DEFAULT_DATABASE_SETTINGS.statementTimeoutMs), (raw) =>
     parseInteger(raw, 0, 3_600_000),
   );
@@ -124,13 +144,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const host = read('HOST', apiKeys?.length ? ALL_INTERFACES_HOST : LOOPBACK_HOST, parseHost);
   const corsOrigins = read('CORS_ORIGINS', '', parseOrigins);
   const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT_MS', '10000', (raw) => parseInteger(raw, 100, 600_000));
-  const maxInflightBodyMb = read('MAX_INFLIGHT_BODY_MB', String(DEFAULT_HTTP_LIMITS.maxInflightBodyMb), (raw) => parseInteger(raw, MAX_BODY_MB, 65_536));
+  const maxInflightBodyMb = read('MAX_INFLIGHT_BODY_MB', String(DEFAULT_HTTP_LIMITS.maxInflightBodyMb), (raw) =>
+    parseInteger(raw, MAX_BODY_MB, 65_536),
+  );
   const uploadWaitMs = read('UPLOAD_WAIT_MS', String(DEFAULT_HTTP_LIMITS.uploadWaitMs), (raw) => parseInteger(raw, 0, 600_000));
-  const requestTimeoutMs = read('REQUEST_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.requestTimeoutMs), (raw) => parseInteger(raw, 1000, 3_600_000));
-  const headersTimeoutMs = read('HEADERS_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.headersTimeoutMs), (raw) => parseInteger(raw, 1000, 600_000));
+  const requestTimeoutMs = read('REQUEST_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.requestTimeoutMs), (raw) =>
+    parseInteger(raw, 1000, 3_600_000),
+  );
+  const headersTimeoutMs = read('HEADERS_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.headersTimeoutMs), (raw) =>
+    parseInteger(raw, 1000, 600_000),
+  );
   const uploadWorkers = read('UPLOAD_WORKERS', String(DEFAULT_HTTP_LIMITS.uploadWorkers), (raw) => parseInteger(raw, 0, 64));
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
-    problems.push(`HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`);
+    problems.push(
+      `HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`,
+    );
   }
 
   if (problems.length > 0) {

@@ -1,13 +1,12 @@
 import * as sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions, Logger, MigrationExecutor } from 'typeorm';
 import { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions';
-import { SmsDocumentEntity } from '../../sms-document/sms-document.entity';
-import { SmsTransferEntity } from '../../sms-transfer/sms-transfer.entity';
+
 import { DatabaseConfig, SQLITE_IN_MEMORY, SqliteConfig } from '../config/database-url';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
+import { sqliteDriver } from './sqlite-driver';
 
-export const ENTITIES = [SmsTransferEntity, SmsDocumentEntity];
 export const MIGRATIONS = [InitialSchema1732000000000, DocumentTrackingIndex1764100000000];
 
 /** Statements slower than this are logged as warnings; a 5000-document upsert takes a few tens of ms. */
@@ -17,15 +16,25 @@ const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 /** Any fixed number: instances starting together on one PostgreSQL take turns at migrating. */
 const MIGRATION_LOCK = 7_000_001;
 
+/** What the connection knows besides its database: the entities it maps, and where it logs. */
+export interface DataSourceExtras {
+  /**
+   * The features' entities. The service's modules register their own (`TypeOrmModule.forFeature`,
+   * loaded by `autoLoadEntities`); code that opens a database by itself passes them here.
+   */
+  entities?: DataSourceOptions['entities'];
+  logger?: Logger;
+}
+
 /**
  * The schema comes from migrations run at start-up (`initializeDataSource`), never from
  * `synchronize`, so that an existing database is upgraded step by step instead of being altered
  * by guesswork. TypeORM's SQLite driver turns `PRAGMA foreign_keys = ON` on for its connection by
  * itself; the repository tests check that it did, because the cascade depends on it.
  */
-export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger): DataSourceOptions {
+export function buildDataSourceOptions(database: DatabaseConfig, { entities = [], logger }: DataSourceExtras = {}): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,
@@ -47,9 +56,7 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
     ...common,
     type: 'sqlite',
     database: database.path,
-    // TypeORM calls the driver's verbose(), which wraps every call to record a long stack trace and
-    // util.inspect()s its arguments: milliseconds per bulk upsert. Errors are mapped anyway.
-    driver: { ...sqlite3, verbose: () => sqlite3 },
+    driver: sqliteDriver,
     // WAL lets readers in other processes (backups, sqlite3 CLI) work while we write.
     enableWAL: database.path !== SQLITE_IN_MEMORY,
     busyTimeout: database.busyTimeoutMs,
@@ -61,8 +68,8 @@ export function buildDataSourceOptions(database: DatabaseConfig, logger?: Logger
  * it). SQLite refuses any write on it. It leaves the journal mode to the write connection, and
  * waits out a lock (a checkpoint, another program's recovery) like the write connection does.
  */
-export function buildReadConnectionOptions(database: SqliteConfig, logger?: Logger): DataSourceOptions {
-  const { enableWAL: _writeConnectionsBusiness, ...options } = buildDataSourceOptions(database, logger) as SqliteConnectionOptions;
+export function buildReadConnectionOptions(database: SqliteConfig, extras: DataSourceExtras = {}): DataSourceOptions {
+  const { enableWAL: _writeConnectionsBusiness, ...options } = buildDataSourceOptions(database, extras) as SqliteConnectionOptions;
   return { ...options, flags: sqlite3.OPEN_READONLY };
 }
 

@@ -1,5 +1,12 @@
 import { QueryFailedError } from 'typeorm';
-import { DatabaseUnavailableError, isDatabaseError, isTransientOutage, unavailabilityReason, unavailableAsError } from './database-unavailable';
+
+import {
+  DatabaseUnavailableError,
+  isDatabaseError,
+  isTransientOutage,
+  unavailabilityReason,
+  unavailableAsError,
+} from './database-unavailable';
 
 /** An error as node-postgres or node-sqlite3 raise it: a message and, often, a code. */
 function driverError(message: string, code?: string): Error {
@@ -12,7 +19,10 @@ describe('unavailabilityReason', () => {
     [driverError('read ECONNRESET', 'ECONNRESET'), 'the database server cannot be reached'],
     [driverError('Connection terminated unexpectedly'), 'the database server cannot be reached'],
     [driverError('timeout exceeded when trying to connect'), 'the database server cannot be reached'],
-    [driverError('terminating connection due to administrator command', '57P01'), 'the database server is shutting down, starting up or out of connections'],
+    [
+      driverError('terminating connection due to administrator command', '57P01'),
+      'the database server is shutting down, starting up or out of connections',
+    ],
     [driverError('the database system is starting up', '57P03'), 'the database server is shutting down, starting up or out of connections'],
     [driverError('sorry, too many clients already', '53300'), 'the database server is shutting down, starting up or out of connections'],
     [driverError('canceling statement due to statement timeout', '57014'), 'the database did not finish the statement in time'],
@@ -24,12 +34,15 @@ describe('unavailabilityReason', () => {
   });
 
   it('keeps the reason of an outage already named (a unit of work has translated it)', () => {
-    const named = new DatabaseUnavailableError('the database file is locked by another program', new Error('SQLITE_BUSY: database is locked'));
+    const named = new DatabaseUnavailableError(
+      'the database file is locked by another program',
+      new Error('SQLITE_BUSY: database is locked'),
+    );
 
     expect(unavailabilityReason(named)).toBe('the database file is locked by another program');
   });
 
-    it('reads the code of the driver error that TypeORM wraps', () => {
+  it('reads the code of the driver error that TypeORM wraps', () => {
     const wrapped = new QueryFailedError('SELECT 1', [], driverError('server closed the connection', '08006'));
 
     expect(unavailabilityReason(wrapped)).toBe('the database server cannot be reached');

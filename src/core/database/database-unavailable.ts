@@ -15,15 +15,25 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-const SERVER_UNREACHABLE = 'the database server cannot be reached';
+export const SERVER_UNREACHABLE = 'the database server cannot be reached';
 const SERVER_REFUSING = 'the database server is shutting down, starting up or out of connections';
 const FILE_LOCKED = 'the database file is locked by another program';
 const FILE_UNUSABLE = 'the database file cannot be read or written';
 const TOO_SLOW = 'the database did not finish the statement in time';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** node-postgres reports a lost or never-made connection by message only. */
-const LOST_CONNECTION = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+const LOST_CONNECTION =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 
 /**
  * Why the database is unavailable, or undefined when `error` means something else (a refused
@@ -62,7 +72,9 @@ export function isTransientOutage(error: unknown): boolean {
 /** An error of a database driver: an outage, or a SQLite or PostgreSQL error code. */
 export function isDatabaseError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return unavailabilityReason(error) !== undefined || (typeof code === 'string' && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code)));
+  return (
+    unavailabilityReason(error) !== undefined || (typeof code === 'string' && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code)))
+  );
 }
 
 /** Runs database work, translating unavailability into DatabaseUnavailableError. */

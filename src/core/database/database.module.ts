@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+
 import { DatabaseConfig } from '../config/database-url';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from './data-source-options';
 import { isTransientOutage, unavailabilityReason } from './database-unavailable';
@@ -31,10 +32,20 @@ export class DatabaseModule {
             // wait is logged here: Nest's own retry messages stay buffered until start-up ends.
             const toRetry = (error: unknown) => {
               const retry = isTransientOutage(error);
-              if (retry) logger.warn(`Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${START_RETRY_DELAY_MS / 1000} s`);
+              if (retry)
+                logger.warn(
+                  `Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${START_RETRY_DELAY_MS / 1000} s`,
+                );
               return retry;
             };
-            return { ...buildDataSourceOptions(database, new TypeOrmPinoLogger(logger)), retryAttempts: START_RETRY_ATTEMPTS, retryDelay: START_RETRY_DELAY_MS, toRetry };
+            return {
+              ...buildDataSourceOptions(database, { logger: new TypeOrmPinoLogger(logger) }),
+              // Each feature module registers its entities with TypeOrmModule.forFeature().
+              autoLoadEntities: true,
+              retryAttempts: START_RETRY_ATTEMPTS,
+              retryDelay: START_RETRY_DELAY_MS,
+              toRetry,
+            };
           },
           dataSourceFactory: (options) => initializeDataSource(options!, database),
         }),
@@ -45,10 +56,14 @@ export class DatabaseModule {
           provide: SqliteReadConnections,
           // Injecting the DataSource makes Nest open these after it, on a file already migrated.
           inject: [DataSource, PinoLogger],
-          useFactory: (_migrated: DataSource, logger: PinoLogger) => {
+          useFactory: (migrated: DataSource, logger: PinoLogger) => {
             if (database.engine !== 'sqlite' || database.readConnections === 0) return null;
             logger.setContext('TypeORM');
-            return SqliteReadConnections.open(buildReadConnectionOptions(database, new TypeOrmPinoLogger(logger)), database.readConnections);
+            const options = buildReadConnectionOptions(database, {
+              entities: migrated.options.entities,
+              logger: new TypeOrmPinoLogger(logger),
+            });
+            return SqliteReadConnections.open(options, database.readConnections);
           },
         },
         { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },

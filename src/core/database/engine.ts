@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+
 import { DatabaseConfig } from '../config/database-url';
 
 export type DatabaseEngine = DatabaseConfig['engine'];

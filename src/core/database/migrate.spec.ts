@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+
 import { DataSource } from 'typeorm';
+
 import { createDatabase, describeEachDatabase, SHARED_DATABASES } from '../../../test/helpers/test-database';
 import { parseDatabaseUrl, redactPassword } from '../config/database-url';
 import { PROJECT_ROOT } from '../project-root';
@@ -18,8 +20,11 @@ interface Run {
 /** `npm run migration:run` as a deployment runs it (`--silent`: npm's own banner lines aside), with DATABASE_URL set. */
 function migrationRun(databaseUrl: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', 'migration:run'], { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+    execFile(
+      'npm',
+      ['run', '--silent', 'migration:run'],
+      { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } },
+      (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
     );
   });
 }
@@ -29,7 +34,7 @@ async function schemaOf(databaseUrl: string): Promise<{ tables: string[]; indexe
   const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(databaseUrl))).initialize();
   try {
     const postgres = dataSource.options.type === 'postgres';
-    const names = async (sql: string) => ((await dataSource.query(sql)) as { name: string }[]).map((row) => row.name);
+    const names = async (sql: string) => (await dataSource.query<{ name: string }[]>(sql)).map((row) => row.name);
     return {
       tables: await names(
         postgres
@@ -77,7 +82,11 @@ describeEachDatabase(SHARED_DATABASES, 'npm run migration:run on %s', (kind) => 
 
       const run = await migrationRun(withPassword.toString());
 
-      expect(run).toEqual({ code: 0, stdout: `${redactPassword(withPassword.toString())}: schema up to date (${MIGRATIONS})\n`, stderr: '' });
+      expect(run).toEqual({
+        code: 0,
+        stdout: `${redactPassword(withPassword.toString())}: schema up to date (${MIGRATIONS})\n`,
+        stderr: '',
+      });
       expect(run.stdout).not.toContain('s3cret-pw');
     });
   }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+
 import { ConfigError, loadConfig } from '../config/app-config';
 import { redactPassword } from '../config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from './data-source-options';
@@ -10,10 +11,10 @@ import { buildDataSourceOptions, initializeDataSource } from './data-source-opti
 async function migrate(): Promise<void> {
   const { database } = loadConfig();
   const dataSource = await initializeDataSource(buildDataSourceOptions(database), database);
-  const applied = await dataSource.query('SELECT "name" FROM "migrations" ORDER BY "id"');
+  const applied = await dataSource.query<{ name: string }[]>('SELECT "name" FROM "migrations" ORDER BY "id"');
   await dataSource.destroy();
   const where = database.engine === 'postgres' ? redactPassword(database.url) : database.path;
-  console.log(`${where}: schema up to date (${applied.map((row: { name: string }) => row.name).join(', ')})`);
+  console.log(`${where}: schema up to date (${applied.map((row) => row.name).join(', ')})`);
 }
 
 migrate().catch((error: unknown) => {

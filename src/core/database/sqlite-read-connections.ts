@@ -49,6 +49,7 @@ export class SqliteReadConnections implements OnApplicationShutdown {
 
   /** After the HTTP server has finished its requests, before TypeORM closes the write connection. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.connections.map(({ dataSource }) => (dataSource.isInitialized ? dataSource.destroy() : undefined)));
+    const open = this.connections.filter(({ dataSource }) => dataSource.isInitialized);
+    await Promise.all(open.map(({ dataSource }) => dataSource.destroy()));
   }
 }

@@ -1,4 +1,5 @@
 import { PinoLogger } from 'nestjs-pino';
+
 import { TypeOrmPinoLogger } from './typeorm-pino-logger';
 
 describe('TypeOrmPinoLogger', () => {
@@ -44,7 +45,11 @@ describe('TypeOrmPinoLogger', () => {
     logger.log('info', 'connected');
     logger.log('warn', 'deprecated option');
 
-    expect(pino.info.mock.calls).toEqual([['Migration InitialSchema has been executed successfully.'], ['creating a new table'], ['connected']]);
+    expect(pino.info.mock.calls).toEqual([
+      ['Migration InitialSchema has been executed successfully.'],
+      ['creating a new table'],
+      ['connected'],
+    ]);
     expect(pino.warn.mock.calls).toEqual([['deprecated option']]);
   });
 });

@@ -23,8 +23,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
       .execute();
   const insertTransfer = (ubid: string) => insertTransfers(ubid);
   /** Counts inside the running unit of work, on its connection. */
-  const countTransfersInUnit = async () =>
-    Number((await db.context.manager.query('SELECT COUNT(*) AS n FROM "sms_transfers"'))[0].n);
+  const countTransfersInUnit = async () => Number((await db.context.manager.query('SELECT COUNT(*) AS n FROM "sms_transfers"'))[0].n);
   const transferCount = async () => (await db.sql<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"'))[0].n;
 
   it('commits when the work succeeds, and answers its result', async () => {
@@ -115,7 +114,9 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
       ),
     );
 
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array.from({ length: 10 }, (_, index) => (index % 2 ? 'fulfilled' : 'rejected')));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(
+      Array.from({ length: 10 }, (_, index) => (index % 2 ? 'fulfilled' : 'rejected')),
+    );
     expect(await transferCount()).toBe(5);
   });
 
@@ -181,7 +182,9 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
 
   if (kind === 'sqlite-file') {
     it('reads on read-only connections: SQLite refuses a write there', async () => {
-      const write = db.readers!.read((manager) => manager.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [UBID]));
+      const write = db.readers!.read((manager) =>
+        manager.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [UBID]),
+      );
 
       await expect(write).rejects.toThrow(/SQLITE_READONLY/);
       expect(await transferCount()).toBe(0);
@@ -209,7 +212,9 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
 
   if (kind === 'postgres') {
     it('runs every statement under DATABASE_STATEMENT_TIMEOUT_MS (30 s by default)', async () => {
-      await expect(db.unitOfWork.read(() => db.context.manager.query('SHOW statement_timeout'))).resolves.toEqual([{ statement_timeout: '30s' }]);
+      await expect(db.unitOfWork.read(() => db.context.manager.query('SHOW statement_timeout'))).resolves.toEqual([
+        { statement_timeout: '30s' },
+      ]);
     });
 
     it('answers a statement cancelled by its timeout as the database being unavailable (503), and rolls back', async () => {
@@ -219,7 +224,10 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
         await db.context.manager.query('SELECT pg_sleep(5)');
       });
 
-      await expect(slow).rejects.toMatchObject({ name: 'DatabaseUnavailableError', reason: 'the database did not finish the statement in time' });
+      await expect(slow).rejects.toMatchObject({
+        name: 'DatabaseUnavailableError',
+        reason: 'the database did not finish the statement in time',
+      });
       expect(await transferCount()).toBe(0);
     });
     return;
@@ -227,10 +235,12 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
 
   it('is needed on SQLite: bare overlapping TypeORM transactions fail', async () => {
     const bare = ubidsFor(2).map((ubid) =>
-      db.dataSource.transaction((manager) => db.context.runWith(manager, 'write', async () => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        await insertTransfer(ubid);
-      })),
+      db.dataSource.transaction((manager) =>
+        db.context.runWith(manager, 'write', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await insertTransfer(ubid);
+        }),
+      ),
     );
 
     const outcomes = await Promise.allSettled(bare);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { unavailableAsError } from './database-unavailable';
 import { SerialQueue } from './serial-queue';
 import { SqliteReadConnections } from './sqlite-read-connections';

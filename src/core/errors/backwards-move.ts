@@ -1,4 +1,5 @@
 import { ConflictException } from '@nestjs/common';
+
 import { TrackingState } from '../tracking-state';
 
 /**

@@ -1,12 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
+
 import { DatabaseUnavailableError } from '../database/database-unavailable';
 
 /** Seconds a client should wait before retrying while the database is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
-  statusCode: number;
+  statusCode: HttpStatus;
   detail: unknown;
 }
 
@@ -27,14 +28,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.warn(`${exception.message} (${exception.cause instanceof Error ? exception.cause.message : String(exception.cause)})`);
       response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
     } else if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     response.status(body.statusCode).json(body);
   }
 
   private toErrorBody(exception: unknown): ErrorBody {
     if (exception instanceof DatabaseUnavailableError) {
-      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: `${exception.message}. Retry later.` };
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: unavailableDetail(exception) };
     }
     if (!(exception instanceof HttpException)) {
       return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'Internal server error' };
@@ -46,6 +47,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     return { statusCode, detail: describe(payload, exception.message) };
   }
+}
+
+/** The 503's words for a database that cannot be used: the reason, never a host or a path. */
+export function unavailableDetail(error: DatabaseUnavailableError): string {
+  return `${error.message}. Retry later.`;
 }
 
 /** Nest's own exceptions carry `message` (a string or a list of strings). */

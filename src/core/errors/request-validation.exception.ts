@@ -1,4 +1,5 @@
 import { HttpStatus, UnprocessableEntityException } from '@nestjs/common';
+
 import { FieldErrorDto } from './error-response.dto';
 
 /** 422 with a list of field errors, the shape the original's clients parse. */

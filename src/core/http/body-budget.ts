@@ -84,7 +84,9 @@ export class BodyBudget {
   serve(): void {
     for (;;) {
       const next =
-        this.waiters.find((waiter) => waiter.options.resuming) ?? this.waiters.find((waiter) => waiter.options.arriving?.()) ?? this.waiters[0];
+        this.waiters.find((waiter) => waiter.options.resuming) ??
+        this.waiters.find((waiter) => waiter.options.arriving?.()) ??
+        this.waiters[0];
       if (!next || !this.fits(next.bytes)) return;
       this.waiters.splice(this.waiters.indexOf(next), 1);
       this.used += next.bytes;

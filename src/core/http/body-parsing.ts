@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
+
 import { HttpException, HttpStatus, INestApplication } from '@nestjs/common';
 import { json, NextFunction, raw, Request, Response } from 'express';
+
 import { MAX_BODY_MB } from '../config/app-config';
 import { RequestValidationException } from '../errors/request-validation.exception';
 
@@ -57,7 +59,9 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
 function isPlainJson(req: Request): boolean {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
   const encoding = req.headers['content-encoding'];
-  return req.is('application/json') === 'application/json' && (!charset || /^utf-8$/i.test(charset)) && (!encoding || encoding === 'identity');
+  return (
+    req.is('application/json') === 'application/json' && (!charset || /^utf-8$/i.test(charset)) && (!encoding || encoding === 'identity')
+  );
 }
 
 /**
@@ -77,7 +81,12 @@ export function parseRawJsonBody(body: Uint8Array, contentType: string): Promise
   });
 }
 
-function toHttpException(error: BodyParserError): unknown {
+/** A body over MAX_BODY_BYTES (413). */
+export function bodyTooLarge(): HttpException {
+  return new HttpException({ detail: `Request body is larger than the ${MAX_BODY_MB} MiB limit` }, HttpStatus.PAYLOAD_TOO_LARGE);
+}
+
+function toHttpException(error: BodyParserError): Error {
   // An earlier middleware's answer (authentication's 401) passes through as it is.
   if (error instanceof HttpException) return error;
   switch (error.type) {
@@ -85,10 +94,7 @@ function toHttpException(error: BodyParserError): unknown {
     case 'entity.verify.failed':
       return new RequestValidationException([{ loc: ['body'], msg: `Invalid JSON: ${error.message}`, type: 'json_invalid' }]);
     case 'entity.too.large':
-      return new HttpException(
-        { detail: `Request body is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit` },
-        HttpStatus.PAYLOAD_TOO_LARGE,
-      );
+      return bodyTooLarge();
     default:
       // Unsupported charsets, bodies cut short, ...: the parser's own 4xx status and message are right.
       return error.status && error.status < 500 ? new HttpException({ detail: error.message }, error.status) : error;

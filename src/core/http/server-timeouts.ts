@@ -1,5 +1,7 @@
 import { Server } from 'node:http';
+
 import { INestApplication } from '@nestjs/common';
+
 import { HttpLimitsConfig } from '../config/app-config';
 
 /**

@@ -1,6 +1,8 @@
 import { IncomingMessage, Server } from 'node:http';
+
 import { HttpStatus, INestApplication, Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
+
 import { BodyBudget } from './body-budget';
 import { MAX_BODY_BYTES } from './body-parsing';
 
@@ -82,12 +84,18 @@ function continueIfExpected(req: IncomingMessage, res: Response): void {
 function answerBusy(res: Response, budget: BodyBudget, logger: Logger): void {
   // The client went away, or the request was answered meanwhile (the parser refused the body).
   if (res.headersSent || res.destroyed) return;
-  const limitMb = Math.round(budget.limitBytes / 1024 / 1024);
-  const detail = `The service is busy: the request bodies in memory take up the ${limitMb} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`;
-  logger.warn(`Upload refused with 503: no room for its body in ${limitMb} MiB (${budget.waiting} waiting)`);
+  const detail = busyDetail(budget.limitBytes);
+  logger.warn(
+    `Upload refused with 503: no room for its body in ${Math.round(budget.limitBytes / 1024 / 1024)} MiB (${budget.waiting} waiting)`,
+  );
   res.setHeader('Retry-After', BUSY_RETRY_AFTER_SECONDS);
   res.setHeader('Connection', 'close');
   res.status(HttpStatus.SERVICE_UNAVAILABLE).json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail });
+}
+
+/** The 503's words for an upload the body budget has no room for. */
+export function busyDetail(limitBytes: number): string {
+  return `The service is busy: the request bodies in memory take up the ${Math.round(limitBytes / 1024 / 1024)} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`;
 }
 
 /** One request body's room in the budget, from admission until its answer has been sent. */

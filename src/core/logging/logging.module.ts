@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { destination } from 'pino';
+
 import { AppConfig } from '../config/app-config';
 import { buildPinoHttpOptions } from './pino-options';
 

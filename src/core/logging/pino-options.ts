@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
+
 import { Options } from 'pino-http';
+
 import { AppConfig } from '../config/app-config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';

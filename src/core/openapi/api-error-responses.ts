@@ -1,6 +1,10 @@
-import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { applyDecorators, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+
+import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../database/database-unavailable';
+import { missingApiKey } from '../errors/api-key.errors';
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
+import { unavailableDetail } from '../errors/http-exception.filter';
 
 const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.UNAUTHORIZED]: 'The service runs with API keys, and the request has none or a wrong one.',
@@ -13,17 +17,30 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
 };
 
 /**
- * Documents an operation's error answers with the one error schema (422 with its field list),
- * each with an example `detail` that matches what the service really says.
+ * One documented error answer: the exception the service throws in that case, made by the same
+ * factory with the documentation's example values, or, for field errors, the detail itself.
  */
-export function ApiErrorResponses(errors: Partial<Record<HttpStatus, { description?: string; example: unknown }>>) {
-  const decorators = Object.entries(errors).map(([code, { description, example }]) => {
+export type ErrorExample = HttpException | { description?: string; example: unknown };
+
+/** The `detail` of an error answer, as the service writes it. */
+export function detailOf(example: unknown): unknown {
+  if (!(example instanceof HttpException)) return example;
+  return (example.getResponse() as { detail?: unknown }).detail;
+}
+
+/**
+ * Documents an operation's error answers with the one error schema (422 with its field list),
+ * each with an example `detail` made by the code that answers it, so that the two cannot drift.
+ */
+export function ApiErrorResponses(errors: Partial<Record<HttpStatus, ErrorExample>>) {
+  const decorators = Object.entries(errors).map(([code, error]) => {
     const status = Number(code) as HttpStatus;
+    const { description, example } = error instanceof HttpException ? { description: undefined, example: error } : error;
     return ApiResponse({
       status,
       description: description ?? DESCRIPTIONS[status],
       type: status === HttpStatus.UNPROCESSABLE_ENTITY ? ValidationErrorResponseDto : ErrorResponseDto,
-      example: { statusCode: status, detail: example },
+      example: { statusCode: status, detail: detailOf(example) },
     });
   });
   return applyDecorators(ApiExtraModels(FieldErrorDto), ...decorators);
@@ -47,8 +64,8 @@ export function ApiTrackingResource() {
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(API_KEY_SCHEME),
     ApiErrorResponses({
-      401: { example: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' },
-      503: { example: 'Database unavailable: the database server cannot be reached. Retry later.' },
+      401: missingApiKey(),
+      503: { example: unavailableDetail(new DatabaseUnavailableError(SERVER_UNREACHABLE, undefined)) },
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, validateSync, ValidateNested } from 'class-validator';
+import { IsEmail, IsOptional, IsString, ValidateNested, validateSync } from 'class-validator';
 import fc from 'fast-check';
+
 import { UpsertSmsDocumentsDto } from '../../sms-document/dto/upsert-sms-documents.dto';
 import { CreateSmsTransferDto } from '../../sms-transfer/dto/create-sms-transfer.dto';
 import { ListSmsTransfersQueryDto } from '../../sms-transfer/dto/list-sms-transfers.query.dto';
@@ -37,7 +38,9 @@ const validDocument = fc.record({
 /** A valid document with, sometimes, one property replaced by anything, dropped, or one added. */
 const document = fc.oneof(
   validDocument,
-  fc.tuple(validDocument, fc.constantFrom('SMScount', 'uniqueId', 'data', 'extra'), anyJson).map(([doc, key, value]) => ({ ...doc, [key]: value })),
+  fc
+    .tuple(validDocument, fc.constantFrom('SMScount', 'uniqueId', 'data', 'extra'), anyJson)
+    .map(([doc, key, value]) => ({ ...doc, [key]: value })),
   anyJson,
 );
 const documentsBody = fc.record(
@@ -69,7 +72,13 @@ describe('CompiledValidation', () => {
   it('decides the transfer body exactly as class-validator does', () => {
     const check = compiled.validatorFor(CreateSmsTransferDto)!;
     const body = fc.record(
-      { SMScount: anyJson, documents: anyJson, UBID: fc.oneof(fc.uuid(), anyJson), fileName: fc.oneof(fc.string({ maxLength: 60 }), anyJson), origName: anyJson },
+      {
+        SMScount: anyJson,
+        documents: anyJson,
+        UBID: fc.oneof(fc.uuid(), anyJson),
+        fileName: fc.oneof(fc.string({ maxLength: 60 }), anyJson),
+        origName: anyJson,
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -84,7 +93,12 @@ describe('CompiledValidation', () => {
     const body = {
       UBID,
       extra: 1,
-      documents: Array.from({ length: 5000 }, (_, index) => ({ SMScount: 1, uniqueId: String(index), data: { index, extra: true }, state: 'DONE' })),
+      documents: Array.from({ length: 5000 }, (_, index) => ({
+        SMScount: 1,
+        uniqueId: String(index),
+        data: { index, extra: true },
+        state: 'DONE',
+      })),
     };
 
     expect(compiled.validatorFor(UpsertSmsDocumentsDto)!(body)).toBe(true);

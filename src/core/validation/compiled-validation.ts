@@ -116,12 +116,22 @@ export class CompiledValidation {
 
   /** Runs the rule's own class-validator constraint, exactly as class-validator would. */
   private registerCheck(dto: Dto, rule: ValidationMetadata): number {
-    if (getMetadataStorage().getTargetValidatorConstraints(rule.constraintCls).some((constraint) => constraint.async)) {
+    if (
+      getMetadataStorage()
+        .getTargetValidatorConstraints(rule.constraintCls)
+        .some((constraint) => constraint.async)
+    ) {
       throw new UncompilableDtoError(`${dto.name}.${rule.propertyName}: asynchronous rules are not supported`);
     }
     const constraint = new (rule.constraintCls as new () => ValidatorConstraintInterface)();
     this.checks.push((value) => {
-      const args: ValidationArguments = { value, constraints: rule.constraints, targetName: dto.name, object: {}, property: rule.propertyName };
+      const args: ValidationArguments = {
+        value,
+        constraints: rule.constraints,
+        targetName: dto.name,
+        object: {},
+        property: rule.propertyName,
+      };
       return Boolean(constraint.validate(value, args));
     });
     return this.checks.length - 1;
@@ -130,5 +140,9 @@ export class CompiledValidation {
 
 /** IsOptional and IsDefined say whether a value must be there, which `required` expresses. */
 function isPresenceRule(rule: ValidationMetadata): boolean {
-  return rule.type === ValidationTypes.CONDITIONAL_VALIDATION || rule.type === ValidationTypes.IS_DEFINED || rule.type === ValidationTypes.WHITELIST;
+  return (
+    rule.type === ValidationTypes.CONDITIONAL_VALIDATION ||
+    rule.type === ValidationTypes.IS_DEFINED ||
+    rule.type === ValidationTypes.WHITELIST
+  );
 }

@@ -1,7 +1,23 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEnum, IsInt, IsUUID, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEnum,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
 import { TrackingState } from '../tracking-state';
 
 export const EXAMPLE_UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -26,9 +42,22 @@ export function UbidProperty(options: Pick<ApiPropertyOptions, 'description'> = 
   );
 }
 
+/*
+ * One composite decorator for each kind of field, validation and documentation together.
+ * class-validator reports the first rule of a property that fails, in the order the rules are
+ * registered: each decorator registers the type check first, so that "must be an integer number"
+ * comes before any range message, and nobody orders validators by hand.
+ */
+
+/** Leaves an absent value alone (no rule runs) when the field is optional. */
+function optional(required: boolean): PropertyDecorator[] {
+  return required ? [] : [IsOptional()];
+}
+
 /** A tracking state: validated against the enum and documented as the one `TrackingState` schema. */
 export function StateProperty({ description, required = true }: { description: string; required?: boolean }): PropertyDecorator {
   return applyDecorators(
+    ...optional(required),
     IsEnum(TrackingState),
     ApiProperty({ ...TRACKING_STATE_SCHEMA, description, example: TrackingState.SENT, required }),
   );
@@ -37,17 +66,52 @@ export function StateProperty({ description, required = true }: { description: s
 /** The largest value of an INTEGER column on PostgreSQL (32 bits); SQLite's are wider. */
 export const MAX_INTEGER = 2_147_483_647;
 
-/**
- * A count (SMS, documents): a whole number from 1 to MAX_INTEGER, so that every engine can store
- * it. class-validator checks rules in the order they are registered and reports the first that
- * fails, so the type check comes first: "must be an integer number" before any range message.
- */
-export function CountProperty(options: { description: string; example: number }): PropertyDecorator {
+/** A whole number from `minimum` to MAX_INTEGER at most, so that every engine can store it. */
+export function IntegerProperty({ minimum, ...options }: { description: string; example: number; minimum: number }): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_INTEGER, ...options }),
+    ApiProperty({ type: 'integer', minimum, maximum: MAX_INTEGER, ...options }),
     IsInt(),
-    Min(1),
+    Min(minimum),
     Max(MAX_INTEGER),
+  );
+}
+
+/** A count (SMS, documents): a whole number from 1 to MAX_INTEGER. */
+export function CountProperty(options: { description: string; example: number }): PropertyDecorator {
+  return IntegerProperty({ ...options, minimum: 1 });
+}
+
+/** Text of 1 to `maxLength` characters. */
+export function TextProperty({
+  maxLength,
+  required = true,
+  ...options
+}: {
+  description: string;
+  maxLength: number;
+  example: string;
+  required?: boolean;
+}): PropertyDecorator {
+  return applyDecorators(
+    ...optional(required),
+    ApiProperty({ ...options, minLength: 1, maxLength, required }),
+    IsString(),
+    IsNotEmpty(),
+    MaxLength(maxLength),
+  );
+}
+
+/** A list of 1 to `maxItems` objects of `type`, each validated by its own rules. */
+export function NestedListProperty(type: () => new () => object, options: { description: string; maxItems: number }): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ ...options, type: [type()], minItems: 1 }),
+    Type(type),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(options.maxItems),
+    // ValidateNested alone lets a list inside the list through ([[]] passes it).
+    IsObject({ each: true }),
+    ValidateNested({ each: true }),
   );
 }
 
@@ -56,7 +120,13 @@ export function CountProperty(options: { description: string; example: number })
  * `Number()` would also read `0x10`, `1e2`, ` 7` and the empty string, which a strict API refuses;
  * anything else stays text and fails IsInt with "must be an integer number".
  */
-export function IntegerQueryProperty(options: { description: string; minimum: number; maximum?: number; default: number; example: number }): PropertyDecorator {
+export function IntegerQueryProperty(options: {
+  description: string;
+  minimum: number;
+  maximum?: number;
+  default: number;
+  example: number;
+}): PropertyDecorator {
   const { minimum, maximum } = options;
   return applyDecorators(
     ApiProperty({ type: 'integer', required: false, ...options }),

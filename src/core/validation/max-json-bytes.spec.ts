@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { fitsInJsonBytes } from './max-json-bytes';
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');

@@ -1,4 +1,5 @@
 import { validateSync } from 'class-validator';
+
 import { nested } from '../../../test/helpers/nested-json';
 import { MaxJsonDepth, nestsDeeperThan } from './max-json-depth';
 

@@ -1,4 +1,5 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
 import { CompiledValidation } from './compiled-validation';

@@ -1,4 +1,5 @@
 import { parentPort, Transferable } from 'node:worker_threads';
+
 import { READY, ResultMessage, TaskMessage } from './worker-pool';
 
 /**

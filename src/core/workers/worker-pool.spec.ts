@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+
 import { EchoInput } from '../../../test/helpers/echo.worker';
 import { WorkerPool, workerScript } from './worker-pool';
 

@@ -1,4 +1,5 @@
 import { OmitType } from '@nestjs/swagger';
+
 import { IntegerQueryProperty } from '../../core/validation/decorators';
 import { ListSmsTransfersQueryDto } from '../../sms-transfer/dto/list-sms-transfers.query.dto';
 

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { EXAMPLE_UBID } from '../../core/validation/decorators';
 import { SmsDocumentsSummaryDto } from '../../sms-document/dto/sms-documents-summary.dto';
 import { EXAMPLE_TRANSFER, SmsTransferDto } from '../../sms-transfer/dto/sms-transfer.dto';
@@ -15,7 +16,8 @@ export class TransferProgressDto {
 
   @ApiProperty({
     type: SmsDocumentsSummaryDto,
-    description: 'Its documents per state, as `GET /tracking/sms_documents/{ubid}/summary` counts them; up to a few seconds old (see the operation).',
+    description:
+      'Its documents per state, as `GET /tracking/sms_documents/{ubid}/summary` counts them; up to a few seconds old (see the operation).',
   })
   summary: SmsDocumentsSummaryDto;
 }

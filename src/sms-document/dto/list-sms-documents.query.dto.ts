@@ -1,14 +1,12 @@
-import { IsOptional } from 'class-validator';
 import { TrackingState } from '../../core/tracking-state';
 import { IntegerQueryProperty, StateProperty } from '../../core/validation/decorators';
-import { MAX_DOCUMENTS_PER_REQUEST } from './upsert-sms-documents.dto';
 import { UniqueIdProperty } from './unique-id';
+import { MAX_DOCUMENTS_PER_REQUEST } from './upsert-sms-documents.dto';
 
 export const DEFAULT_DOCUMENTS_PAGE_SIZE = 1000;
 
 /** `GET /tracking/sms_documents/{ubid}/documents?state=&limit=&after=`: keyset pagination on uniqueId. */
 export class ListSmsDocumentsQueryDto {
-  @IsOptional()
   @StateProperty({ description: 'Only documents in this state.', required: false })
   state?: TrackingState;
 
@@ -21,7 +19,9 @@ export class ListSmsDocumentsQueryDto {
   })
   limit: number = DEFAULT_DOCUMENTS_PAGE_SIZE;
 
-  @IsOptional()
-  @UniqueIdProperty({ description: 'Start after this uniqueId (exclusive): the `next` of the previous page. Omit it for the first page.', required: false })
+  @UniqueIdProperty({
+    description: 'Start after this uniqueId (exclusive): the `next` of the previous page. Omit it for the first page.',
+    required: false,
+  })
   after?: string;
 }

@@ -1,29 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
 import { TrackingState } from '../../core/tracking-state';
 import { EXAMPLE_UBID, StateProperty, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
+import { UniqueIdListProperty } from './unique-id';
 import { MAX_DOCUMENTS_PER_REQUEST } from './upsert-sms-documents.dto';
-import { EXAMPLE_UNIQUE_ID, MAX_UNIQUE_ID_LENGTH } from './unique-id';
 
 /** `POST /tracking/sms_documents/{ubid}/receipts`: delivery receipts for up to 5000 documents. */
 export class RecordReceiptsDto {
   @StateProperty({ description: 'The state the named documents have reached.' })
   state: TrackingState;
 
-  @ApiProperty({
+  @UniqueIdListProperty({
     description: `1 to ${MAX_DOCUMENTS_PER_REQUEST} uniqueIds of the batch's documents; one named twice counts once.`,
-    type: 'array',
-    items: { type: 'string', minLength: 1, maxLength: MAX_UNIQUE_ID_LENGTH },
-    minItems: 1,
     maxItems: MAX_DOCUMENTS_PER_REQUEST,
-    example: [EXAMPLE_UNIQUE_ID, '0000000002'],
   })
-  @MaxLength(MAX_UNIQUE_ID_LENGTH, { each: true })
-  @IsNotEmpty({ each: true })
-  @IsString({ each: true })
-  @ArrayMaxSize(MAX_DOCUMENTS_PER_REQUEST)
-  @ArrayMinSize(1)
-  @IsArray()
   uniqueIds: string[];
 }
 

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { TrackingState } from '../../core/tracking-state';
 import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
-import { SmsDocument, SmsDocumentListItem, SmsDocumentPage } from '../sms-document.repository';
+import { SmsDocument, SmsDocumentListItem, SmsDocumentPage } from '../domain/sms-document';
 import { EXAMPLE_UNIQUE_ID } from './unique-id';
 
 /** A document in a listing: without its data, so that a page of 5000 stays small. */
@@ -15,7 +16,12 @@ export class SmsDocumentListItemDto implements SmsDocumentListItem {
   @ApiProperty({ type: 'integer', description: 'SMS messages this document is sent as.', example: 2 })
   SMScount: number;
 
-  @ApiProperty({ description: 'When the document was uploaded or last changed state, in UTC.', type: String, format: 'date-time', example: '2024-04-17T09:12:05.000Z' })
+  @ApiProperty({
+    description: 'When the document was uploaded or last changed state, in UTC.',
+    type: String,
+    format: 'date-time',
+    example: '2024-04-17T09:12:05.000Z',
+  })
   when: Date;
 }
 

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { EXAMPLE_UBID } from '../../core/validation/decorators';
 
 const count = (description: string, example: number) => ApiProperty({ type: 'integer', description, example });

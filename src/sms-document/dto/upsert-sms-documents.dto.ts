@@ -1,7 +1,8 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, ValidateNested } from 'class-validator';
-import { CountProperty, UbidProperty } from '../../core/validation/decorators';
+import { IsObject } from 'class-validator';
+
+import { CountProperty, NestedListProperty, UbidProperty } from '../../core/validation/decorators';
 import { MaxJsonBytes } from '../../core/validation/max-json-bytes';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';
 import { UniqueIdProperty } from './unique-id';
@@ -16,6 +17,21 @@ export const MAX_DATA_DEPTH = 64;
  */
 export const MAX_DATA_BYTES = 64 * 1024;
 
+/** A document's free-form data: any JSON object within the depth and size limits. */
+function DocumentDataProperty(): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({
+      description: `Free-form data of the message, stored and returned as sent: nested objects included, up to ${MAX_DATA_DEPTH} levels deep and ${MAX_DATA_BYTES} bytes as JSON.`,
+      type: 'object',
+      additionalProperties: true,
+      example: { phone: '+4917012345678', text: 'Your parcel arrives today', meta: { campaign: 'april', priority: 1 } },
+    }),
+    IsObject(),
+    MaxJsonDepth(MAX_DATA_DEPTH),
+    MaxJsonBytes(MAX_DATA_BYTES),
+  );
+}
+
 export class SmsDocumentInputDto {
   @CountProperty({ description: 'SMS messages this document is sent as (long texts take several).', example: 2 })
   SMScount: number;
@@ -23,15 +39,7 @@ export class SmsDocumentInputDto {
   @UniqueIdProperty({ description: "The document's id within its batch." })
   uniqueId: string;
 
-  @ApiProperty({
-    description: `Free-form data of the message, stored and returned as sent: nested objects included, up to ${MAX_DATA_DEPTH} levels deep and ${MAX_DATA_BYTES} bytes as JSON.`,
-    type: 'object',
-    additionalProperties: true,
-    example: { phone: '+4917012345678', text: 'Your parcel arrives today', meta: { campaign: 'april', priority: 1 } },
-  })
-  @MaxJsonBytes(MAX_DATA_BYTES)
-  @MaxJsonDepth(MAX_DATA_DEPTH)
-  @IsObject()
+  @DocumentDataProperty()
   data: Record<string, unknown>;
 }
 
@@ -40,18 +48,9 @@ export class UpsertSmsDocumentsDto {
   @UbidProperty({ description: 'The transfer these documents belong to; it must exist.' })
   UBID: string;
 
-  @ApiProperty({
+  @NestedListProperty(() => SmsDocumentInputDto, {
     description: `1 to ${MAX_DOCUMENTS_PER_REQUEST} documents. A uniqueId that appears twice is stored once, with the values of its last occurrence.`,
-    type: [SmsDocumentInputDto],
-    minItems: 1,
     maxItems: MAX_DOCUMENTS_PER_REQUEST,
   })
-  @ValidateNested({ each: true })
-  // ValidateNested alone lets a list inside the list through ([[]] passes it).
-  @IsObject({ each: true })
-  @ArrayMaxSize(MAX_DOCUMENTS_PER_REQUEST)
-  @ArrayMinSize(1)
-  @IsArray()
-  @Type(() => SmsDocumentInputDto)
   documents: SmsDocumentInputDto[];
 }

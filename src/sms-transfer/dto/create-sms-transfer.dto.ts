@@ -1,6 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { CountProperty, UbidProperty } from '../../core/validation/decorators';
+import { CountProperty, TextProperty, UbidProperty } from '../../core/validation/decorators';
 
 /** `POST /tracking/sms_transfers/`: registers a batch, or re-registers it for a retry. */
 export class CreateSmsTransferDto {
@@ -13,15 +11,9 @@ export class CreateSmsTransferDto {
   @UbidProperty()
   UBID: string;
 
-  @ApiProperty({ description: 'Name of the batch file as stored by the sender.', maxLength: 55, example: 'batch_2024-04-17_0858.json' })
-  @MaxLength(55)
-  @IsNotEmpty()
-  @IsString()
+  @TextProperty({ description: 'Name of the batch file as stored by the sender.', maxLength: 55, example: 'batch_2024-04-17_0858.json' })
   fileName: string;
 
-  @ApiProperty({ description: 'Name of the batch file as the customer delivered it.', maxLength: 50, example: 'april-campaign.csv' })
-  @MaxLength(50)
-  @IsNotEmpty()
-  @IsString()
+  @TextProperty({ description: 'Name of the batch file as the customer delivered it.', maxLength: 50, example: 'april-campaign.csv' })
   origName: string;
 }

@@ -1,4 +1,3 @@
-import { IsOptional } from 'class-validator';
 import { TrackingState } from '../../core/tracking-state';
 import { IntegerQueryProperty, StateProperty } from '../../core/validation/decorators';
 
@@ -12,7 +11,6 @@ export class ListSmsTransfersQueryDto {
   @IntegerQueryProperty({ description: 'Transfers to skip, newest first.', minimum: 0, default: 0, example: 0 })
   offset: number = 0;
 
-  @IsOptional()
   @StateProperty({ description: 'Only transfers in this state.', required: false })
   state?: TrackingState;
 }

@@ -49,11 +49,11 @@ export class InitialSchema1732000000000 implements MigrationInterface {
   }
 
   private async zoneOriginalTimes(queryRunner: QueryRunner): Promise<void> {
-    const zoneless: { table_name: string }[] = await queryRunner.query(
+    const zoneless = (await queryRunner.query(
       `SELECT table_name FROM information_schema.columns
        WHERE table_schema = current_schema() AND table_name IN ('sms_transfers', 'sms_documents')
          AND column_name = 'when' AND data_type = 'timestamp without time zone'`,
-    );
+    )) as { table_name: string }[];
     for (const { table_name } of zoneless) {
       await queryRunner.query(`ALTER TABLE "${table_name}" ALTER COLUMN "when" TYPE TIMESTAMPTZ USING "when" AT TIME ZONE 'UTC'`);
     }

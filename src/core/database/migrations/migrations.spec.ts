@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+
 import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedTime } from '../../../../test/helpers/test-database';
 import { parseDatabaseUrl } from '../../config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from '../data-source-options';

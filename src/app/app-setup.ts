@@ -1,0 +1,42 @@
+import { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+
+import { AppConfig } from '../core/config/app-config';
+import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
+import { BodyBudget } from '../core/http/body-budget';
+import { useJsonBodyParsing } from '../core/http/body-parsing';
+import { useServerTimeouts } from '../core/http/server-timeouts';
+import { useUploadAdmission } from '../core/http/upload-admission';
+import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
+import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pipe';
+import { setupOpenApi } from './openapi/openapi';
+import { useApiKeyAuthentication } from './security/api-key-authentication';
+import { useHttpSecurity } from './security/http-security';
+
+/**
+ * Options for `NestFactory.create` and `createNestApplication` alike. Logs are buffered until
+ * pino takes over; Nest's body parser is off because `useJsonBodyParsing` installs ours; a
+ * failure at start-up is thrown to main.ts, which says what went wrong, instead of Nest exiting
+ * with its own dump.
+ */
+export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false, abortOnError: false };
+
+/**
+ * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
+ * the same app. Order matters: security headers and CORS answer every request, preflights
+ * included; authentication comes before the body parser, so that no body is read for a caller
+ * without a key; then a body must find room in the in-flight budget before it is read.
+ */
+export function configureApp(app: INestApplication): INestApplication {
+  const { security, http } = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  useServerTimeouts(app, http);
+  useHttpSecurity(app, security);
+  useApiKeyAuthentication(app, security);
+  useUploadAdmission(app, { budget: new BodyBudget(http.maxInflightBodyBytes), waitMs: http.uploadWaitMs });
+  useJsonBodyParsing(app, [UPSERT_DOCUMENTS_ROUTE]);
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  setupOpenApi(app);
+  return app;
+}

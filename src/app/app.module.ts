@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+
+import { AppConfig } from '../core/config/app-config';
+import { ConfigModule } from '../core/config/config.module';
+import { DatabaseModule } from '../core/database/database.module';
+import { LoggingModule } from '../core/logging/logging.module';
+import { ProgressPageModule } from '../progress-page/progress-page.module';
+import { SmsDocumentModule } from '../sms-document/sms-document.module';
+import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
+import { HealthModule } from './health/health.module';
+
+/** The whole service; `config` is read and validated by the caller (main.ts, or a test). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule.forRoot(config.database),
+        HealthModule,
+        SmsTransferModule,
+        SmsDocumentModule,
+        ProgressPageModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+
+import { backwardsMove } from '../core/errors/backwards-move';
+import { TrackingState } from '../core/tracking-state';
+
+/** The original's table name, part of every text its clients match on. */
+export const DOCUMENTS_TABLE = 'tracking.sms_documents';
+
+/** The original's 404 for a batch without documents (count and state of the whole batch). */
+export function documentsNotFound(ubid: string): NotFoundException {
+  return new NotFoundException({ detail: `UBID '${ubid}' not found in table ${DOCUMENTS_TABLE}` });
+}
+
+/** One document the batch does not have. */
+export function documentNotFound(ubid: string, uniqueId: string): NotFoundException {
+  return new NotFoundException({ detail: `Document '${uniqueId}' of UBID '${ubid}' not found in table ${DOCUMENTS_TABLE}` });
+}
+
+/** The database refused the upload (an unknown UBID: the foreign key); `reason` is the engine's own words. */
+export function documentsRefused(ubid: string, reason: string): UnprocessableEntityException {
+  return new UnprocessableEntityException({
+    detail: `Failed Upsert of UBID '${ubid}' document(s) in table ${DOCUMENTS_TABLE} => ${reason}`,
+  });
+}
+
+/** A receipt would move a document back. */
+export function documentMovingBackwards(
+  ubid: string,
+  uniqueId: string,
+  current: TrackingState,
+  requested: TrackingState,
+): ConflictException {
+  return backwardsMove(`document '${uniqueId}' of UBID '${ubid}'`, current, requested, DOCUMENTS_TABLE);
+}

@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+
+import { loadConfig } from '../../core/config/app-config';
+import { WorkerPool } from '../../core/workers/worker-pool';
+import { toDocumentBatch } from '../domain/document-batch';
+import { DocumentBatchPreparer, OFF_THREAD_FROM_BYTES, PreparedUpload } from './document-batch.preparer';
+
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const documents = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `message ${index}` } }));
+const body = (value: unknown) => Buffer.from(JSON.stringify(value));
+const decoded = (prepared: PreparedUpload) =>
+  'batch' in prepared ? { ...prepared.batch, json: JSON.parse(Buffer.from(prepared.batch.json).toString()) } : prepared;
+
+describe('DocumentBatchPreparer', () => {
+  const big = documents(2000);
+  const bigBody = () => body({ UBID, documents: big });
+  let preparer: DocumentBatchPreparer;
+  // Spied on, not replaced: the point is which bodies the workers get, and the real ones answer.
+  const run = jest.spyOn(WorkerPool.prototype, 'run');
+
+  beforeEach(() => run.mockClear());
+  afterEach(() => preparer.onApplicationShutdown());
+
+  describe('with UPLOAD_WORKERS=1', () => {
+    beforeEach(() => (preparer = new DocumentBatchPreparer(loadConfig({ UPLOAD_WORKERS: '1' }))));
+
+    it('prepares a big body in a worker, with the same result as on the event loop', async () => {
+      expect(bigBody().length).toBeGreaterThanOrEqual(OFF_THREAD_FROM_BYTES);
+
+      const prepared = await preparer.prepare(bigBody());
+
+      expect(run).toHaveBeenCalledTimes(1);
+      expect(decoded(prepared)).toEqual({ UBID, count: 2000, json: big });
+      expect(decoded(prepared)).toEqual(decoded({ batch: toDocumentBatch(UBID, big) }));
+    });
+
+    it('hands a big body that is not a valid upload back, byte for byte', async () => {
+      const invalid = body({ UBID, documents: [...big, { uniqueId: 'x', SMScount: 0, data: {} }] });
+
+      const prepared = await preparer.prepare(Buffer.from(invalid));
+
+      expect(run).toHaveBeenCalledTimes(1);
+      expect('refused' in prepared && Buffer.from(prepared.refused).equals(invalid)).toBe(true);
+    });
+
+    it('prepares a small body on the event loop: a worker would cost more than it saves', async () => {
+      const prepared = await preparer.prepare(body({ UBID, documents: documents(2) }));
+
+      expect(run).not.toHaveBeenCalled();
+      expect(decoded(prepared)).toEqual({ UBID, count: 2, json: documents(2) });
+    });
+
+    it('copies a body that shares its buffer before handing it over, leaving the sharer intact', async () => {
+      const bytes = bigBody();
+      const shared = Buffer.alloc(bytes.length + 16);
+      bytes.copy(shared, 16);
+      const view = shared.subarray(16);
+
+      const prepared = await preparer.prepare(view);
+
+      expect(decoded(prepared)).toMatchObject({ count: 2000 });
+      expect(shared.byteLength).toBe(bytes.length + 16);
+    });
+  });
+
+  describe('with UPLOAD_WORKERS=0', () => {
+    beforeEach(() => (preparer = new DocumentBatchPreparer(loadConfig({ UPLOAD_WORKERS: '0' }))));
+
+    it('prepares every body on the event loop', async () => {
+      const prepared = await preparer.prepare(bigBody());
+
+      expect(run).not.toHaveBeenCalled();
+      expect(decoded(prepared)).toEqual({ UBID, count: 2000, json: big });
+    });
+  });
+});

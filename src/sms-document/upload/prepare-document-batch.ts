@@ -1,0 +1,21 @@
+import { ValidateFunction } from 'ajv';
+
+import { DocumentBatch, toDocumentBatch } from '../domain/document-batch';
+import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
+
+/**
+ * The batch of an upload body that is valid JSON and passes `validate` (the compiled check of
+ * UpsertSmsDocumentsDto, which removes unknown properties as the validation pipe does); undefined
+ * otherwise, and the caller's usual parsing and validation then say what is wrong.
+ */
+export function prepareDocumentBatch(body: Uint8Array, validate: ValidateFunction): DocumentBatch | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    return undefined;
+  }
+  if (!validate(value)) return undefined;
+  const upload = value as UpsertSmsDocumentsDto;
+  return toDocumentBatch(upload.UBID, upload.documents);
+}

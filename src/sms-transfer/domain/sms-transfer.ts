@@ -1,0 +1,28 @@
+import { TrackingState } from '../../core/tracking-state';
+
+/** A stored transfer (one SMS batch). */
+export interface SmsTransfer {
+  UBID: string;
+  fileName: string;
+  origName: string;
+  fallbackCount: number;
+  when: Date;
+  state: TrackingState;
+  documents: number;
+  SMScount: number | null;
+}
+
+/** What a sender registers; the database fills the rest. */
+export type NewSmsTransfer = Pick<SmsTransfer, 'UBID' | 'fileName' | 'origName' | 'documents'> & { SMScount: number };
+
+export interface SmsTransferPageQuery {
+  limit: number;
+  offset: number;
+  state?: TrackingState;
+}
+
+export interface SmsTransferPage {
+  items: SmsTransfer[];
+  /** All transfers matching the filter, not only this page. */
+  total: number;
+}

@@ -1,0 +1,300 @@
+import { INestApplication } from '@nestjs/common';
+import { OpenAPIObject } from '@nestjs/swagger';
+import request from 'supertest';
+
+import { buildOpenApiDocument } from '../src/app/openapi/openapi';
+import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../src/core/database/database-unavailable';
+import { UnitOfWork } from '../src/core/database/unit-of-work';
+import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
+import { TrackingState } from '../src/core/tracking-state';
+import { EXAMPLE_UBID } from '../src/core/validation/decorators';
+import { EXAMPLE_UNIQUE_ID } from '../src/sms-document/dto/unique-id';
+import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
+import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
+import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from './helpers/mocks';
+
+const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
+const BAD_UBID = 'not-a-uuid';
+const TRANSFER = {
+  UBID: EXAMPLE_UBID,
+  fileName: 'f.json',
+  origName: 'f.csv',
+  fallbackCount: 0,
+  when: new Date(),
+  state: TrackingState.INIT,
+  documents: 1,
+  SMScount: 1,
+};
+const document = (SMScount: number) => ({ uniqueId: `${SMScount}${Math.random()}`.slice(0, 10), SMScount, data: {} });
+
+interface Call {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  body?: unknown;
+}
+
+/** How to make the service answer an operation's documented errors, with the documentation's example values. */
+interface Triggers {
+  /** A request that reaches the database: it answers 401 without a key and 503 when the database is gone. */
+  valid: Call;
+  /** The repository method the valid request reaches first, made to fail for the 503. */
+  reaches: () => jest.Mock;
+  /** Any other status: the request, after the mocks have been told what to answer. */
+  [status: number]: { call: Call; arrange?: () => void };
+}
+
+/**
+ * The service's own answer to each error that the OpenAPI document shows with an example must be
+ * that example, word for word: clients are generated from the document, and the examples are
+ * built from the factories the services use, so that they cannot drift (see *.docs.ts). Every
+ * documented example needs its trigger here; a new one without it fails the last test.
+ */
+describe('documented error answers (e2e, mocked repositories)', () => {
+  let app: INestApplication;
+  let openApi: OpenAPIObject;
+  const transfers = mockSmsTransferRepository();
+  const documents = mockSmsDocumentRepository();
+  const unitOfWork = spyingUnitOfWork();
+
+  beforeAll(async () => {
+    // The repositories are mocks: each error is arranged by telling them what the database has.
+    app = await createTestApp(
+      [
+        { provide: SmsTransferRepository, useValue: transfers },
+        { provide: SmsDocumentRepository, useValue: documents },
+        { provide: UnitOfWork, useValue: unitOfWork },
+      ],
+      'sqlite::memory:',
+      { API_KEYS: KEY },
+    );
+    openApi = buildOpenApiDocument(app);
+  });
+  afterAll(() => app.close());
+  /** Forgets what the mocks were told; the unit of work goes back to running the work as it is. */
+  function resetMocks(): void {
+    jest.resetAllMocks();
+    const passThrough = spyingUnitOfWork();
+    unitOfWork.read.mockImplementation(passThrough.read);
+    unitOfWork.write.mockImplementation(passThrough.write);
+    unitOfWork.writeSingleStatement.mockImplementation(passThrough.writeSingleStatement);
+  }
+
+  const transferPath = (ubid = EXAMPLE_UBID) => `/tracking/sms_transfers/${ubid}`;
+  const documentsPath = (ubid = EXAMPLE_UBID) => `/tracking/sms_documents/${ubid}`;
+  const tooLarge = (path: string, method: Call['method'] = 'post') => ({
+    call: { method, path, body: { padding: 'x'.repeat(MAX_BODY_BYTES) } },
+  });
+  const badUbid = (method: Call['method'], path: string) => ({ call: { method, path } });
+  const noTransfer = { arrange: () => transfers.findByUbid.mockResolvedValue(null) };
+
+  const triggers: Record<string, Triggers> = {
+    createTransfer: {
+      valid: {
+        method: 'post',
+        path: '/tracking/sms_transfers',
+        body: { UBID: EXAMPLE_UBID, fileName: 'f.json', origName: 'f.csv', documents: 1, SMScount: 1 },
+      },
+      reaches: () => transfers.upsert,
+      413: tooLarge('/tracking/sms_transfers'),
+      422: {
+        call: {
+          method: 'post',
+          path: '/tracking/sms_transfers',
+          body: { UBID: EXAMPLE_UBID, fileName: 'f.json', origName: 'f.csv', documents: 0, SMScount: 1 },
+        },
+      },
+    },
+    listTransfers: {
+      valid: { method: 'get', path: '/tracking/sms_transfers' },
+      reaches: () => transfers.findPage,
+      422: { call: { method: 'get', path: '/tracking/sms_transfers?limit=1001' } },
+    },
+    getTransfer: {
+      valid: { method: 'get', path: transferPath() },
+      reaches: () => transfers.findByUbid,
+      404: { call: { method: 'get', path: transferPath() }, arrange: () => transfers.findByUbid.mockResolvedValue(null) },
+      422: badUbid('get', transferPath(BAD_UBID)),
+    },
+    computeFallback: {
+      valid: { method: 'post', path: `${transferPath()}/fallback` },
+      reaches: () => transfers.setFallbackCountFromDocuments,
+      404: {
+        call: { method: 'post', path: `${transferPath()}/fallback` },
+        arrange: () => transfers.setFallbackCountFromDocuments.mockResolvedValue(null),
+      },
+      422: badUbid('post', `${transferPath(BAD_UBID)}/fallback`),
+    },
+    setFallbackCount: {
+      valid: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: 1250 } },
+      reaches: () => transfers.setFallbackCount,
+      404: {
+        call: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: 1250 } },
+        arrange: () => transfers.setFallbackCount.mockResolvedValue(null),
+      },
+      413: tooLarge(`${transferPath()}/fallback`, 'put'),
+      422: { call: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: -1 } } },
+    },
+    listTransferProgress: {
+      valid: { method: 'get', path: '/tracking/progress/transfers' },
+      reaches: () => transfers.findPage,
+      422: { call: { method: 'get', path: '/tracking/progress/transfers?limit=101' } },
+    },
+    getTransferProgress: {
+      valid: { method: 'get', path: `/tracking/progress/transfers/${EXAMPLE_UBID}` },
+      reaches: () => transfers.findByUbid,
+      404: { call: { method: 'get', path: `/tracking/progress/transfers/${EXAMPLE_UBID}` }, ...noTransfer },
+      422: badUbid('get', `/tracking/progress/transfers/${BAD_UBID}`),
+    },
+    updateTransferState: {
+      valid: { method: 'put', path: `${transferPath()}/SENT` },
+      reaches: () => transfers.updateState,
+      404: { call: { method: 'put', path: `${transferPath()}/SENT` }, arrange: () => transfers.updateState.mockResolvedValue(null) },
+      409: {
+        call: { method: 'put', path: `${transferPath()}/SENT` },
+        arrange: () => transfers.updateState.mockResolvedValue({ ...TRANSFER, state: TrackingState.DONE }),
+      },
+      422: { call: { method: 'put', path: `${transferPath()}/BOGUS` } },
+    },
+    deleteTransfer: {
+      valid: { method: 'delete', path: transferPath() },
+      reaches: () => transfers.delete,
+      404: { call: { method: 'delete', path: transferPath() }, arrange: () => transfers.delete.mockResolvedValue(false) },
+      422: badUbid('delete', transferPath(BAD_UBID)),
+    },
+    upsertDocuments: {
+      valid: { method: 'post', path: '/tracking/sms_documents', body: { UBID: EXAMPLE_UBID, documents: [document(1)] } },
+      reaches: () => documents.upsertMany,
+      413: tooLarge('/tracking/sms_documents'),
+      422: {
+        call: {
+          method: 'post',
+          path: '/tracking/sms_documents',
+          body: { UBID: EXAMPLE_UBID, documents: [document(1), document(1), document(1), document(0)] },
+        },
+      },
+    },
+    countDocuments: {
+      valid: { method: 'get', path: documentsPath() },
+      reaches: () => documents.countByUbid,
+      404: { call: { method: 'get', path: documentsPath() }, arrange: () => documents.countByUbid.mockResolvedValue(0) },
+      422: badUbid('get', documentsPath(BAD_UBID)),
+    },
+    updateDocumentsState: {
+      valid: { method: 'put', path: `${documentsPath()}/SENT` },
+      reaches: () => documents.updateStateByUbid,
+      404: {
+        call: { method: 'put', path: `${documentsPath()}/SENT` },
+        arrange: () => (documents.updateStateByUbid.mockResolvedValue(0), documents.countByUbid.mockResolvedValue(0)),
+      },
+      422: { call: { method: 'put', path: `${documentsPath()}/BOGUS` } },
+    },
+    getDocumentsSummary: {
+      valid: { method: 'get', path: `${documentsPath()}/summary` },
+      reaches: () => transfers.findByUbid,
+      404: { call: { method: 'get', path: `${documentsPath()}/summary` }, ...noTransfer },
+      422: badUbid('get', `${documentsPath(BAD_UBID)}/summary`),
+    },
+    recordReceipts: {
+      valid: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
+      reaches: () => transfers.findByUbid,
+      404: {
+        call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
+        ...noTransfer,
+      },
+      409: {
+        call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
+        arrange: () => (
+          transfers.findByUbid.mockResolvedValue(TRANSFER),
+          documents.findStates.mockResolvedValue(new Map([[EXAMPLE_UNIQUE_ID, TrackingState.DONE]]))
+        ),
+      },
+      413: tooLarge(`${documentsPath()}/receipts`),
+      422: {
+        call: {
+          method: 'post',
+          path: `${documentsPath()}/receipts`,
+          body: { state: 'SENT', uniqueIds: Array.from({ length: 5001 }, (_, index) => String(index)) },
+        },
+      },
+    },
+    listDocuments: {
+      valid: { method: 'get', path: `${documentsPath()}/documents` },
+      reaches: () => transfers.findByUbid,
+      404: { call: { method: 'get', path: `${documentsPath()}/documents` }, ...noTransfer },
+      422: { call: { method: 'get', path: `${documentsPath()}/documents?limit=5001` } },
+    },
+    getDocument: {
+      valid: { method: 'get', path: `${documentsPath()}/documents/${EXAMPLE_UNIQUE_ID}` },
+      reaches: () => documents.findOne,
+      404: {
+        call: { method: 'get', path: `${documentsPath()}/documents/${EXAMPLE_UNIQUE_ID}` },
+        arrange: () => documents.findOne.mockResolvedValue(null),
+      },
+      422: { call: { method: 'get', path: `${documentsPath()}/documents/01234567890` } },
+    },
+    checkReadiness: {
+      valid: { method: 'get', path: '/health/ready' },
+      reaches: () => unitOfWork.read,
+    },
+  };
+
+  /** Every documented error answer with an example: operation, status and the example body. */
+  function documentedErrors(): [string, number, unknown][] {
+    return Object.values(openApi.paths).flatMap((item) =>
+      (['get', 'post', 'put', 'delete'] as const).flatMap((method) => {
+        const operation = item[method];
+        if (!operation) return [];
+        return Object.entries(operation.responses)
+          .filter(([status]) => Number(status) >= 400)
+          .map(
+            ([status, response]) =>
+              [
+                operation.operationId!,
+                Number(status),
+                (response as { content?: Record<string, { example?: unknown }> }).content?.['application/json']?.example,
+              ] as [string, number, unknown],
+          )
+          .filter(([, , example]) => example !== undefined);
+      }),
+    );
+  }
+
+  async function send({ method, path, body }: Call, withKey = true) {
+    const call = request(app.getHttpServer())[method](path);
+    if (withKey) call.set('Authorization', `Bearer ${KEY}`);
+    return body === undefined ? call : call.send(body as object);
+  }
+
+  it('has a trigger for every documented error example', () => {
+    const missing = documentedErrors()
+      .filter(([operationId, status]) => !triggers[operationId] || (status !== 401 && status !== 503 && !triggers[operationId][status]))
+      .map(([operationId, status]) => `${operationId} ${status}`);
+
+    expect(missing).toEqual([]);
+    expect(documentedErrors().length).toBeGreaterThan(40);
+  });
+
+  describe.each([401, 404, 409, 413, 422, 503])('documented %i answers', (status) => {
+    it('are what the service answers', async () => {
+      const cases = documentedErrors().filter(([, documented]) => documented === status);
+      expect(cases.length).toBeGreaterThan(0);
+      for (const [operationId, , example] of cases) {
+        resetMocks();
+        const trigger = triggers[operationId];
+        let response;
+        if (status === 401) {
+          response = await send(trigger.valid, false);
+        } else if (status === 503) {
+          trigger.reaches().mockRejectedValue(new DatabaseUnavailableError(SERVER_UNREACHABLE, new Error('connect ECONNREFUSED')));
+          response = await send(trigger.valid);
+        } else {
+          trigger[status].arrange?.();
+          response = await send(trigger[status].call);
+        }
+
+        expect({ operationId, status: response.status, body: response.body }).toEqual({ operationId, status, body: example });
+      }
+    });
+  });
+});
