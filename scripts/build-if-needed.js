@@ -1,10 +1,11 @@
-// `npm start` runs the built service; build first when dist/ is missing or older than any source file.
+// `npm start` runs the built service; build first when dist/ is missing or older than any source
+// file: the service's (src/) or the progress page's (web/).
 const { execSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const built = join(root, 'dist', 'main.js');
+const built = [join(root, 'dist', 'main.js'), join(root, 'dist', 'web', 'app.js')];
 // The loader runs the generated client from its package, built by `npm run build` too.
 const client = join(root, 'clients', 'typescript', 'dist', 'index.js');
 
@@ -18,9 +19,10 @@ function newestSourceTime(dir) {
 
 const sourceTime = Math.max(
   newestSourceTime(join(root, 'src')),
+  newestSourceTime(join(root, 'web')),
   newestSourceTime(join(root, 'clients', 'typescript', 'src')),
   statSync(join(root, 'package-lock.json')).mtimeMs,
 );
-if (!existsSync(built) || !existsSync(client) || statSync(built).mtimeMs < sourceTime) {
+if (!existsSync(client) || built.some((file) => !existsSync(file) || statSync(file).mtimeMs < sourceTime)) {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { version } from '../package.json';
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
 import { OPENAPI_FILE } from '../src/write-openapi';
-import { createTestApp } from './helpers/test-app';
+import { createTestApp } from '../tools/app-in-process';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -95,7 +95,7 @@ describe('the application (e2e)', () => {
       const { body } = await http().get('/openapi.json').expect(200);
 
       expect(body.info).toMatchObject({ title: 'TrackingDb API', version });
-      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual(['SMS_transfers', 'SMS_documents', 'Health']);
+      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual(['SMS_transfers', 'SMS_documents', 'Progress', 'Health']);
       const operations = Object.values(body.paths).flatMap((path) => Object.values(path as Record<string, { operationId: string }>));
       expect(operations.map((operation) => operation.operationId).sort()).toEqual(
         [
@@ -108,7 +108,9 @@ describe('the application (e2e)', () => {
           'getDocument',
           'getDocumentsSummary',
           'getTransfer',
+          'getTransferProgress',
           'listDocuments',
+          'listTransferProgress',
           'listTransfers',
           'recordReceipts',
           'setFallbackCount',

@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
+import { createTestApp } from '../tools/app-in-process';
 import { holdSqliteWriteLock } from './helpers/sqlite-lock';
 import { TcpProxy } from './helpers/tcp-proxy';
-import { createTestApp } from './helpers/test-app';
 import { createDatabase, describeOnPostgres } from './helpers/test-database';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
 import { generateDocuments } from '../src/loader/document-generator';
-import { createTestApp } from './helpers/test-app';
+import { createTestApp } from '../tools/app-in-process';
 import { createDatabase, describeEachDatabase, SHARED_DATABASES } from './helpers/test-database';
 
 const UBID = '3d5f1a2b-7c4e-4f1a-9b2c-5e6d7f8a9b0c';

@@ -11,8 +11,8 @@ import { EXAMPLE_UBID } from '../src/core/validation/decorators';
 import { EXAMPLE_UNIQUE_ID } from '../src/sms-document/dto/unique-id';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
 const BAD_UBID = 'not-a-uuid';
@@ -134,6 +134,17 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       },
       413: tooLarge(`${transferPath()}/fallback`, 'put'),
       422: { call: { method: 'put', path: `${transferPath()}/fallback`, body: { fallbackCount: -1 } } },
+    },
+    listTransferProgress: {
+      valid: { method: 'get', path: '/tracking/progress/transfers' },
+      reaches: () => transfers.findPage,
+      422: { call: { method: 'get', path: '/tracking/progress/transfers?limit=101' } },
+    },
+    getTransferProgress: {
+      valid: { method: 'get', path: `/tracking/progress/transfers/${EXAMPLE_UBID}` },
+      reaches: () => transfers.findByUbid,
+      404: { call: { method: 'get', path: `/tracking/progress/transfers/${EXAMPLE_UBID}` }, ...noTransfer },
+      422: badUbid('get', `/tracking/progress/transfers/${BAD_UBID}`),
     },
     updateTransferState: {
       valid: { method: 'put', path: `${transferPath()}/SENT` },

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
 import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
-import { createTestApp } from './helpers/test-app';
+import { createTestApp } from '../tools/app-in-process';
 
 describe('/health (e2e)', () => {
   let app: INestApplication;

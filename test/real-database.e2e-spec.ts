@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
-import { createTestApp } from './helpers/test-app';
+import { createTestApp } from '../tools/app-in-process';
 import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedJson } from './helpers/test-database';
 
 /** Each test has a transfer of its own, so that none depends on what another left behind. */

@@ -4,8 +4,8 @@ import request from 'supertest';
 import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
 const OTHER_KEY = 'b6d0e4f2a8c1957e3d2f6a0b4c8e1d7f';

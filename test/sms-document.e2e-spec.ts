@@ -5,10 +5,10 @@ import { IntegrityError } from '../src/core/database/integrity-error';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { loadTestData } from './helpers/load-test-data';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
 import { nested, nestedJson } from './helpers/nested-json';
-import { createTestApp } from './helpers/test-app';
 
 interface Document {
   SMScount: unknown;

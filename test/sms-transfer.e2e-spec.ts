@@ -5,9 +5,9 @@ import { DatabaseUnavailableError } from '../src/core/database/database-unavaila
 import { IntegrityError } from '../src/core/database/integrity-error';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { loadTestData } from './helpers/load-test-data';
 import { mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 interface TestData {
   newTransfer: Record<string, unknown>;

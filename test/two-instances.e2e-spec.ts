@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 
 import { generateDocuments, inSubBatches } from '../src/loader/document-generator';
 import { NewSmsDocument } from '../src/sms-document/domain/sms-document';
-import { createTestApp } from './helpers/test-app';
+import { createTestApp } from '../tools/app-in-process';
 import { createDatabase, describeOnPostgres } from './helpers/test-database';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';

@@ -9,8 +9,8 @@ import { BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
 import { DocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
+import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
-import { createTestApp } from './helpers/test-app';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const MiB = 1024 * 1024;

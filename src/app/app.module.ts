@@ -4,6 +4,7 @@ import { AppConfig } from '../core/config/app-config';
 import { ConfigModule } from '../core/config/config.module';
 import { DatabaseModule } from '../core/database/database.module';
 import { LoggingModule } from '../core/logging/logging.module';
+import { ProgressPageModule } from '../progress-page/progress-page.module';
 import { SmsDocumentModule } from '../sms-document/sms-document.module';
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
 import { HealthModule } from './health/health.module';
@@ -21,6 +22,7 @@ export class AppModule {
         HealthModule,
         SmsTransferModule,
         SmsDocumentModule,
+        ProgressPageModule,
       ],
     };
   }

@@ -13,5 +13,7 @@ import { DocumentBatchPreparer } from './upload/document-batch.preparer';
   imports: [TypeOrmModule.forFeature([SmsDocumentEntity]), SmsTransferModule],
   controllers: [SmsDocumentController],
   providers: [SmsDocumentService, DocumentBatchPreparer, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
+  // The progress page shows the summaries.
+  exports: [SmsDocumentService],
 })
 export class SmsDocumentModule {}

@@ -11,7 +11,7 @@ import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository'
   imports: [TypeOrmModule.forFeature([SmsTransferEntity])],
   controllers: [SmsTransferController],
   providers: [SmsTransferService, { provide: SmsTransferRepository, useClass: TypeOrmSmsTransferRepository }],
-  // The document routes answer 404 for an unknown transfer.
-  exports: [SmsTransferRepository],
+  // The document routes answer 404 for an unknown transfer; the progress page lists transfers.
+  exports: [SmsTransferRepository, SmsTransferService],
 })
 export class SmsTransferModule {}

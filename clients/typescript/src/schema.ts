@@ -270,6 +270,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tracking/progress/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List transfers with their progress
+         * @description Newest first, a page at a time, each transfer with its documents' summary. A summary is counted at most once per batch in a short window and shared by all who ask in it: at least 1 s, or 20 times as long as counting took (2.4 s for 400,000 documents), so it can be that old. For exact figures use `GET /tracking/sms_documents/{ubid}/summary`.
+         */
+        get: operations["listTransferProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/progress/transfers/{ubid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A transfer's progress
+         * @description The transfer and its documents' summary. A summary is counted at most once per batch in a short window and shared by all who ask in it: at least 1 s, or 20 times as long as counting took (2.4 s for 400,000 documents), so it can be that old. For exact figures use `GET /tracking/sms_documents/{ubid}/summary`.
+         */
+        get: operations["getTransferProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -656,6 +696,21 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        TransferProgressDto: {
+            /** @description The transfer, as `GET /tracking/sms_transfers/{ubid}` answers it. */
+            transfer: components["schemas"]["SmsTransferDto"];
+            /** @description Its documents per state, as `GET /tracking/sms_documents/{ubid}/summary` counts them; up to a few seconds old (see the operation). */
+            summary: components["schemas"]["SmsDocumentsSummaryDto"];
+        };
+        TransferProgressPageDto: {
+            /**
+             * @description Transfers matching the filter, on all pages.
+             * @example 1
+             */
+            total: number;
+            /** @description This page. */
+            items: components["schemas"]["TransferProgressDto"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -681,6 +736,8 @@ export type ReceiptsResultDto = components['schemas']['ReceiptsResultDto'];
 export type SmsDocumentListItemDto = components['schemas']['SmsDocumentListItemDto'];
 export type SmsDocumentPageDto = components['schemas']['SmsDocumentPageDto'];
 export type SmsDocumentDto = components['schemas']['SmsDocumentDto'];
+export type TransferProgressDto = components['schemas']['TransferProgressDto'];
+export type TransferProgressPageDto = components['schemas']['TransferProgressPageDto'];
 export type $defs = Record<string, never>;
 export interface operations {
     checkLiveness: {
@@ -2242,6 +2299,252 @@ export interface operations {
                      *           ],
                      *           "msg": "uniqueId must be shorter than or equal to 10 characters",
                      *           "type": "maxLength"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listTransferProgress: {
+        parameters: {
+            query?: {
+                /** @description Transfers to skip, newest first. */
+                offset?: number;
+                /** @description Only transfers in this state. */
+                state?: components["schemas"]["TrackingState"];
+                /** @description Transfers per page. */
+                limit?: number;
+            };
+            header?: {
+                /** @description The ETag of the last answer: 304 if it still holds. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match: the answer is 304 while nothing has changed. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "total": 1,
+                     *       "items": [
+                     *         {
+                     *           "transfer": {
+                     *             "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *             "fileName": "batch_2024-04-17_0858.json",
+                     *             "origName": "april-campaign.csv",
+                     *             "fallbackCount": 0,
+                     *             "when": "2024-04-17T09:02:41.000Z",
+                     *             "state": "SENT",
+                     *             "documents": 412343,
+                     *             "SMScount": 824686
+                     *           },
+                     *           "summary": {
+                     *             "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *             "total": 412343,
+                     *             "INIT": 12343,
+                     *             "SENT": 150000,
+                     *             "DONE": 250000,
+                     *             "lastChange": "2024-04-17T09:12:05.000Z"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransferProgressPageDto"];
+                };
+            };
+            /** @description Nothing has changed since the answer whose ETag was sent as If-None-Match; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "query",
+                     *             "limit"
+                     *           ],
+                     *           "msg": "limit must not be greater than 100",
+                     *           "type": "max"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getTransferProgress: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the last answer: 304 if it still holds. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transfer and its summary. */
+            200: {
+                headers: {
+                    /** @description Send it back as If-None-Match: the answer is 304 while nothing has changed. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "transfer": {
+                     *         "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *         "fileName": "batch_2024-04-17_0858.json",
+                     *         "origName": "april-campaign.csv",
+                     *         "fallbackCount": 0,
+                     *         "when": "2024-04-17T09:02:41.000Z",
+                     *         "state": "SENT",
+                     *         "documents": 412343,
+                     *         "SMScount": 824686
+                     *       },
+                     *       "summary": {
+                     *         "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *         "total": 412343,
+                     *         "INIT": 12343,
+                     *         "SENT": 150000,
+                     *         "DONE": 250000,
+                     *         "lastChange": "2024-04-17T09:12:05.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransferProgressDto"];
+                };
+            };
+            /** @description Nothing has changed since the answer whose ETag was sent as If-None-Match; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "path",
+                     *             "ubid"
+                     *           ],
+                     *           "msg": "ubid must be a UUID",
+                     *           "type": "isUuid"
                      *         }
                      *       ]
                      *     }

@@ -42,6 +42,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('http://localhost:7000', 'A local service started with `npm start` (default PORT).')
     .addTag('SMS_transfers', 'Transfers: one row per SMS batch, with its file names, counts and state.')
     .addTag('SMS_documents', 'Documents: the SMS messages of a batch, uploaded in bulk, counted and moved through the states together.')
+    .addTag(
+      'Progress',
+      "What the progress page at / polls: transfers with their documents' summaries, for conditional requests (ETag, 304).",
+    )
     .addTag('Health', 'Liveness and readiness probes for load balancers and orchestrators; no API key needed.')
     .addBearerAuth(
       {
