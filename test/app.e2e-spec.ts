@@ -105,6 +105,7 @@ describe('the application (e2e)', () => {
           'countDocuments',
           'createTransfer',
           'deleteTransfer',
+          'exportDocuments',
           'getDocument',
           'getDocumentsSummary',
           'getTransfer',

@@ -222,6 +222,12 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       },
       422: { call: { method: 'get', path: `${documentsPath()}/documents/01234567890` } },
     },
+    exportDocuments: {
+      valid: { method: 'get', path: `${documentsPath()}/export` },
+      reaches: () => transfers.findByUbid,
+      404: { call: { method: 'get', path: `${documentsPath()}/export` }, ...noTransfer },
+      422: { call: { method: 'get', path: `${documentsPath()}/export?format=xml` } },
+    },
     checkReadiness: {
       valid: { method: 'get', path: '/health/ready' },
       reaches: () => unitOfWork.read,

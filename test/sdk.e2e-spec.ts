@@ -189,6 +189,22 @@ describe('the generated TypeScript client against the service (e2e)', () => {
       },
     ],
     [
+      'exports the documents DONE as text, CSV with a header row',
+      async () => {
+        const { data: csv, response } = await client.GET('/tracking/sms_documents/{ubid}/export', {
+          params: { path, query: { state: 'DONE', format: 'csv' } },
+          parseAs: 'text',
+        });
+
+        expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8; header=present');
+        const records = csv!.split('\r\n');
+        expect(records[0]).toBe('UBID,uniqueId,state,SMScount,when,data');
+        expect(records.slice(1, -1).map((record) => record.split(',')[1])).toEqual(
+          documents.slice(0, DELIVERED).map(({ uniqueId }) => uniqueId),
+        );
+      },
+    ],
+    [
       'computes the fallback from the documents not DONE, and sets it explicitly',
       async () => {
         const { data: computed } = await client.POST('/tracking/sms_transfers/{ubid}/fallback', { params: { path } });

@@ -7,9 +7,11 @@ import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { DocumentBatch } from './domain/document-batch';
 import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery } from './domain/sms-document';
+import { ExportSmsDocumentsQueryDto } from './dto/export-sms-documents.query.dto';
 import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
+import { DocumentExport, encodeExport, EXPORT_ENCODINGS, EXPORT_PAGE_SIZE } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { found, inserted, updated } from './sms-document.results';
@@ -96,6 +98,31 @@ export class SmsDocumentService {
       if (!document) throw documentNotFound(ubid, uniqueId);
       return document;
     });
+  }
+
+  /**
+   * Every document of the batch (in `state`), with its data, in uniqueId order, as the text of
+   * `format`. The 404 is thrown here, before anything is sent. The documents are then read a keyset
+   * page at a time, each page a read of its own, only as the caller consumes the text: memory stays
+   * flat, and no connection is held while a slow client reads. So the export is not one snapshot:
+   * a document changed during it shows as it was when its page was read (docs/operations.md).
+   */
+  async export(ubid: string, { state, format }: ExportSmsDocumentsQueryDto): Promise<DocumentExport> {
+    await this.unitOfWork.read(() => this.requireTransfer(ubid));
+    return {
+      contentType: EXPORT_ENCODINGS[format].contentType,
+      fileName: `${ubid}.${format}`,
+      chunks: encodeExport(this.pagesWithData(ubid, state), format),
+    };
+  }
+
+  private async *pagesWithData(ubid: string, state?: TrackingState): AsyncGenerator<SmsDocument[]> {
+    let after: string | undefined;
+    do {
+      const page = await this.unitOfWork.read(() => this.documents.findPageWithData(ubid, { state, limit: EXPORT_PAGE_SIZE, after }));
+      yield page.items;
+      after = page.next ?? undefined;
+    } while (after !== undefined);
   }
 
   /** The new routes tell an unknown batch (404) from a registered one without documents (zeros, an empty page). */

@@ -25,6 +25,7 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
     updateStateByUbid: jest.fn(),
     countStates: jest.fn(),
     findPage: jest.fn(),
+    findPageWithData: jest.fn(),
     findOne: jest.fn(),
     findStates: jest.fn(),
     updateStates: jest.fn(),

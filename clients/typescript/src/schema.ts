@@ -270,6 +270,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tracking/sms_documents/{ubid}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every document of a batch, with its data
+         * @description Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.
+         */
+        get: operations["exportDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -656,6 +676,8 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @enum {string} */
+        ExportFormat: "ndjson" | "csv";
     };
     responses: never;
     parameters: never;
@@ -681,6 +703,7 @@ export type ReceiptsResultDto = components['schemas']['ReceiptsResultDto'];
 export type SmsDocumentListItemDto = components['schemas']['SmsDocumentListItemDto'];
 export type SmsDocumentPageDto = components['schemas']['SmsDocumentPageDto'];
 export type SmsDocumentDto = components['schemas']['SmsDocumentDto'];
+export type ExportFormat = components['schemas']['ExportFormat'];
 export type $defs = Record<string, never>;
 export interface operations {
     checkLiveness: {
@@ -2266,6 +2289,113 @@ export interface operations {
             };
         };
     };
+    exportDocuments: {
+        parameters: {
+            query?: {
+                /** @description Only documents in this state. */
+                state?: components["schemas"]["TrackingState"];
+                /** @description NDJSON (one JSON document a line) or CSV (a header row, then one record a document, RFC 4180). */
+                format?: components["schemas"]["ExportFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documents, as a file (`Content-Disposition: attachment; filename="<UBID>.<format>"`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {"UBID":"0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10","uniqueId":"0000000001","state":"DONE","SMScount":1,"when":"2024-04-17T09:14:40.000Z","data":{"text":"Your parcel, \"A-17\", arrives today"}}
+                     *     {"UBID":"0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10","uniqueId":"0000000002","state":"SENT","SMScount":2,"when":"2024-04-17T09:14:40.000Z","data":{"text":"Line one\nline two"}}
+                     */
+                    "application/x-ndjson": string;
+                    /**
+                     * @example UBID,uniqueId,state,SMScount,when,data
+                     *     0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10,0000000001,DONE,1,2024-04-17T09:14:40.000Z,"{""text"":""Your parcel, \""A-17\"", arrives today""}"
+                     *     0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10,0000000002,SENT,2,2024-04-17T09:14:40.000Z,"{""text"":""Line one\nline two""}"
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID: no such transfer. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "query",
+                     *             "format"
+                     *           ],
+                     *           "msg": "format must be one of the following values: ndjson, csv",
+                     *           "type": "isIn"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -2278,3 +2408,4 @@ type ReadonlyArray<T> = [
 export const healthIndicatorStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthIndicatorStatusDto"]["status"]> = ["up", "down"];
 export const healthStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthStatusDto"]["status"]> = ["ok"];
 export const trackingStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrackingState"]> = ["INIT", "SENT", "DONE"];
+export const exportFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportFormat"]> = ["ndjson", "csv"];

@@ -6,6 +6,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsEnum,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsObject,
@@ -134,5 +135,22 @@ export function IntegerQueryProperty(options: {
     IsInt(),
     Min(minimum),
     ...(maximum === undefined ? [] : [Max(maximum)]),
+  );
+}
+
+/**
+ * One of a few words in the query string, such as an export's `format`, documented as the named
+ * enum `enumName` with its default (the field's initial value when the parameter is absent).
+ */
+export function ChoiceQueryProperty<T extends string>(options: {
+  description: string;
+  choices: readonly T[];
+  enumName: string;
+  default: T;
+}): PropertyDecorator {
+  const { choices, ...documentation } = options;
+  return applyDecorators(
+    ApiProperty({ ...documentation, enum: choices, required: false, example: documentation.default }),
+    IsIn(choices as T[]),
   );
 }
