@@ -111,6 +111,7 @@ describe('the application (e2e)', () => {
           'getTransfer',
           'listDocuments',
           'listTransfers',
+          'purgeTransfers',
           'recordReceipts',
           'setFallbackCount',
           'updateDocumentsState',

@@ -151,6 +151,11 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       404: { call: { method: 'delete', path: transferPath() }, arrange: () => transfers.delete.mockResolvedValue(false) },
       422: badUbid('delete', transferPath(BAD_UBID)),
     },
+    purgeTransfers: {
+      valid: { method: 'delete', path: '/tracking/sms_transfers?before=2024-03-01T00:00:00Z' },
+      reaches: () => transfers.findExpired,
+      422: { call: { method: 'delete', path: '/tracking/sms_transfers' } },
+    },
     upsertDocuments: {
       valid: { method: 'post', path: '/tracking/sms_documents', body: { UBID: EXAMPLE_UBID, documents: [document(1)] } },
       reaches: () => documents.upsertMany,

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 
 import { AppConfig } from '../core/config/app-config';
 import { ConfigModule } from '../core/config/config.module';
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        ScheduleModule.forRoot(),
         DatabaseModule.forRoot(config.database),
         HealthModule,
         SmsTransferModule,

@@ -6,7 +6,7 @@ import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from './sms-transfer.repository';
-import { SmsTransferService } from './sms-transfer.service';
+import { PURGE_DOCUMENTS_PER_STATEMENT, PURGE_TRANSFERS_PER_READ, SmsTransferService } from './sms-transfer.service';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } };
@@ -108,6 +108,75 @@ describe('SmsTransferService', () => {
       await expect(failure).rejects.toMatchObject({
         response: { detail: `Cannot move UBID '${UBID}' from '${left}' back to '${requested}' in table tracking.sms_transfers` },
       });
+    });
+  });
+
+  describe('purge', () => {
+    const before = new Date('2024-03-01T00:00:00.000Z');
+    const ubids = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `u${String(from + index).padStart(4, '0')}`);
+
+    it('deletes each expired transfer’s documents a bounded statement at a time, then the transfer, each statement a write of its own', async () => {
+      repository.findExpired.mockResolvedValueOnce(['a', 'b']);
+      repository.deleteExpiredDocuments
+        .mockResolvedValueOnce(PURGE_DOCUMENTS_PER_STATEMENT)
+        .mockResolvedValueOnce(PURGE_DOCUMENTS_PER_STATEMENT)
+        .mockResolvedValueOnce(7)
+        .mockResolvedValueOnce(0);
+      repository.deleteIfExpired.mockResolvedValue(true);
+
+      await expect(service.purge(before, TrackingState.DONE)).resolves.toEqual({
+        transfers: 2,
+        documents: 2 * PURGE_DOCUMENTS_PER_STATEMENT + 7,
+      });
+
+      expect(repository.findExpired).toHaveBeenCalledWith({
+        before,
+        state: TrackingState.DONE,
+        after: undefined,
+        limit: PURGE_TRANSFERS_PER_READ,
+      });
+      expect(repository.deleteExpiredDocuments.mock.calls).toEqual([
+        ['a', before, PURGE_DOCUMENTS_PER_STATEMENT],
+        ['a', before, PURGE_DOCUMENTS_PER_STATEMENT],
+        ['a', before, PURGE_DOCUMENTS_PER_STATEMENT],
+        ['b', before, PURGE_DOCUMENTS_PER_STATEMENT],
+      ]);
+      expect(repository.deleteIfExpired.mock.calls).toEqual([
+        ['a', before],
+        ['b', before],
+      ]);
+      expect(unitOfWork.read).toHaveBeenCalledTimes(1);
+      expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(6);
+      expect(unitOfWork.write).not.toHaveBeenCalled();
+    });
+
+    it('goes on after the last UBID of a full lookup, and does not count a transfer that changed meanwhile', async () => {
+      const first = ubids(PURGE_TRANSFERS_PER_READ);
+      repository.findExpired.mockResolvedValueOnce(first).mockResolvedValueOnce(['z']);
+      repository.deleteExpiredDocuments.mockResolvedValue(1);
+      repository.deleteIfExpired.mockImplementation(async (ubid: string) => ubid !== 'z');
+
+      await expect(service.purge(before)).resolves.toEqual({
+        transfers: PURGE_TRANSFERS_PER_READ,
+        documents: PURGE_TRANSFERS_PER_READ + 1,
+      });
+      expect(repository.findExpired).toHaveBeenLastCalledWith({
+        before,
+        state: undefined,
+        after: first.at(-1),
+        limit: PURGE_TRANSFERS_PER_READ,
+      });
+    });
+
+    it('takes a time in the future as now', async () => {
+      repository.findExpired.mockResolvedValue([]);
+      const start = Date.now();
+
+      await expect(service.purge(new Date('2999-01-01T00:00:00Z'))).resolves.toEqual({ transfers: 0, documents: 0 });
+
+      const cutoff = (repository.findExpired.mock.calls[0][0] as { before: Date }).before.getTime();
+      expect(cutoff).toBeGreaterThanOrEqual(start);
+      expect(cutoff).toBeLessThanOrEqual(Date.now());
     });
   });
 });

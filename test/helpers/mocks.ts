@@ -15,6 +15,9 @@ export function mockSmsTransferRepository(): MockOf<SmsTransferRepository> {
     setFallbackCount: jest.fn(),
     setFallbackCountFromDocuments: jest.fn(),
     delete: jest.fn(),
+    findExpired: jest.fn(),
+    deleteExpiredDocuments: jest.fn(),
+    deleteIfExpired: jest.fn(),
   };
 }
 

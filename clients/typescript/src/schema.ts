@@ -62,7 +62,11 @@ export interface paths {
          * @description Stores a transfer in state INIT. Re-sending an existing UBID replaces its fields and resets state, fallbackCount and when: that is how a failed batch is retried.
          */
         post: operations["createTransfer"];
-        delete?: never;
+        /**
+         * Purge old transfers and their documents
+         * @description An operator's one-off purge: removes every transfer (optionally only those in `state`) that has not changed since `before`, nor has any of its documents, with its documents. It runs as many short deletes of 2000 documents each, so uploads and reads go on meanwhile, and answers once it is done. Not all or nothing: a purge that fails half-way has removed what it counted so far; run it again to finish. `RETENTION_DAYS` does the same on a schedule.
+         */
+        delete: operations["purgeTransfers"];
         options?: never;
         head?: never;
         patch?: never;
@@ -478,6 +482,18 @@ export interface components {
              */
             fallbackCount: number;
         };
+        PurgeResultDto: {
+            /**
+             * @description Transfers removed.
+             * @example 12
+             */
+            transfers: number;
+            /**
+             * @description Documents removed with them.
+             * @example 1843211
+             */
+            documents: number;
+        };
         SmsDocumentInputDto: {
             /**
              * @description SMS messages this document is sent as (long texts take several).
@@ -694,6 +710,7 @@ export type TrackingState = components['schemas']['TrackingState'];
 export type SmsTransferDto = components['schemas']['SmsTransferDto'];
 export type ValidationErrorResponseDto = components['schemas']['ValidationErrorResponseDto'];
 export type SetFallbackCountDto = components['schemas']['SetFallbackCountDto'];
+export type PurgeResultDto = components['schemas']['PurgeResultDto'];
 export type SmsDocumentInputDto = components['schemas']['SmsDocumentInputDto'];
 export type UpsertSmsDocumentsDto = components['schemas']['UpsertSmsDocumentsDto'];
 export type SmsDocumentResultDto = components['schemas']['SmsDocumentResultDto'];
@@ -963,6 +980,91 @@ export interface operations {
                      *           ],
                      *           "msg": "documents must not be less than 1",
                      *           "type": "min"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    purgeTransfers: {
+        parameters: {
+            query: {
+                /** @description Remove the transfers that have not changed since this time, nor has any of their documents. ISO 8601, such as `2024-03-01T00:00:00Z`, or a date (midnight UTC); a time in the future means now. */
+                before: string;
+                /** @description Only transfers in this state. */
+                state?: components["schemas"]["TrackingState"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "transfers": 12,
+                     *       "documents": 1843211
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurgeResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "query",
+                     *             "before"
+                     *           ],
+                     *           "msg": "before must be a valid ISO 8601 date string",
+                     *           "type": "isIso8601"
                      *         }
                      *       ]
                      *     }

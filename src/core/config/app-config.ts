@@ -44,6 +44,8 @@ export interface AppConfigValues {
   http: HttpLimitsConfig;
   /** How long a shutdown may wait for requests in flight before the process gives up on them. */
   shutdownTimeoutMs: number;
+  /** Transfers unchanged for this many days are removed by the retention job; null keeps everything. */
+  retentionDays: number | null;
 }
 
 /** The body parser's limit per request; the in-flight budget must hold at least one such body. */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const headersTimeoutMs = read('HEADERS_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.headersTimeoutMs), (raw) =>
     parseInteger(raw, 1000, 600_000),
   );
+  const retentionDays = read('RETENTION_DAYS', '', (raw) => (raw === '' ? null : parseInteger(raw, 1, 36_500)));
   const uploadWorkers = read('UPLOAD_WORKERS', String(DEFAULT_HTTP_LIMITS.uploadWorkers), (raw) => parseInteger(raw, 0, 64));
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     problems.push(
@@ -179,6 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       uploadWorkers: uploadWorkers!,
     },
     shutdownTimeoutMs: shutdownTimeoutMs!,
+    retentionDays: retentionDays ?? null,
   });
 }
 

@@ -8,6 +8,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -153,4 +154,12 @@ export function ChoiceQueryProperty<T extends string>(options: {
     ApiProperty({ ...documentation, enum: choices, required: false, example: documentation.default }),
     IsIn(choices as T[]),
   );
+}
+
+/**
+ * A time in the query string, such as a purge's `before`: ISO 8601, a date (midnight UTC) or a
+ * date and time with its zone. Required: a purge without a bound would remove everything.
+ */
+export function TimeQueryProperty(options: { description: string; example: string }): PropertyDecorator {
+  return applyDecorators(ApiProperty({ ...options, type: String, format: 'date-time' }), IsISO8601({ strict: true }));
 }
