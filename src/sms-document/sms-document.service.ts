@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { Metrics } from '../core/metrics/metrics';
 import { isBackwards, TrackingState } from '../core/tracking-state';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
@@ -23,6 +24,7 @@ export class SmsDocumentService {
     private readonly documents: SmsDocumentRepository,
     private readonly transfers: SmsTransferRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Stores an upload's documents (each uniqueId once: see DocumentBatch) in one statement. */
@@ -34,6 +36,7 @@ export class SmsDocumentService {
       if (error instanceof IntegrityError) throw documentsRefused(ubid, error.reason);
       throw error;
     }
+    this.metrics.documentsUpserted.inc(count);
     return inserted(ubid, count);
   }
 
@@ -69,9 +72,9 @@ export class SmsDocumentService {
    * request a 409 before anything is written; documents already in it are no-ops; uniqueIds the
    * batch does not have are reported, not refused (a gateway may report messages of other batches).
    */
-  recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
+  async recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
     const named = [...new Set(uniqueIds)];
-    return this.unitOfWork.write(async () => {
+    const result = await this.unitOfWork.write(async () => {
       await this.requireTransfer(ubid);
       const current = await this.documents.findStates(ubid, named);
       for (const uniqueId of named) {
@@ -83,6 +86,8 @@ export class SmsDocumentService {
       const changed = await this.documents.updateStates(ubid, named, state);
       return { UBID: ubid, state, changed, unchanged: current.size - changed, unknown: named.filter((uniqueId) => !current.has(uniqueId)) };
     });
+    this.metrics.recordReceipts(state, { changed: result.changed, unchanged: result.unchanged, unknown: result.unknown.length });
+    return result;
   }
 
   list(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {

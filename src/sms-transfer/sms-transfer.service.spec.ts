@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { Metrics } from '../core/metrics/metrics';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from './sms-transfer.repository';
 import { PURGE_DOCUMENTS_PER_STATEMENT, PURGE_TRANSFERS_PER_READ, SmsTransferService } from './sms-transfer.service';
@@ -21,6 +22,7 @@ const STORED = {
 };
 
 describe('SmsTransferService', () => {
+  let metrics: Metrics;
   let service: SmsTransferService;
   const repository = mockSmsTransferRepository();
   let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
@@ -28,10 +30,12 @@ describe('SmsTransferService', () => {
   beforeEach(async () => {
     // Reset, not clear: a mock's answer set by one test must not leak into the next, whatever their order.
     jest.resetAllMocks();
+    metrics = new Metrics(false);
     unitOfWork = spyingUnitOfWork();
     const moduleRef = await Test.createTestingModule({
       providers: [
         SmsTransferService,
+        { provide: Metrics, useValue: metrics },
         { provide: SmsTransferRepository, useValue: repository },
         { provide: UnitOfWork, useValue: unitOfWork },
       ],
@@ -78,6 +82,17 @@ describe('SmsTransferService', () => {
 
     await expect(service.delete(UBID)).resolves.toBeUndefined();
     expect(repository.delete).toHaveBeenCalledWith(UBID);
+    expect((await metrics.transfersDeleted.get()).values).toEqual([{ labels: { by: 'request' }, value: 1 }]);
+  });
+
+  it('create counts the transfers registered, and not those refused', async () => {
+    repository.upsert.mockResolvedValueOnce(STORED).mockRejectedValueOnce(new IntegrityError('integer out of range'));
+    const transfer = { UBID, fileName: 'f', origName: 'o', documents: 1, SMScount: 1 };
+
+    await service.create(transfer);
+    await expect(service.create(transfer)).rejects.toThrow();
+
+    expect((await metrics.transfersCreated.get()).values[0].value).toBe(1);
   });
 
   describe('updateState', () => {
@@ -148,6 +163,17 @@ describe('SmsTransferService', () => {
       expect(unitOfWork.read).toHaveBeenCalledTimes(1);
       expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(6);
       expect(unitOfWork.write).not.toHaveBeenCalled();
+    });
+
+    it('counts the transfers and documents it removed', async () => {
+      repository.findExpired.mockResolvedValueOnce(['a', 'b']);
+      repository.deleteExpiredDocuments.mockResolvedValueOnce(7).mockResolvedValueOnce(3);
+      repository.deleteIfExpired.mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+
+      await service.purge(before);
+
+      expect((await metrics.transfersDeleted.get()).values).toEqual([{ labels: { by: 'purge' }, value: 1 }]);
+      expect((await metrics.documentsPurged.get()).values[0].value).toBe(10);
     });
 
     it('goes on after the last UBID of a full lookup, and does not count a transfer that changed meanwhile', async () => {

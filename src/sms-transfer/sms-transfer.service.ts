@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { Metrics } from '../core/metrics/metrics';
 import { isBackwards, TrackingState } from '../core/tracking-state';
 import { NewSmsTransfer, PurgeResult, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { transferMovingBackwards, transferNotFound, transferRefused } from './sms-transfer.errors';
@@ -21,11 +22,14 @@ export class SmsTransferService {
   constructor(
     private readonly transfers: SmsTransferRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly metrics: Metrics,
   ) {}
 
   async create(transfer: NewSmsTransfer): Promise<SmsTransfer> {
     try {
-      return await this.unitOfWork.write(() => this.transfers.upsert(transfer));
+      const created = await this.unitOfWork.write(() => this.transfers.upsert(transfer));
+      this.metrics.transfersCreated.inc();
+      return created;
     } catch (error) {
       if (error instanceof IntegrityError) throw transferRefused(transfer.UBID, error.reason);
       throw error;
@@ -82,18 +86,23 @@ export class SmsTransferService {
             this.transfers.deleteExpiredDocuments(ubid, cutoff, PURGE_DOCUMENTS_PER_STATEMENT),
           );
           purged.documents += deleted;
+          this.metrics.documentsPurged.inc(deleted);
         } while (deleted === PURGE_DOCUMENTS_PER_STATEMENT);
-        if (await this.unitOfWork.writeSingleStatement(() => this.transfers.deleteIfExpired(ubid, cutoff))) purged.transfers += 1;
+        if (await this.unitOfWork.writeSingleStatement(() => this.transfers.deleteIfExpired(ubid, cutoff))) {
+          purged.transfers += 1;
+          this.metrics.transfersDeleted.inc({ by: 'purge' });
+        }
       }
       if (expired.length < PURGE_TRANSFERS_PER_READ) return purged;
       after = expired[expired.length - 1];
     }
   }
 
-  delete(ubid: string): Promise<void> {
-    return this.unitOfWork.write(async () => {
+  async delete(ubid: string): Promise<void> {
+    await this.unitOfWork.write(async () => {
       if (!(await this.transfers.delete(ubid))) throwNotFound(ubid);
     });
+    this.metrics.transfersDeleted.inc({ by: 'request' });
   }
 }
 
