@@ -243,6 +243,22 @@ describe('the generated TypeScript client against the service (e2e)', () => {
       },
     ],
     [
+      'purges what has not changed since a time, typed: nothing here is an hour old',
+      async () => {
+        const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+        const { data: nothing } = await client.DELETE('/tracking/sms_transfers', {
+          params: { query: { before: anHourAgo, state: 'DONE' } },
+        });
+        const { error, response } = await client.DELETE('/tracking/sms_transfers', { params: { query: { before: 'yesterday' } } });
+
+        expect(nothing).toEqual({ transfers: 0, documents: 0 });
+        expect(response.status).toBe(422);
+        expect(error?.detail).toEqual([
+          { loc: ['query', 'before'], msg: 'before must be a valid ISO 8601 date string', type: 'isIso8601' },
+        ]);
+      },
+    ],
+    [
       'deletes the transfer and, with it, its documents',
       async () => {
         const { response, data: nothing } = await client.DELETE('/tracking/sms_transfers/{ubid}', { params: { path } });
