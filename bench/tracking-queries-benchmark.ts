@@ -16,6 +16,7 @@ import { parseDatabaseUrl } from '../src/core/config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from '../src/core/database/data-source-options';
 import { TransactionContext } from '../src/core/database/transaction-context';
 import { TypeOrmUnitOfWork } from '../src/core/database/typeorm-unit-of-work';
+import { Metrics } from '../src/core/metrics/metrics';
 import { TrackingState } from '../src/core/tracking-state';
 import { generateDocuments, referenceDocument } from '../src/loader/document-generator';
 import { toDocumentBatch } from '../src/sms-document/domain/document-batch';
@@ -89,10 +90,11 @@ async function main(): Promise<void> {
   const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: last }), config);
   try {
     const context = new TransactionContext();
+    const metrics = new Metrics(false);
     const unitOfWork = new TypeOrmUnitOfWork(dataSource, context);
     const transferRepository = new TypeOrmSmsTransferRepository(context);
-    const documents = new SmsDocumentService(new TypeOrmSmsDocumentRepository(context), transferRepository, unitOfWork);
-    const transfers = new SmsTransferService(transferRepository, unitOfWork);
+    const documents = new SmsDocumentService(new TypeOrmSmsDocumentRepository(context), transferRepository, unitOfWork, metrics);
+    const transfers = new SmsTransferService(transferRepository, unitOfWork, metrics);
     const [ubid, other] = [randomUUID(), randomUUID()];
     for (const UBID of [ubid, other])
       await transfers.create({ UBID, fileName: 'bench.json', origName: 'bench.csv', documents: DOCUMENTS, SMScount: DOCUMENTS });

@@ -162,6 +162,11 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       404: { call: { method: 'delete', path: transferPath() }, arrange: () => transfers.delete.mockResolvedValue(false) },
       422: badUbid('delete', transferPath(BAD_UBID)),
     },
+    purgeTransfers: {
+      valid: { method: 'delete', path: '/tracking/sms_transfers?before=2024-03-01T00:00:00Z' },
+      reaches: () => transfers.findExpired,
+      422: { call: { method: 'delete', path: '/tracking/sms_transfers' } },
+    },
     upsertDocuments: {
       valid: { method: 'post', path: '/tracking/sms_documents', body: { UBID: EXAMPLE_UBID, documents: [document(1)] } },
       reaches: () => documents.upsertMany,
@@ -232,6 +237,12 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         arrange: () => documents.findOne.mockResolvedValue(null),
       },
       422: { call: { method: 'get', path: `${documentsPath()}/documents/01234567890` } },
+    },
+    exportDocuments: {
+      valid: { method: 'get', path: `${documentsPath()}/export` },
+      reaches: () => transfers.findByUbid,
+      404: { call: { method: 'get', path: `${documentsPath()}/export` }, ...noTransfer },
+      422: { call: { method: 'get', path: `${documentsPath()}/export?format=xml` } },
     },
     checkReadiness: {
       valid: { method: 'get', path: '/health/ready' },

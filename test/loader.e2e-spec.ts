@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { DataSource } from 'typeorm';
 
 import { PROJECT_ROOT } from '../src/core/project-root';
-import { load, LoadOptions, main, USAGE } from '../src/loader/cli';
+import { exportDocuments, ExportOptions, load, LoadOptions, main, USAGE } from '../src/loader/cli';
 import { RequestRefusedError } from '../src/loader/upload-client';
 import { startTestServer, TestServer } from './helpers/test-app';
 
@@ -73,6 +73,57 @@ describe('tracking-load against the service (e2e)', () => {
     );
   });
 
+  describe('--export', () => {
+    const ubid = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+    const exportOptions = (overrides: Partial<ExportOptions>): ExportOptions => ({
+      url,
+      retries: 2,
+      timeoutMs: 60_000,
+      ubid,
+      format: 'ndjson',
+      output: join(server.folder, 'export.ndjson'),
+      ...overrides,
+    });
+
+    // The 12,001 generated documents of the first test: 13 pages of the export.
+    it('writes every document with its data, in uniqueId order, as NDJSON', async () => {
+      const summary = await exportDocuments(exportOptions({}), (line) => log.push(line));
+
+      const lines = readFileSync(join(server.folder, 'export.ndjson'), 'utf8').split('\n');
+      expect(lines.pop()).toBe('');
+      const documents = lines.map((line) => JSON.parse(line) as { UBID: string; uniqueId: string; data: unknown });
+      expect(documents).toHaveLength(12_001);
+      expect(documents.every((document, index) => index === 0 || documents[index - 1].uniqueId < document.uniqueId)).toBe(true);
+      expect(documents[0]).toMatchObject({ UBID: ubid, state: 'INIT', data: expect.any(Object) });
+      expect(summary.bytes).toBe(Buffer.byteLength(lines.join('\n')) + 1);
+    });
+
+    it('writes the documents in one state as CSV', async () => {
+      await sql(`UPDATE "sms_documents" SET "state" = 'DONE' WHERE "UBID" = ? AND "uniqueId" < ?`, [ubid, '0000000003']);
+      const output = join(server.folder, 'export.csv');
+
+      await exportDocuments(exportOptions({ format: 'csv', state: 'DONE', output }), (line) => log.push(line));
+
+      const records = readFileSync(output, 'utf8').split('\r\n');
+      expect(records[0]).toBe('UBID,uniqueId,state,SMScount,when,data');
+      expect(records.slice(1, -1).map((record) => record.split(',').slice(1, 3))).toEqual([
+        ['0000000000', 'DONE'],
+        ['0000000001', 'DONE'],
+        ['0000000002', 'DONE'],
+      ]);
+    });
+
+    it('writes no file for an unknown transfer, and says why', async () => {
+      const output = join(server.folder, 'unknown.ndjson');
+      const unknown = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
+
+      await expect(exportDocuments(exportOptions({ ubid: unknown, output }), (line) => log.push(line))).rejects.toThrow(
+        `the service answered 404: UBID '${unknown}' is not found in table tracking.sms_transfers`,
+      );
+      expect(existsSync(output)).toBe(false);
+    });
+  });
+
   describe('the command line: main()', () => {
     let stdout: string;
     let stderr: string;
@@ -105,6 +156,19 @@ describe('tracking-load against the service (e2e)', () => {
       );
       expect(stderr.split('\n')[0]).toBe(`Transfer ${ubid}: uploading 2500 documents to ${url}`);
       expect(await stored(ubid)).toEqual({ n: 2500, sms: 4999 });
+    });
+
+    it('exports, prints the summary on stdout, and returns 0', async () => {
+      const ubid = '2b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+      const output = join(server.folder, 'main-export.csv');
+
+      expect(await main(['--url', url, '--export', ubid, '--format', 'csv', '--output', output])).toBe(0);
+
+      const bytes = readFileSync(output).length;
+      expect(stdout).toMatch(
+        new RegExp(`^Exported ${bytes} bytes of transfer ${ubid} to ${output} in \\d+\\.\\d s \\(\\d+\\.\\d MB/s\\)\n$`),
+      );
+      expect(stderr).toBe(`Transfer ${ubid}: exporting its documents from ${url} to ${output}\n`);
     });
 
     it('prints the usage on --help and returns 0', async () => {

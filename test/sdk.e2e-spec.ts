@@ -189,6 +189,22 @@ describe('the generated TypeScript client against the service (e2e)', () => {
       },
     ],
     [
+      'exports the documents DONE as text, CSV with a header row',
+      async () => {
+        const { data: csv, response } = await client.GET('/tracking/sms_documents/{ubid}/export', {
+          params: { path, query: { state: 'DONE', format: 'csv' } },
+          parseAs: 'text',
+        });
+
+        expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8; header=present');
+        const records = csv!.split('\r\n');
+        expect(records[0]).toBe('UBID,uniqueId,state,SMScount,when,data');
+        expect(records.slice(1, -1).map((record) => record.split(',')[1])).toEqual(
+          documents.slice(0, DELIVERED).map(({ uniqueId }) => uniqueId),
+        );
+      },
+    ],
+    [
       'computes the fallback from the documents not DONE, and sets it explicitly',
       async () => {
         const { data: computed } = await client.POST('/tracking/sms_transfers/{ubid}/fallback', { params: { path } });
@@ -224,6 +240,22 @@ describe('the generated TypeScript client against the service (e2e)', () => {
         expect([all, first, second].map(({ response }) => response.headers.get('X-Total-Count'))).toEqual(['3', '3', '3']);
         expect(onlySent.data).toEqual([sent]);
         expect(onlySent.response.headers.get('X-Total-Count')).toBe('1');
+      },
+    ],
+    [
+      'purges what has not changed since a time, typed: nothing here is an hour old',
+      async () => {
+        const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+        const { data: nothing } = await client.DELETE('/tracking/sms_transfers', {
+          params: { query: { before: anHourAgo, state: 'DONE' } },
+        });
+        const { error, response } = await client.DELETE('/tracking/sms_transfers', { params: { query: { before: 'yesterday' } } });
+
+        expect(nothing).toEqual({ transfers: 0, documents: 0 });
+        expect(response.status).toBe(422);
+        expect(error?.detail).toEqual([
+          { loc: ['query', 'before'], msg: 'before must be a valid ISO 8601 date string', type: 'isIso8601' },
+        ]);
       },
     ],
     [

@@ -398,4 +398,76 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
         });
     });
   });
+
+  describe('GET /{ubid}/export', () => {
+    const exported = (uniqueId: string, data: object) => ({
+      UBID,
+      uniqueId,
+      state: 'SENT',
+      SMScount: 2,
+      when: '2024-04-17T09:12:05.000Z',
+      data,
+    });
+    const first = exported('0000000001', { text: 'Hello, "you"\nbye' });
+    const second = exported('0000000002', {});
+
+    beforeEach(() => {
+      repository.findPageWithData
+        .mockResolvedValueOnce({ items: [withDates(first)], next: '0000000001' })
+        .mockResolvedValueOnce({ items: [withDates(second)], next: null });
+    });
+
+    it('streams NDJSON by default: every document with its data, page after page', async () => {
+      const response = await http().get(`/tracking/sms_documents/${UBID}/export`).buffer(true).parse(textBody).expect(200);
+
+      expect(response.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+      expect(response.headers['content-disposition']).toBe(`attachment; filename="${UBID}.ndjson"`);
+      expect(response.body).toBe(`${JSON.stringify(first)}\n${JSON.stringify(second)}\n`);
+      expect(repository.findPageWithData.mock.calls).toEqual([
+        [UBID, { limit: 1000, after: undefined, state: undefined }],
+        [UBID, { limit: 1000, after: '0000000001', state: undefined }],
+      ]);
+    });
+
+    it('streams CSV with a header row and RFC 4180 quoting, and passes the state on', async () => {
+      const response = await http()
+        .get(`/tracking/sms_documents/${UBID}/export/`)
+        .query({ format: 'csv', state: 'SENT' })
+        .buffer(true)
+        .parse(textBody)
+        .expect(200);
+
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+      expect(response.body).toBe(
+        'UBID,uniqueId,state,SMScount,when,data\r\n' +
+          `${UBID},0000000001,SENT,2,2024-04-17T09:12:05.000Z,"{""text"":""Hello, \\""you\\""\\nbye""}"\r\n` +
+          `${UBID},0000000002,SENT,2,2024-04-17T09:12:05.000Z,{}\r\n`,
+      );
+      expect(repository.findPageWithData).toHaveBeenCalledWith(UBID, { limit: 1000, after: undefined, state: 'SENT' });
+    });
+
+    it('answers 404 for an unknown transfer, before anything is sent', async () => {
+      await http().get(`/tracking/sms_documents/${UNKNOWN}/export`).expect(404, TRANSFER_NOT_FOUND);
+
+      expect(repository.findPageWithData).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['format=xml', [{ loc: ['query', 'format'], msg: 'format must be one of the following values: ndjson, csv', type: 'isIn' }]],
+      ['state=GONE', [{ loc: ['query', 'state'], msg: 'state must be one of the following values: INIT, SENT, DONE', type: 'isEnum' }]],
+    ])('answers 422 for ?%s', async (query, detail) => {
+      await http().get(`/tracking/sms_documents/${UBID}/export?${query}`).expect(422, { statusCode: 422, detail });
+
+      expect(repository.findPageWithData).not.toHaveBeenCalled();
+    });
+  });
 });
+
+/** Keeps a streamed body as text, whatever its content type. */
+function textBody(response: request.Response, done: (error: Error | null, body: string) => void): void {
+  const stream = response as unknown as NodeJS.ReadableStream;
+  let text = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => (text += chunk));
+  stream.on('end', () => done(null, text));
+}

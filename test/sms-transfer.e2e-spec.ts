@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import request from 'supertest';
 
 import { DatabaseUnavailableError } from '../src/core/database/database-unavailable';
@@ -247,6 +248,61 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
       await http()
         .delete(`/tracking/sms_transfers/${UNKNOWN}`)
         .expect(404, { statusCode: 404, detail: `UBID '${UNKNOWN}' is not found in table tracking.sms_transfers` });
+    });
+  });
+
+  describe('DELETE /?before=&state=', () => {
+    it.each(['/tracking/sms_transfers', '/tracking/sms_transfers/'])(
+      'purges the expired transfers of a state and answers what it removed at %s',
+      async (path) => {
+        transfers.findExpired.mockResolvedValueOnce([UBID, UNKNOWN]).mockResolvedValue([]);
+        transfers.deleteExpiredDocuments.mockResolvedValueOnce(1500).mockResolvedValue(0);
+        transfers.deleteIfExpired.mockResolvedValue(true);
+
+        await http().delete(path).query({ before: '2024-03-01T00:00:00Z', state: 'DONE' }).expect(200, { transfers: 2, documents: 1500 });
+
+        expect(transfers.findExpired).toHaveBeenCalledWith({
+          before: new Date('2024-03-01T00:00:00.000Z'),
+          state: 'DONE',
+          after: undefined,
+          limit: 100,
+        });
+        expect(transfers.deleteIfExpired).toHaveBeenCalledWith(UNKNOWN, new Date('2024-03-01T00:00:00.000Z'));
+      },
+    );
+
+    it('runs on a schedule too: the retention job is registered', () => {
+      expect(app.get(SchedulerRegistry).getCronJob('retention')).toBeDefined();
+    });
+
+    it('takes a date as midnight UTC, in any state', async () => {
+      transfers.findExpired.mockResolvedValue([]);
+
+      await http().delete('/tracking/sms_transfers?before=2024-03-01').expect(200, { transfers: 0, documents: 0 });
+
+      expect(transfers.findExpired).toHaveBeenCalledWith({
+        before: new Date('2024-03-01T00:00:00.000Z'),
+        state: undefined,
+        after: undefined,
+        limit: 100,
+      });
+    });
+
+    it.each([
+      ['', [{ loc: ['query', 'before'], msg: 'before must be a valid ISO 8601 date string', type: 'isIso8601' }]],
+      ['?before=yesterday', [{ loc: ['query', 'before'], msg: 'before must be a valid ISO 8601 date string', type: 'isIso8601' }]],
+      [
+        '?before=2024-02-30T00:00:00Z',
+        [{ loc: ['query', 'before'], msg: 'before must be a valid ISO 8601 date string', type: 'isIso8601' }],
+      ],
+      [
+        '?before=2024-03-01T00:00:00Z&state=done',
+        [{ loc: ['query', 'state'], msg: 'state must be one of the following values: INIT, SENT, DONE', type: 'isEnum' }],
+      ],
+    ])('answers 422 for %j and removes nothing', async (query, detail) => {
+      await http().delete(`/tracking/sms_transfers${query}`).expect(422, { statusCode: 422, detail });
+
+      expect(transfers.findExpired).not.toHaveBeenCalled();
     });
   });
 

@@ -7,6 +7,8 @@ import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { useUploadAdmission } from '../core/http/upload-admission';
+import { Metrics } from '../core/metrics/metrics';
+import { useRequestMetrics } from '../core/metrics/request-metrics';
 import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
 import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pipe';
 import { setupOpenApi } from './openapi/openapi';
@@ -28,12 +30,27 @@ export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParse
  * without a key; then a body must find room in the in-flight budget before it is read.
  */
 export function configureApp(app: INestApplication): INestApplication {
-  const { security, http } = app.get(AppConfig);
+  const { security, http, metricsEnabled } = app.get(AppConfig);
+  const metrics = app.get(Metrics);
   app.useLogger(app.get(Logger));
+  // First, so that answers given before routing (401, 503 busy) are counted too.
+  if (metricsEnabled) useRequestMetrics(app, metrics);
   useServerTimeouts(app, http);
   useHttpSecurity(app, security);
   useApiKeyAuthentication(app, security);
-  useUploadAdmission(app, { budget: new BodyBudget(http.maxInflightBodyBytes), waitMs: http.uploadWaitMs });
+  const budget = new BodyBudget(http.maxInflightBodyBytes);
+  metrics.gauge(
+    'tracking_body_bytes_in_flight',
+    'Bytes of request bodies in memory now (MAX_INFLIGHT_BODY_MB holds them).',
+    () => budget.usedBytes,
+  );
+  metrics.gauge(
+    'tracking_body_bytes_limit',
+    'The most bytes of request bodies in memory at once (MAX_INFLIGHT_BODY_MB).',
+    () => budget.limitBytes,
+  );
+  metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
+  useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs });
   useJsonBodyParsing(app, [UPSERT_DOCUMENTS_ROUTE]);
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -1,13 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 
 import { AppConfig } from '../core/config/app-config';
 import { ConfigModule } from '../core/config/config.module';
 import { DatabaseModule } from '../core/database/database.module';
 import { LoggingModule } from '../core/logging/logging.module';
+import { MetricsModule } from '../core/metrics/metrics.module';
 import { ProgressPageModule } from '../progress-page/progress-page.module';
 import { SmsDocumentModule } from '../sms-document/sms-document.module';
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
 import { HealthModule } from './health/health.module';
+import { MetricsEndpointModule } from './metrics/metrics-endpoint.module';
 
 /** The whole service; `config` is read and validated by the caller (main.ts, or a test). */
 @Module({})
@@ -18,10 +21,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        MetricsModule,
+        ScheduleModule.forRoot(),
         DatabaseModule.forRoot(config.database),
         HealthModule,
         SmsTransferModule,
         SmsDocumentModule,
+        ...(config.metricsEnabled ? [MetricsEndpointModule] : []),
         ProgressPageModule,
       ],
     };

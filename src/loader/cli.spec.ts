@@ -65,6 +65,38 @@ describe('parseOptions', () => {
     expect(() => parseOptions(argv)).toThrow(new UsageError(message));
   });
 
+  it('reads an export, ndjson of every state by default', () => {
+    const ubid = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+
+    expect(parseOptions(['--export', ubid, '--output', 'b.ndjson'])).toEqual({
+      url: 'http://localhost:7000',
+      retries: 7,
+      timeoutMs: 60_000,
+      apiKey: undefined,
+      ubid,
+      format: 'ndjson',
+      state: undefined,
+      output: 'b.ndjson',
+    });
+    expect(parseOptions(['--export', ubid, '--format', 'csv', '--state', 'DONE', '--output', 'b.csv', '--api-key', 'k'])).toMatchObject({
+      format: 'csv',
+      state: 'DONE',
+      apiKey: 'k',
+    });
+  });
+
+  it.each([
+    [['--export', 'u'], '--export needs --output <file>'],
+    [['--export', 'u', '--output', 'o', '10'], '--export uploads nothing: give no <count> or --file'],
+    [['--export', 'u', '--output', 'o', '--file', 'f'], '--export uploads nothing: give no <count> or --file'],
+    [['--export', 'u', '--output', 'o', '--format', 'xml'], "--format must be one of ndjson, csv, not 'xml'"],
+    [['--export', 'u', '--output', 'o', '--state', 'done'], "--state must be one of INIT, SENT, DONE, not 'done'"],
+    [['10', '--output', 'o'], '--output only goes with --export'],
+    [['10', '--format', 'csv'], '--format only goes with --export'],
+  ])('refuses the export %j', (argv, message) => {
+    expect(() => parseOptions(argv)).toThrow(new UsageError(message));
+  });
+
   it('answers help', () => {
     expect(parseOptions(['--help'])).toBe('help');
   });

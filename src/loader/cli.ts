@@ -3,20 +3,28 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { ExportFormat, TrackingState } from '@tracking-db/client';
+
 import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { MAX_DOCUMENTS_PER_REQUEST } from '../sms-document/dto/upsert-sms-documents.dto';
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
 import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
+import { ExportRequest, ExportSummary, exportToFile } from './exporter';
 import { createProgress } from './progress';
 import { DEFAULT_RETRY, withRetry } from './retry';
 import { DEFAULT_REQUEST_TIMEOUT_MS, UploadClient } from './upload-client';
 import { uploadSubBatches } from './uploader';
 
+const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'csv'];
+const STATES: readonly TrackingState[] = ['INIT', 'SENT', 'DONE'];
+
 export const USAGE = `Usage: tracking-load [options] <count>
        tracking-load [options] --file <documents.json | documents.ndjson>
+       tracking-load [options] --export <ubid> [--format ndjson|csv] [--state <state>] --output <file>
 
 Creates a transfer and uploads its documents in sub-batches: <count> generated reference
 documents, or the documents of a JSON array or NDJSON file (checked in full before sending).
+With --export, writes every document of a transfer, with its data, to a file instead.
 
 Options:
   --url <url>            the service (default http://localhost:7000)
@@ -28,6 +36,10 @@ Options:
   --timeout <s>          seconds to wait for each answer before trying again (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000})
   --api-key <key>        sent as "Authorization: Bearer <key>"
   --file <path>          upload this file instead of generated documents
+  --export <ubid>        export this transfer's documents instead of uploading
+  --format <format>      the export's format: ndjson (default) or csv
+  --state <state>        export only the documents in this state: INIT, SENT or DONE
+  --output <path>        the file the export is written to (required with --export)
   -h, --help             this text`;
 
 /** A mistake in the command line: the usage text follows the message. */
@@ -45,20 +57,46 @@ export interface LoadOptions {
   count?: number;
 }
 
-export function parseOptions(argv: string[]): LoadOptions | 'help' {
+export interface ExportOptions extends ExportRequest {
+  url: string;
+  retries: number;
+  timeoutMs: number;
+  apiKey?: string;
+}
+
+export function parseOptions(argv: string[]): LoadOptions | ExportOptions | 'help' {
   const { values, positionals } = parseCommandLine(argv);
   if (values.help) return 'help';
+  const connection = {
+    url: values.url,
+    retries: integerOption('--retries', values.retries, 0, 100),
+    timeoutMs: integerOption('--timeout', values.timeout, 1, 3600) * 1000,
+    apiKey: values['api-key'],
+  };
+  if (values.export !== undefined) {
+    if (values.file !== undefined || positionals.length > 0) throw new UsageError('--export uploads nothing: give no <count> or --file');
+    if (values.output === undefined) throw new UsageError('--export needs --output <file>');
+    return {
+      ...connection,
+      ubid: values.export,
+      format: choiceOption('--format', values.format ?? 'ndjson', EXPORT_FORMATS),
+      state: values.state === undefined ? undefined : choiceOption('--state', values.state, STATES),
+      output: values.output,
+    };
+  }
+  const onlyForExport = (['format', 'state', 'output'] as const).find((name) => values[name] !== undefined);
+  if (onlyForExport) throw new UsageError(`--${onlyForExport} only goes with --export`);
   if (values.file ? positionals.length > 0 : positionals.length !== 1) {
     throw new UsageError(values.file ? 'give either <count> or --file, not both' : 'how many documents? give <count> or --file');
   }
   return {
-    url: values.url,
+    url: connection.url,
     ubid: values.ubid ?? randomUUID(),
     batchSize: integerOption('--batch-size', values['batch-size'], 1, MAX_DOCUMENTS_PER_REQUEST),
     concurrency: integerOption('--concurrency', values.concurrency, 1, 64),
-    retries: integerOption('--retries', values.retries, 0, 100),
-    timeoutMs: integerOption('--timeout', values.timeout, 1, 3600) * 1000,
-    apiKey: values['api-key'],
+    retries: connection.retries,
+    timeoutMs: connection.timeoutMs,
+    apiKey: connection.apiKey,
     file: values.file,
     count: values.file ? undefined : integerOption('<count>', positionals[0], 1, Number.MAX_SAFE_INTEGER),
   };
@@ -79,6 +117,10 @@ function parseCommandLine(argv: string[]) {
         timeout: { type: 'string', default: String(DEFAULT_REQUEST_TIMEOUT_MS / 1000) },
         'api-key': { type: 'string' },
         file: { type: 'string' },
+        export: { type: 'string' },
+        format: { type: 'string' },
+        state: { type: 'string' },
+        output: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -95,6 +137,11 @@ function integerOption(name: string, raw: string, min: number, max: number): num
   return value;
 }
 
+function choiceOption<T extends string>(name: string, raw: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`${name} must be one of ${choices.join(', ')}, not '${raw}'`);
+  return raw as T;
+}
+
 export interface LoadSummary {
   ubid: string;
   documents: number;
@@ -103,16 +150,30 @@ export interface LoadSummary {
 }
 
 /** Registers the transfer, then uploads its documents; see USAGE. */
-export async function load(
-  options: LoadOptions,
-  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<LoadSummary> {
+type Log = (line: string) => void;
+const toStderr: Log = (line) => process.stderr.write(`${line}\n`);
+
+/** The client and the retry policy both commands use. */
+function connect(options: LoadOptions | ExportOptions, log: Log) {
   const client = new UploadClient(options.url, options.apiKey, options.timeoutMs);
   const retry = {
     ...DEFAULT_RETRY,
     attempts: options.retries + 1,
     onRetry: (error: Error, attempt: number, delayMs: number) => log(`retry ${attempt} in ${delayMs} ms: ${error.message}`),
   };
+  return { client, retry };
+}
+
+/** Writes a transfer's documents to a file; see USAGE. */
+export function exportDocuments(options: ExportOptions, log: Log = toStderr): Promise<ExportSummary> {
+  const { client, retry } = connect(options, log);
+  log(`Transfer ${options.ubid}: exporting its documents from ${options.url} to ${options.output}`);
+  return exportToFile(client, options, retry);
+}
+
+/** Registers the transfer, then uploads its documents; see USAGE. */
+export async function load(options: LoadOptions, log: Log = toStderr): Promise<LoadSummary> {
+  const { client, retry } = connect(options, log);
 
   const { documents, SMScount } = options.file ? await summarizeDocumentFile(options.file) : summarizeGenerated(options.count!);
   if (documents === 0) throw new UsageError(`${options.file} holds no documents`);
@@ -157,6 +218,14 @@ export async function main(argv: string[]): Promise<number> {
     const options = parseOptions(argv);
     if (options === 'help') {
       process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if ('output' in options) {
+      const { bytes, seconds } = await exportDocuments(options);
+      const rate = (bytes / 1e6 / Math.max(seconds, 0.001)).toFixed(1);
+      process.stdout.write(
+        `Exported ${bytes} bytes of transfer ${options.ubid} to ${options.output} in ${seconds.toFixed(1)} s (${rate} MB/s)\n`,
+      );
       return 0;
     }
     const summary = await load(options);

@@ -1,4 +1,4 @@
-import { createTrackingClient, DocumentInput, NewTransfer, TrackingClient } from '@tracking-db/client';
+import { createTrackingClient, DocumentInput, ExportFormat, NewTransfer, TrackingClient, TrackingState } from '@tracking-db/client';
 
 /** A failure worth trying again: the service or the network may be back in a moment. */
 export class TransientError extends Error {
@@ -25,8 +25,8 @@ export class RequestRefusedError extends Error {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * The two calls the loader makes, through the generated TypeScript client (clients/typescript),
- * with every request given up after `timeoutMs`, and failures sorted into worth retrying
+ * The calls the loader makes, through the generated TypeScript client (clients/typescript),
+ * with every request given up after `timeoutMs` (an export: its first byte), and failures sorted into worth retrying
  * (no connection, no answer in time, 5xx, 429, with the service's Retry-After) and refused (4xx).
  */
 export class UploadClient {
@@ -50,6 +50,18 @@ export class UploadClient {
     return answer.count;
   }
 
+  /** The export's body as it arrives; the wait for the answer is bounded, the transfer of the body is not. */
+  async exportDocuments(ubid: string, query: { format: ExportFormat; state?: TrackingState }): Promise<ReadableStream<Uint8Array>> {
+    const body = await this.call(() =>
+      this.api.GET('/tracking/sms_documents/{ubid}/export', {
+        params: { path: { ubid }, query },
+        parseAs: 'stream',
+        fetch: (request) => untilAnswered(request, this.timeoutMs),
+      }),
+    );
+    return body as ReadableStream<Uint8Array>;
+  }
+
   private async call<T>(send: () => Promise<{ data?: T; error?: { detail?: unknown }; response: Response }>): Promise<T> {
     let answer: Awaited<ReturnType<typeof send>>;
     try {
@@ -69,6 +81,17 @@ export class UploadClient {
     }
     if (!response.ok) throw new RequestRefusedError(response.status, error?.detail ?? response.statusText);
     return data as T;
+  }
+}
+
+/** fetch() given up when no answer has begun within `timeoutMs`; once it has, its body may take as long as it takes. */
+async function untilAnswered(request: Request, timeoutMs: number): Promise<Response> {
+  const answered = new AbortController();
+  const timer = setTimeout(() => answered.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  try {
+    return await fetch(request, { signal: answered.signal });
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Response } from 'express';
 
+import { streamResponse } from '../core/http/stream-response';
 import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
 import { DocumentBatch } from './domain/document-batch';
 import { SmsDocument, SmsDocumentPage } from './domain/sms-document';
+import { ExportSmsDocumentsQueryDto } from './dto/export-sms-documents.query.dto';
 import { ListSmsDocumentsQueryDto } from './dto/list-sms-documents.query.dto';
 import { ReceiptsResultDto, RecordReceiptsDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
@@ -10,6 +13,7 @@ import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { UbidUniqueIdPathDto } from './dto/unique-id-path.dto';
 import {
   ApiCountDocuments,
+  ApiExportDocuments,
   ApiGetDocument,
   ApiGetDocumentsSummary,
   ApiListDocuments,
@@ -67,5 +71,15 @@ export class SmsDocumentController {
   @ApiGetDocument()
   getDocument(@Param() { ubid, uniqueId }: UbidUniqueIdPathDto): Promise<SmsDocument> {
     return this.documents.get(ubid, uniqueId);
+  }
+
+  @Get(':ubid/export')
+  @ApiExportDocuments()
+  async exportDocuments(
+    @Param() { ubid }: UbidPathDto,
+    @Query() query: ExportSmsDocumentsQueryDto,
+    @Res() response: Response,
+  ): Promise<void> {
+    await streamResponse(response, await this.documents.export(ubid, query));
   }
 }

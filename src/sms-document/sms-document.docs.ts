@@ -12,6 +12,7 @@ import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { EXAMPLE_UNIQUE_ID } from './dto/unique-id';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
+import { EXPORT_ENCODINGS, ExportFormat } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound } from './sms-document.errors';
 import { found, inserted, updated } from './sms-document.results';
 
@@ -175,6 +176,54 @@ export function ApiGetDocument() {
     ApiErrorResponses({
       404: { description: 'The batch has no document with this uniqueId.', example: documentNotFound(EXAMPLE_UBID, EXAMPLE_UNIQUE_ID) },
       422: { example: fieldError(['path', 'uniqueId'], 'uniqueId must be shorter than or equal to 10 characters', 'maxLength') },
+    }),
+  );
+}
+
+/** Two documents as an export writes them, made by the export's own encoding. */
+function exportExample(format: ExportFormat): string {
+  const { header, line } = EXPORT_ENCODINGS[format];
+  const when = new Date('2024-04-17T09:14:40.000Z');
+  return [
+    header,
+    line({
+      UBID: EXAMPLE_UBID,
+      uniqueId: EXAMPLE_UNIQUE_ID,
+      state: TrackingState.DONE,
+      SMScount: 1,
+      when,
+      data: { text: 'Your parcel, "A-17", arrives today' },
+    }),
+    line({
+      UBID: EXAMPLE_UBID,
+      uniqueId: '0000000002',
+      state: TrackingState.SENT,
+      SMScount: 2,
+      when,
+      data: { text: 'Line one\nline two' },
+    }),
+  ].join('');
+}
+
+export function ApiExportDocuments() {
+  return applyDecorators(
+    ApiOperation({
+      summary: 'Export every document of a batch, with its data',
+      description:
+        'Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.',
+    }),
+    ApiOkResponse({
+      description: 'The documents, as a file (`Content-Disposition: attachment; filename="<UBID>.<format>"`).',
+      content: Object.fromEntries(
+        (['ndjson', 'csv'] as const).map((format) => [
+          EXPORT_ENCODINGS[format].contentType.split(';')[0],
+          { schema: { type: 'string' }, example: exportExample(format) },
+        ]),
+      ),
+    }),
+    ApiErrorResponses({
+      404: NO_TRANSFER,
+      422: { example: fieldError(['query', 'format'], 'format must be one of the following values: ndjson, csv', 'isIn') },
     }),
   );
 }

@@ -1,6 +1,6 @@
 import { TrackingState } from '../core/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
-import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
+import { KeysetPage, SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
 
 /**
  * The port to the document table; an abstract class so that it is also the Nest injection token.
@@ -28,6 +28,9 @@ export abstract class SmsDocumentRepository {
 
   /** Keyset pagination: a seek, then `limit` rows, however deep the page. */
   abstract findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage>;
+
+  /** The same keyset page, each document with its UBID and data: the export's pages. */
+  abstract findPageWithData(ubid: string, query: SmsDocumentPageQuery): Promise<KeysetPage<SmsDocument>>;
 
   abstract findOne(ubid: string, uniqueId: string): Promise<SmsDocument | null>;
 

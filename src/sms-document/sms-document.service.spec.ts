@@ -5,6 +5,7 @@ import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork 
 import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { Metrics } from '../core/metrics/metrics';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
@@ -14,6 +15,8 @@ import { SmsDocumentService } from './sms-document.service';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+/** Counts in a registry of its own; the specs read what the service counted. */
+let metrics = new Metrics(false);
 const document = (uniqueId: string, SMScount = 1) => ({ uniqueId, SMScount, data: { uniqueId, SMScount } });
 
 describe('SmsDocumentService', () => {
@@ -25,11 +28,13 @@ describe('SmsDocumentService', () => {
   beforeEach(async () => {
     // Reset, not clear: a mock's answer set by one test must not leak into the next, whatever their order.
     jest.resetAllMocks();
+    metrics = new Metrics(false);
     unitOfWork = spyingUnitOfWork();
     transfers.findByUbid.mockResolvedValue({ UBID });
     const moduleRef = await Test.createTestingModule({
       providers: [
         SmsDocumentService,
+        { provide: Metrics, useValue: metrics },
         { provide: SmsDocumentRepository, useValue: repository },
         { provide: SmsTransferRepository, useValue: transfers },
         { provide: UnitOfWork, useValue: unitOfWork },
@@ -49,6 +54,7 @@ describe('SmsDocumentService', () => {
       expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(1);
       expect(unitOfWork.write).not.toHaveBeenCalled();
       expect(repository.upsertMany).toHaveBeenCalledWith(batch);
+      expect((await metrics.documentsUpserted.get()).values[0].value).toBe(2);
     });
 
     it("turns the database's refusal into the original's 422", async () => {
@@ -123,6 +129,11 @@ describe('SmsDocumentService', () => {
       expect(repository.findStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c']);
       expect(repository.updateStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c'], TrackingState.SENT);
       expect(unitOfWork.write).toHaveBeenCalledTimes(1);
+      expect((await metrics.receipts.get()).values.map(({ labels, value }) => [labels.state, labels.outcome, value])).toEqual([
+        ['SENT', 'changed', 2],
+        ['SENT', 'unchanged', 1],
+        ['SENT', 'unknown', 1],
+      ]);
     });
 
     it('refuses the whole request with 409, naming the first document that would move back, and writes nothing', async () => {
@@ -194,6 +205,79 @@ describe('SmsDocumentService', () => {
   });
 });
 
+describe('SmsDocumentService.export', () => {
+  let service: SmsDocumentService;
+  const repository = mockSmsDocumentRepository();
+  const transfers = mockSmsTransferRepository();
+  let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
+  const when = new Date('2024-04-17T09:12:05.000Z');
+  const stored = (uniqueId: string) => ({ UBID, uniqueId, state: TrackingState.SENT, SMScount: 1, when, data: { uniqueId } });
+  const text = async (chunks: AsyncIterable<string>) => {
+    let all = '';
+    for await (const chunk of chunks) all += chunk;
+    return all;
+  };
+
+  beforeEach(async () => {
+    jest.resetAllMocks();
+    metrics = new Metrics(false);
+    unitOfWork = spyingUnitOfWork();
+    transfers.findByUbid.mockResolvedValue({ UBID });
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        SmsDocumentService,
+        { provide: Metrics, useValue: metrics },
+        { provide: SmsDocumentRepository, useValue: repository },
+        { provide: SmsTransferRepository, useValue: transfers },
+        { provide: UnitOfWork, useValue: unitOfWork },
+      ],
+    }).compile();
+    service = moduleRef.get(SmsDocumentService);
+  });
+
+  it('answers the 404 before reading any document', async () => {
+    transfers.findByUbid.mockResolvedValue(null);
+
+    await expect(service.export(UBID, { format: 'ndjson' })).rejects.toMatchObject({
+      response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` },
+    });
+    expect(repository.findPageWithData).not.toHaveBeenCalled();
+  });
+
+  it('reads the pages only as the text is consumed, each in a read of its own, following next', async () => {
+    repository.findPageWithData
+      .mockResolvedValueOnce({ items: [stored('a'), stored('b')], next: 'b' })
+      .mockResolvedValueOnce({ items: [stored('c')], next: null });
+
+    const exported = await service.export(UBID, { state: TrackingState.SENT, format: 'csv' });
+    expect(exported).toMatchObject({ contentType: 'text/csv; charset=utf-8; header=present', fileName: `${UBID}.csv` });
+    expect(repository.findPageWithData).not.toHaveBeenCalled();
+
+    const lines = (await text(exported.chunks)).split('\r\n');
+    expect(lines.slice(1, 4).map((line) => line.split(',')[1])).toEqual(['a', 'b', 'c']);
+    expect(repository.findPageWithData.mock.calls).toEqual([
+      [UBID, { state: TrackingState.SENT, limit: 1000, after: undefined }],
+      [UBID, { state: TrackingState.SENT, limit: 1000, after: 'b' }],
+    ]);
+    expect(unitOfWork.read).toHaveBeenCalledTimes(3);
+    expect(unitOfWork.write).not.toHaveBeenCalled();
+  });
+
+  it('reads no further page once the consumer stops', async () => {
+    repository.findPageWithData.mockImplementation(async (_ubid, { after }: { after?: string }) => ({
+      items: [stored(`${after ?? ''}x`)],
+      next: `${after ?? ''}x`,
+    }));
+    const { chunks } = await service.export(UBID, { format: 'ndjson' });
+
+    for await (const chunk of chunks) {
+      expect(JSON.parse(chunk)).toMatchObject({ uniqueId: 'x' });
+      break;
+    }
+    expect(repository.findPageWithData).toHaveBeenCalledTimes(1);
+  });
+});
+
 /** A point the code under test reaches and waits at until the test lets it go on. */
 interface Pause {
   reached: Promise<void>;
@@ -256,7 +340,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: receipts while the whole b
     db = await openTestDatabase('postgres');
     const transfers = new TypeOrmSmsTransferRepository(db.context);
     documents = new PausingDocumentRepository(db.context);
-    service = new SmsDocumentService(documents, transfers, db.unitOfWork);
+    service = new SmsDocumentService(documents, transfers, db.unitOfWork, new Metrics(false));
     await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 3, SMScount: 3 }));
     await db.unitOfWork.write(() =>
       documents.upsertMany(

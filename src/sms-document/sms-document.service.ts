@@ -2,14 +2,17 @@ import { Injectable } from '@nestjs/common';
 
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { Metrics } from '../core/metrics/metrics';
 import { isBackwards, TrackingState } from '../core/tracking-state';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { DocumentBatch } from './domain/document-batch';
 import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery } from './domain/sms-document';
+import { ExportSmsDocumentsQueryDto } from './dto/export-sms-documents.query.dto';
 import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
+import { DocumentExport, encodeExport, EXPORT_ENCODINGS, EXPORT_PAGE_SIZE } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { found, inserted, updated } from './sms-document.results';
@@ -21,6 +24,7 @@ export class SmsDocumentService {
     private readonly documents: SmsDocumentRepository,
     private readonly transfers: SmsTransferRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Stores an upload's documents (each uniqueId once: see DocumentBatch) in one statement. */
@@ -32,6 +36,7 @@ export class SmsDocumentService {
       if (error instanceof IntegrityError) throw documentsRefused(ubid, error.reason);
       throw error;
     }
+    this.metrics.documentsUpserted.inc(count);
     return inserted(ubid, count);
   }
 
@@ -67,9 +72,9 @@ export class SmsDocumentService {
    * request a 409 before anything is written; documents already in it are no-ops; uniqueIds the
    * batch does not have are reported, not refused (a gateway may report messages of other batches).
    */
-  recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
+  async recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
     const named = [...new Set(uniqueIds)];
-    return this.unitOfWork.write(async () => {
+    const result = await this.unitOfWork.write(async () => {
       await this.requireTransfer(ubid);
       const current = await this.documents.findStates(ubid, named);
       for (const uniqueId of named) {
@@ -81,6 +86,8 @@ export class SmsDocumentService {
       const changed = await this.documents.updateStates(ubid, named, state);
       return { UBID: ubid, state, changed, unchanged: current.size - changed, unknown: named.filter((uniqueId) => !current.has(uniqueId)) };
     });
+    this.metrics.recordReceipts(state, { changed: result.changed, unchanged: result.unchanged, unknown: result.unknown.length });
+    return result;
   }
 
   list(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
@@ -96,6 +103,31 @@ export class SmsDocumentService {
       if (!document) throw documentNotFound(ubid, uniqueId);
       return document;
     });
+  }
+
+  /**
+   * Every document of the batch (in `state`), with its data, in uniqueId order, as the text of
+   * `format`. The 404 is thrown here, before anything is sent. The documents are then read a keyset
+   * page at a time, each page a read of its own, only as the caller consumes the text: memory stays
+   * flat, and no connection is held while a slow client reads. So the export is not one snapshot:
+   * a document changed during it shows as it was when its page was read (docs/operations.md).
+   */
+  async export(ubid: string, { state, format }: ExportSmsDocumentsQueryDto): Promise<DocumentExport> {
+    await this.unitOfWork.read(() => this.requireTransfer(ubid));
+    return {
+      contentType: EXPORT_ENCODINGS[format].contentType,
+      fileName: `${ubid}.${format}`,
+      chunks: encodeExport(this.pagesWithData(ubid, state), format),
+    };
+  }
+
+  private async *pagesWithData(ubid: string, state?: TrackingState): AsyncGenerator<SmsDocument[]> {
+    let after: string | undefined;
+    do {
+      const page = await this.unitOfWork.read(() => this.documents.findPageWithData(ubid, { state, limit: EXPORT_PAGE_SIZE, after }));
+      yield page.items;
+      after = page.next ?? undefined;
+    } while (after !== undefined);
   }
 
   /** The new routes tell an unknown batch (404) from a registered one without documents (zeros, an empty page). */

@@ -300,6 +300,37 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
     });
   });
 
+  describe('findPageWithData', () => {
+    beforeEach(storeTracked);
+
+    it('pages through one state in uniqueId order, each document with its UBID and data', async () => {
+      const first = await inTransaction(() => repository.findPageWithData(UBID, { limit: 2, state: TrackingState.SENT }));
+      const last = await inTransaction(() =>
+        repository.findPageWithData(UBID, { limit: 2, state: TrackingState.SENT, after: first.next! }),
+      );
+
+      expect(first).toEqual({
+        items: [
+          { UBID, uniqueId: 'a?2', state: 'SENT', SMScount: 1, when: new Date('2024-04-17T09:30:00.000Z'), data: { uniqueId: 'a?2' } },
+          { UBID, uniqueId: 'c%4', state: 'SENT', SMScount: 1, when: new Date('2024-04-17T09:45:00.000Z'), data: { uniqueId: 'c%4' } },
+        ],
+        next: 'c%4',
+      });
+      expect(last).toEqual({
+        items: [
+          { UBID, uniqueId: 'f"7', state: 'SENT', SMScount: 1, when: new Date('2024-04-17T09:20:00.000Z'), data: { uniqueId: 'f"7' } },
+        ],
+        next: null,
+      });
+    });
+
+    it('lists every state without a filter, and only the batch asked for', async () => {
+      const page = await inTransaction(() => repository.findPageWithData(otherUbid, { limit: 10 }));
+
+      expect(page.items.map(({ UBID: ubid, uniqueId }) => [ubid, uniqueId])).toEqual([[otherUbid, 'a/1']]);
+    });
+  });
+
   describe('findOne', () => {
     it('reads one document with its data, by uniqueId', async () => {
       await inTransaction(() => upsert(UBID, documents));

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { In, MoreThan } from 'typeorm';
+import { FindOptionsSelect, In, MoreThan } from 'typeorm';
 
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
-import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
+import {
+  KeysetPage,
+  SmsDocument,
+  SmsDocumentListItem,
+  SmsDocumentPage,
+  SmsDocumentPageQuery,
+  SmsDocumentStateCounts,
+} from './domain/sms-document';
 import { SmsDocumentEntity } from './sms-document.entity';
 import { SmsDocumentRepository } from './sms-document.repository';
 
@@ -77,6 +84,9 @@ const FIND_STATES: Record<DatabaseEngine, string> = {
   sqlite: `SELECT d."uniqueId", d."state" FROM json_each(?) AS ids CROSS JOIN "sms_documents" AS d ON d."UBID" = ? AND d."uniqueId" = ids."value"`,
   postgres: `SELECT "uniqueId", "state" FROM "sms_documents" WHERE "uniqueId" = ANY($1::varchar[]) AND "UBID" = $2`,
 };
+
+/** A listing's columns: everything but the data, which can be large. */
+const LIST_ITEM_COLUMNS: FindOptionsSelect<SmsDocumentEntity> = { uniqueId: true, state: true, SMScount: true, when: true };
 
 @Injectable()
 export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
@@ -153,15 +163,34 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     return { counts, lastChange };
   }
 
-  async findPage(ubid: string, { state, limit, after }: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
+  findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
+    return this.findKeysetPage(ubid, query, LIST_ITEM_COLUMNS, ({ uniqueId, state, SMScount, when }): SmsDocumentListItem => ({
+      uniqueId,
+      state,
+      SMScount,
+      when,
+    }));
+  }
+
+  findPageWithData(ubid: string, query: SmsDocumentPageQuery): Promise<KeysetPage<SmsDocument>> {
+    return this.findKeysetPage(ubid, query, { ...LIST_ITEM_COLUMNS, UBID: true, data: true }, (row): SmsDocument => row);
+  }
+
+  /** A seek in the primary key (UBID, uniqueId), then `limit` rows, however deep the page. */
+  private async findKeysetPage<T extends { uniqueId: string }>(
+    ubid: string,
+    { state, limit, after }: SmsDocumentPageQuery,
+    select: FindOptionsSelect<SmsDocumentEntity>,
+    toItem: (row: SmsDocumentEntity) => T,
+  ): Promise<KeysetPage<T>> {
     // One row more than asked tells whether there is a next page without a second query.
     const rows = await this.transaction.manager.find(SmsDocumentEntity, {
-      select: { uniqueId: true, state: true, SMScount: true, when: true },
+      select,
       where: { UBID: ubid, ...(state && { state }), ...(after !== undefined && { uniqueId: MoreThan(after) }) },
       order: { uniqueId: 'ASC' },
       take: limit + 1,
     });
-    const items = rows.slice(0, limit).map(({ uniqueId, state, SMScount, when }) => ({ uniqueId, state, SMScount, when }));
+    const items = rows.slice(0, limit).map(toItem);
     return { items, next: rows.length > limit ? items[items.length - 1].uniqueId : null };
   }
 

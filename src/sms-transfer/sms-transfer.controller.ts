@@ -5,6 +5,7 @@ import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dt
 import { SmsTransfer } from './domain/sms-transfer';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
 import { ListSmsTransfersQueryDto } from './dto/list-sms-transfers.query.dto';
+import { PurgeResultDto, PurgeSmsTransfersQueryDto } from './dto/purge-sms-transfers.dto';
 import { SetFallbackCountDto } from './dto/set-fallback-count.dto';
 import {
   ApiComputeFallback,
@@ -12,6 +13,7 @@ import {
   ApiDeleteTransfer,
   ApiGetTransfer,
   ApiListTransfers,
+  ApiPurgeTransfers,
   ApiSetFallbackCount,
   ApiSmsTransfers,
   ApiUpdateTransferState,
@@ -61,6 +63,12 @@ export class SmsTransferController {
   @ApiUpdateTransferState()
   updateTransferState(@Param() { ubid, state }: UbidStatePathDto): Promise<SmsTransfer> {
     return this.transfers.updateState(ubid, state);
+  }
+
+  @Delete()
+  @ApiPurgeTransfers()
+  purgeTransfers(@Query() { before, state }: PurgeSmsTransfersQueryDto): Promise<PurgeResultDto> {
+    return this.transfers.purge(new Date(before), state);
   }
 
   @Delete(':ubid')

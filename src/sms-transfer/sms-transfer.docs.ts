@@ -6,6 +6,7 @@ import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '..
 import { TrackingState } from '../core/tracking-state';
 import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
+import { PurgeResultDto } from './dto/purge-sms-transfers.dto';
 import { SetFallbackCountDto } from './dto/set-fallback-count.dto';
 import { EXAMPLE_TRANSFER, SmsTransferDto } from './dto/sms-transfer.dto';
 import { transferMovingBackwards, transferNotFound } from './sms-transfer.errors';
@@ -133,5 +134,19 @@ export function ApiDeleteTransfer() {
     ApiOperation({ summary: 'Delete a transfer and its documents', description: 'The documents go with it (ON DELETE CASCADE).' }),
     ApiNoContentResponse({ description: 'Deleted.' }),
     ApiErrorResponses({ 404: NOT_FOUND, 422: BAD_UBID }),
+  );
+}
+
+export function ApiPurgeTransfers() {
+  return applyDecorators(
+    ApiOperation({
+      summary: 'Purge old transfers and their documents',
+      description:
+        "An operator's one-off purge: removes every transfer (optionally only those in `state`) that has not changed since `before`, nor has any of its documents, with its documents. It runs as many short deletes of 2000 documents each, so uploads and reads go on meanwhile, and answers once it is done. Not all or nothing: a purge that fails half-way has removed what it counted so far; run it again to finish. `RETENTION_DAYS` does the same on a schedule.",
+    }),
+    ApiOkResponse({ type: PurgeResultDto, description: 'What was removed.', example: { transfers: 12, documents: 1843211 } }),
+    ApiErrorResponses({
+      422: { example: fieldError(['query', 'before'], 'before must be a valid ISO 8601 date string', 'isIso8601') },
+    }),
   );
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
+import { RetentionJob } from './retention.job';
 import { SmsTransferController } from './sms-transfer.controller';
 import { SmsTransferEntity } from './sms-transfer.entity';
 import { SmsTransferRepository } from './sms-transfer.repository';
@@ -10,7 +11,7 @@ import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository'
 @Module({
   imports: [TypeOrmModule.forFeature([SmsTransferEntity])],
   controllers: [SmsTransferController],
-  providers: [SmsTransferService, { provide: SmsTransferRepository, useClass: TypeOrmSmsTransferRepository }],
+  providers: [SmsTransferService, RetentionJob, { provide: SmsTransferRepository, useClass: TypeOrmSmsTransferRepository }],
   // The document routes answer 404 for an unknown transfer; the progress page lists transfers.
   exports: [SmsTransferRepository, SmsTransferService],
 })

@@ -1,5 +1,5 @@
 import { TrackingState } from '../core/tracking-state';
-import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
+import { ExpiredTransfersQuery, NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 
 /**
  * The port to the transfer table. An abstract class rather than an interface so that it is also
@@ -35,4 +35,16 @@ export abstract class SmsTransferRepository {
 
   /** Deletes the transfer and, by the foreign key's cascade, its documents; false when unknown. */
   abstract delete(ubid: string): Promise<boolean>;
+
+  /** The UBIDs of the transfers that neither changed since `query.before`, nor did any of their documents. */
+  abstract findExpired(query: ExpiredTransfersQuery): Promise<string[]>;
+
+  /**
+   * Deletes up to `limit` documents of the transfer that have not changed since `before`, in one
+   * statement, so that a purge holds the writer for a bounded time. Returns how many it deleted.
+   */
+  abstract deleteExpiredDocuments(ubid: string, before: Date, limit: number): Promise<number>;
+
+  /** Deletes the transfer if it has not changed since `before` and has no documents left; false otherwise. */
+  abstract deleteIfExpired(ubid: string, before: Date): Promise<boolean>;
 }

@@ -4,9 +4,10 @@ import { Test } from '@nestjs/testing';
 import { mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { Metrics } from '../core/metrics/metrics';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from './sms-transfer.repository';
-import { SmsTransferService } from './sms-transfer.service';
+import { PURGE_DOCUMENTS_PER_STATEMENT, PURGE_TRANSFERS_PER_READ, SmsTransferService } from './sms-transfer.service';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } };
@@ -21,6 +22,7 @@ const STORED = {
 };
 
 describe('SmsTransferService', () => {
+  let metrics: Metrics;
   let service: SmsTransferService;
   const repository = mockSmsTransferRepository();
   let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
@@ -28,10 +30,12 @@ describe('SmsTransferService', () => {
   beforeEach(async () => {
     // Reset, not clear: a mock's answer set by one test must not leak into the next, whatever their order.
     jest.resetAllMocks();
+    metrics = new Metrics(false);
     unitOfWork = spyingUnitOfWork();
     const moduleRef = await Test.createTestingModule({
       providers: [
         SmsTransferService,
+        { provide: Metrics, useValue: metrics },
         { provide: SmsTransferRepository, useValue: repository },
         { provide: UnitOfWork, useValue: unitOfWork },
       ],
@@ -78,6 +82,17 @@ describe('SmsTransferService', () => {
 
     await expect(service.delete(UBID)).resolves.toBeUndefined();
     expect(repository.delete).toHaveBeenCalledWith(UBID);
+    expect((await metrics.transfersDeleted.get()).values).toEqual([{ labels: { by: 'request' }, value: 1 }]);
+  });
+
+  it('create counts the transfers registered, and not those refused', async () => {
+    repository.upsert.mockResolvedValueOnce(STORED).mockRejectedValueOnce(new IntegrityError('integer out of range'));
+    const transfer = { UBID, fileName: 'f', origName: 'o', documents: 1, SMScount: 1 };
+
+    await service.create(transfer);
+    await expect(service.create(transfer)).rejects.toThrow();
+
+    expect((await metrics.transfersCreated.get()).values[0].value).toBe(1);
   });
 
   describe('updateState', () => {
@@ -108,6 +123,86 @@ describe('SmsTransferService', () => {
       await expect(failure).rejects.toMatchObject({
         response: { detail: `Cannot move UBID '${UBID}' from '${left}' back to '${requested}' in table tracking.sms_transfers` },
       });
+    });
+  });
+
+  describe('purge', () => {
+    const before = new Date('2024-03-01T00:00:00.000Z');
+    const ubids = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `u${String(from + index).padStart(4, '0')}`);
+
+    it('deletes each expired transfer’s documents a bounded statement at a time, then the transfer, each statement a write of its own', async () => {
+      repository.findExpired.mockResolvedValueOnce(['a', 'b']);
+      repository.deleteExpiredDocuments
+        .mockResolvedValueOnce(PURGE_DOCUMENTS_PER_STATEMENT)
+        .mockResolvedValueOnce(PURGE_DOCUMENTS_PER_STATEMENT)
+        .mockResolvedValueOnce(7)
+        .mockResolvedValueOnce(0);
+      repository.deleteIfExpired.mockResolvedValue(true);
+
+      await expect(service.purge(before, TrackingState.DONE)).resolves.toEqual({
+        transfers: 2,
+        documents: 2 * PURGE_DOCUMENTS_PER_STATEMENT + 7,
+      });
+
+      expect(repository.findExpired).toHaveBeenCalledWith({
+        before,
+        state: TrackingState.DONE,
+        after: undefined,
+        limit: PURGE_TRANSFERS_PER_READ,
+      });
+      expect(repository.deleteExpiredDocuments.mock.calls).toEqual([
+        ['a', before, PURGE_DOCUMENTS_PER_STATEMENT],
+        ['a', before, PURGE_DOCUMENTS_PER_STATEMENT],
+        ['a', before, PURGE_DOCUMENTS_PER_STATEMENT],
+        ['b', before, PURGE_DOCUMENTS_PER_STATEMENT],
+      ]);
+      expect(repository.deleteIfExpired.mock.calls).toEqual([
+        ['a', before],
+        ['b', before],
+      ]);
+      expect(unitOfWork.read).toHaveBeenCalledTimes(1);
+      expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(6);
+      expect(unitOfWork.write).not.toHaveBeenCalled();
+    });
+
+    it('counts the transfers and documents it removed', async () => {
+      repository.findExpired.mockResolvedValueOnce(['a', 'b']);
+      repository.deleteExpiredDocuments.mockResolvedValueOnce(7).mockResolvedValueOnce(3);
+      repository.deleteIfExpired.mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+
+      await service.purge(before);
+
+      expect((await metrics.transfersDeleted.get()).values).toEqual([{ labels: { by: 'purge' }, value: 1 }]);
+      expect((await metrics.documentsPurged.get()).values[0].value).toBe(10);
+    });
+
+    it('goes on after the last UBID of a full lookup, and does not count a transfer that changed meanwhile', async () => {
+      const first = ubids(PURGE_TRANSFERS_PER_READ);
+      repository.findExpired.mockResolvedValueOnce(first).mockResolvedValueOnce(['z']);
+      repository.deleteExpiredDocuments.mockResolvedValue(1);
+      repository.deleteIfExpired.mockImplementation(async (ubid: string) => ubid !== 'z');
+
+      await expect(service.purge(before)).resolves.toEqual({
+        transfers: PURGE_TRANSFERS_PER_READ,
+        documents: PURGE_TRANSFERS_PER_READ + 1,
+      });
+      expect(repository.findExpired).toHaveBeenLastCalledWith({
+        before,
+        state: undefined,
+        after: first.at(-1),
+        limit: PURGE_TRANSFERS_PER_READ,
+      });
+    });
+
+    it('takes a time in the future as now', async () => {
+      repository.findExpired.mockResolvedValue([]);
+      const start = Date.now();
+
+      await expect(service.purge(new Date('2999-01-01T00:00:00Z'))).resolves.toEqual({ transfers: 0, documents: 0 });
+
+      const cutoff = (repository.findExpired.mock.calls[0][0] as { before: Date }).before.getTime();
+      expect(cutoff).toBeGreaterThanOrEqual(start);
+      expect(cutoff).toBeLessThanOrEqual(Date.now());
     });
   });
 });

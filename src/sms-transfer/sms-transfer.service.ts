@@ -2,22 +2,34 @@ import { Injectable } from '@nestjs/common';
 
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { Metrics } from '../core/metrics/metrics';
 import { isBackwards, TrackingState } from '../core/tracking-state';
-import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
+import { NewSmsTransfer, PurgeResult, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { transferMovingBackwards, transferNotFound, transferRefused } from './sms-transfer.errors';
 import { SmsTransferRepository } from './sms-transfer.repository';
 
-/** The rules for transfers; each method is one API call and so one unit of work. */
+/**
+ * Documents a purge deletes per statement. Each statement is a write unit of its own, and on
+ * SQLite every other write waits for it: at 2000 it holds the writer ≈ 15 ms (docs/performance.md).
+ */
+export const PURGE_DOCUMENTS_PER_STATEMENT = 2000;
+/** Expired transfers a purge looks up per read. */
+export const PURGE_TRANSFERS_PER_READ = 100;
+
+/** The rules for transfers; each method is one API call and so one unit of work, but for `purge`. */
 @Injectable()
 export class SmsTransferService {
   constructor(
     private readonly transfers: SmsTransferRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly metrics: Metrics,
   ) {}
 
   async create(transfer: NewSmsTransfer): Promise<SmsTransfer> {
     try {
-      return await this.unitOfWork.write(() => this.transfers.upsert(transfer));
+      const created = await this.unitOfWork.write(() => this.transfers.upsert(transfer));
+      this.metrics.transfersCreated.inc();
+      return created;
     } catch (error) {
       if (error instanceof IntegrityError) throw transferRefused(transfer.UBID, error.reason);
       throw error;
@@ -50,10 +62,47 @@ export class SmsTransferService {
     return this.unitOfWork.write(async () => (await this.transfers.setFallbackCount(ubid, fallbackCount)) ?? throwNotFound(ubid));
   }
 
-  delete(ubid: string): Promise<void> {
-    return this.unitOfWork.write(async () => {
+  /**
+   * Removes the transfers that have not changed since `before`, nor have any of their documents,
+   * optionally only those in `state`. Not one unit of work but many short ones, so that uploads
+   * and reads go on while it runs: each expired transfer's documents are deleted
+   * PURGE_DOCUMENTS_PER_STATEMENT at a time, then the transfer, each statement on its own. A
+   * document that changes meanwhile stays, and so does its transfer, until they are old enough
+   * too. Each transfer is visited once (the lookup goes on in UBID order), so the purge ends even
+   * while new data arrives. A time in the future is taken as now.
+   */
+  async purge(before: Date, state?: TrackingState): Promise<PurgeResult> {
+    const cutoff = new Date(Math.min(before.getTime(), Date.now()));
+    const purged: PurgeResult = { transfers: 0, documents: 0 };
+    let after: string | undefined;
+    for (;;) {
+      const expired = await this.unitOfWork.read(() =>
+        this.transfers.findExpired({ before: cutoff, state, after, limit: PURGE_TRANSFERS_PER_READ }),
+      );
+      for (const ubid of expired) {
+        let deleted: number;
+        do {
+          deleted = await this.unitOfWork.writeSingleStatement(() =>
+            this.transfers.deleteExpiredDocuments(ubid, cutoff, PURGE_DOCUMENTS_PER_STATEMENT),
+          );
+          purged.documents += deleted;
+          this.metrics.documentsPurged.inc(deleted);
+        } while (deleted === PURGE_DOCUMENTS_PER_STATEMENT);
+        if (await this.unitOfWork.writeSingleStatement(() => this.transfers.deleteIfExpired(ubid, cutoff))) {
+          purged.transfers += 1;
+          this.metrics.transfersDeleted.inc({ by: 'purge' });
+        }
+      }
+      if (expired.length < PURGE_TRANSFERS_PER_READ) return purged;
+      after = expired[expired.length - 1];
+    }
+  }
+
+  async delete(ubid: string): Promise<void> {
+    await this.unitOfWork.write(async () => {
       if (!(await this.transfers.delete(ubid))) throwNotFound(ubid);
     });
+    this.metrics.transfersDeleted.inc({ by: 'request' });
   }
 }
 

@@ -247,6 +247,86 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
     });
   });
 
+  describe('retention', () => {
+    const [oldest, withRecentDocument, oldEmpty, recent] = listing.map((item) => item.UBID);
+    const cutoff = new Date('2024-04-17T10:30:00.000Z');
+
+    /** The listing's transfers at their times; documents at the times given, by UBID. */
+    async function store(documents: Record<string, [uniqueId: string, when: string][]>): Promise<void> {
+      for (const { UBID, state, when } of listing) {
+        await inTransaction(() => repository.upsert({ ...transfer, UBID }));
+        await db.sql(`UPDATE "sms_transfers" SET "state" = ?, "when" = ? WHERE "UBID" = ?`, [state, when, UBID]);
+        for (const [uniqueId, documentWhen] of documents[UBID] ?? []) {
+          await insertDocument(UBID, uniqueId);
+          await db.sql(`UPDATE "sms_documents" SET "when" = ? WHERE "UBID" = ? AND "uniqueId" = ?`, [documentWhen, UBID, uniqueId]);
+        }
+      }
+    }
+    const remaining = async () =>
+      (await db.sql<{ UBID: string; uniqueId: string }>('SELECT "UBID", "uniqueId" FROM "sms_documents" ORDER BY "UBID", "uniqueId"')).map(
+        ({ UBID, uniqueId }) => `${UBID.slice(0, 1)}:${uniqueId}`,
+      );
+
+    beforeEach(() =>
+      store({
+        [oldest]: [
+          ['a', '2024-04-17 07:00:00'],
+          ['b', '2024-04-17 07:00:00'],
+          ['c', '2024-04-17 10:29:59'],
+        ],
+        [withRecentDocument]: [
+          ['a', '2024-04-17 07:00:00'],
+          ['b', '2024-04-17 10:30:00'],
+        ],
+        [recent]: [['a', '2024-04-17 07:00:00']],
+      }),
+    );
+
+    it('finds the transfers that, with all their documents, have not changed since the time, in UBID order', async () => {
+      expect(await db.unitOfWork.read(() => repository.findExpired({ before: cutoff, limit: 10 }))).toEqual([oldest, oldEmpty]);
+    });
+
+    it('finds them in one state, a page at a time after a UBID', async () => {
+      const find = (query: { state?: TrackingState; after?: string; limit: number }) =>
+        db.unitOfWork.read(() => repository.findExpired({ before: cutoff, ...query }));
+
+      expect(await find({ state: TrackingState.SENT, limit: 10 })).toEqual([oldEmpty]);
+      expect(await find({ limit: 1 })).toEqual([oldest]);
+      expect(await find({ after: oldest, limit: 1 })).toEqual([oldEmpty]);
+      expect(await find({ after: oldEmpty, limit: 1 })).toEqual([]);
+    });
+
+    it('counts a transfer or a document changed at the time itself as changed', async () => {
+      const expiredBefore = (time: string) => db.unitOfWork.read(() => repository.findExpired({ before: new Date(time), limit: 10 }));
+
+      expect(await expiredBefore('2024-04-17T10:29:59.000Z')).toEqual([oldEmpty]);
+      expect(await expiredBefore('2024-04-17T10:00:00.000Z')).toEqual([]);
+    });
+
+    it("deletes at most `limit` of a transfer's documents older than the time per statement", async () => {
+      const deleteOld = () => db.unitOfWork.writeSingleStatement(() => repository.deleteExpiredDocuments(withRecentDocument, cutoff, 1));
+
+      expect(await deleteOld()).toBe(1);
+      expect(await deleteOld()).toBe(0);
+      expect(await remaining()).toEqual(['1:a', '1:b', '1:c', '2:b', '4:a']);
+      expect(await db.unitOfWork.writeSingleStatement(() => repository.deleteExpiredDocuments(oldest, cutoff, 2))).toBe(2);
+      expect(await db.unitOfWork.writeSingleStatement(() => repository.deleteExpiredDocuments(oldest, cutoff, 2))).toBe(1);
+      expect(await remaining()).toEqual(['2:b', '4:a']);
+    });
+
+    it('deletes a transfer only when it has not changed since the time and has no documents left', async () => {
+      const deleteIfExpired = (ubid: string) => db.unitOfWork.writeSingleStatement(() => repository.deleteIfExpired(ubid, cutoff));
+
+      expect(await deleteIfExpired(oldest)).toBe(false);
+      expect(await deleteIfExpired(recent)).toBe(false);
+      expect(await deleteIfExpired(oldEmpty)).toBe(true);
+      await db.unitOfWork.writeSingleStatement(() => repository.deleteExpiredDocuments(oldest, cutoff, 10));
+      expect(await deleteIfExpired(oldest)).toBe(true);
+
+      expect(await db.sql('SELECT "UBID" FROM "sms_transfers" ORDER BY "UBID"')).toEqual([{ UBID: withRecentDocument }, { UBID: recent }]);
+    });
+  });
+
   it('lets the database refuse a document of an unknown transfer (foreign key)', async () => {
     await expect(insertDocument(UNKNOWN, 'a')).rejects.toThrow(/FOREIGN KEY constraint failed|violates foreign key constraint/);
   });

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, LessThan, MoreThan } from 'typeorm';
 
+import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
+import { timeParameter } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
-import { NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
+import { ExpiredTransfersQuery, NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { SmsTransferEntity } from './sms-transfer.entity';
 import { SmsTransferRepository } from './sms-transfer.repository';
 
@@ -13,6 +15,22 @@ const NOT_DONE = statesBefore(TrackingState.DONE).map((state) => `'${state}'`);
 /** How many documents of the transfer being updated have not reached DONE (the states are the enum's constants). */
 const COUNT_DOCUMENTS_NOT_DONE = `(SELECT COUNT(*) FROM "sms_documents"
   WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."state" IN (${NOT_DONE.join(', ')}))`;
+
+/** No document of the transfer being read changed at or after :before. */
+const NO_DOCUMENT_CHANGED_SINCE = `NOT EXISTS (SELECT 1 FROM "sms_documents"
+  WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."when" >= :before)`;
+
+/**
+ * A bounded delete of one transfer's old documents; parameters: UBID, time, limit. Neither engine
+ * has DELETE … LIMIT (SQLite only when built for it), so the rows are picked by a subquery on the
+ * primary key.
+ */
+const DELETE_EXPIRED_DOCUMENTS: Record<DatabaseEngine, string> = {
+  sqlite: `DELETE FROM "sms_documents" WHERE "UBID" = ?1 AND "uniqueId" IN
+  (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = ?1 AND "when" < ?2 LIMIT ?3)`,
+  postgres: `DELETE FROM "sms_documents" WHERE "UBID" = $1 AND "uniqueId" IN
+  (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "when" < $2 LIMIT $3)`,
+};
 
 @Injectable()
 export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
@@ -79,6 +97,40 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
 
   async delete(ubid: string): Promise<boolean> {
     const result = await this.rows.delete({ UBID: ubid });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async findExpired({ before, state, after, limit }: ExpiredTransfersQuery): Promise<string[]> {
+    const time = timeParameter(this.transaction.manager, before);
+    const query = this.rows
+      .createQueryBuilder('sms_transfers')
+      .select('sms_transfers.UBID', 'UBID')
+      .where({ when: LessThan(time), ...(state && { state }), ...(after !== undefined && { UBID: MoreThan(after) }) })
+      .andWhere(NO_DOCUMENT_CHANGED_SINCE, { before: time })
+      .orderBy('sms_transfers.UBID')
+      .limit(limit);
+    const rows: { UBID: string }[] = await query.getRawMany();
+    return rows.map((row) => row.UBID);
+  }
+
+  async deleteExpiredDocuments(ubid: string, before: Date, limit: number): Promise<number> {
+    const { manager } = this.transaction;
+    const result = await manager.queryRunner!.query(
+      DELETE_EXPIRED_DOCUMENTS[engineOf(manager)],
+      [ubid, timeParameter(manager, before), limit],
+      true,
+    );
+    return result.affected ?? 0;
+  }
+
+  async deleteIfExpired(ubid: string, before: Date): Promise<boolean> {
+    const time = timeParameter(this.transaction.manager, before);
+    const result = await this.rows
+      .createQueryBuilder('sms_transfers')
+      .delete()
+      .where({ UBID: ubid, when: LessThan(time) })
+      .andWhere('NOT EXISTS (SELECT 1 FROM "sms_documents" WHERE "sms_documents"."UBID" = :ubid)', { ubid })
+      .execute();
     return (result.affected ?? 0) > 0;
   }
 }

@@ -15,6 +15,9 @@ export function mockSmsTransferRepository(): MockOf<SmsTransferRepository> {
     setFallbackCount: jest.fn(),
     setFallbackCountFromDocuments: jest.fn(),
     delete: jest.fn(),
+    findExpired: jest.fn(),
+    deleteExpiredDocuments: jest.fn(),
+    deleteIfExpired: jest.fn(),
   };
 }
 
@@ -25,6 +28,7 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
     updateStateByUbid: jest.fn(),
     countStates: jest.fn(),
     findPage: jest.fn(),
+    findPageWithData: jest.fn(),
     findOne: jest.fn(),
     findStates: jest.fn(),
     updateStates: jest.fn(),

@@ -62,7 +62,11 @@ export interface paths {
          * @description Stores a transfer in state INIT. Re-sending an existing UBID replaces its fields and resets state, fallbackCount and when: that is how a failed batch is retried.
          */
         post: operations["createTransfer"];
-        delete?: never;
+        /**
+         * Purge old transfers and their documents
+         * @description An operator's one-off purge: removes every transfer (optionally only those in `state`) that has not changed since `before`, nor has any of its documents, with its documents. It runs as many short deletes of 2000 documents each, so uploads and reads go on meanwhile, and answers once it is done. Not all or nothing: a purge that fails half-way has removed what it counted so far; run it again to finish. `RETENTION_DAYS` does the same on a schedule.
+         */
+        delete: operations["purgeTransfers"];
         options?: never;
         head?: never;
         patch?: never;
@@ -262,6 +266,26 @@ export interface paths {
          * @description A uniqueId with characters such as `/` or `?` goes percent-encoded.
          */
         get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/sms_documents/{ubid}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every document of a batch, with its data
+         * @description Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.
+         */
+        get: operations["exportDocuments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -498,6 +522,18 @@ export interface components {
              */
             fallbackCount: number;
         };
+        PurgeResultDto: {
+            /**
+             * @description Transfers removed.
+             * @example 12
+             */
+            transfers: number;
+            /**
+             * @description Documents removed with them.
+             * @example 1843211
+             */
+            documents: number;
+        };
         SmsDocumentInputDto: {
             /**
              * @description SMS messages this document is sent as (long texts take several).
@@ -696,6 +732,8 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @enum {string} */
+        ExportFormat: "ndjson" | "csv";
         TransferProgressDto: {
             /** @description The transfer, as `GET /tracking/sms_transfers/{ubid}` answers it. */
             transfer: components["schemas"]["SmsTransferDto"];
@@ -727,6 +765,7 @@ export type TrackingState = components['schemas']['TrackingState'];
 export type SmsTransferDto = components['schemas']['SmsTransferDto'];
 export type ValidationErrorResponseDto = components['schemas']['ValidationErrorResponseDto'];
 export type SetFallbackCountDto = components['schemas']['SetFallbackCountDto'];
+export type PurgeResultDto = components['schemas']['PurgeResultDto'];
 export type SmsDocumentInputDto = components['schemas']['SmsDocumentInputDto'];
 export type UpsertSmsDocumentsDto = components['schemas']['UpsertSmsDocumentsDto'];
 export type SmsDocumentResultDto = components['schemas']['SmsDocumentResultDto'];
@@ -736,6 +775,7 @@ export type ReceiptsResultDto = components['schemas']['ReceiptsResultDto'];
 export type SmsDocumentListItemDto = components['schemas']['SmsDocumentListItemDto'];
 export type SmsDocumentPageDto = components['schemas']['SmsDocumentPageDto'];
 export type SmsDocumentDto = components['schemas']['SmsDocumentDto'];
+export type ExportFormat = components['schemas']['ExportFormat'];
 export type TransferProgressDto = components['schemas']['TransferProgressDto'];
 export type TransferProgressPageDto = components['schemas']['TransferProgressPageDto'];
 export type $defs = Record<string, never>;
@@ -997,6 +1037,91 @@ export interface operations {
                      *           ],
                      *           "msg": "documents must not be less than 1",
                      *           "type": "min"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    purgeTransfers: {
+        parameters: {
+            query: {
+                /** @description Remove the transfers that have not changed since this time, nor has any of their documents. ISO 8601, such as `2024-03-01T00:00:00Z`, or a date (midnight UTC); a time in the future means now. */
+                before: string;
+                /** @description Only transfers in this state. */
+                state?: components["schemas"]["TrackingState"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "transfers": 12,
+                     *       "documents": 1843211
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PurgeResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "query",
+                     *             "before"
+                     *           ],
+                     *           "msg": "before must be a valid ISO 8601 date string",
+                     *           "type": "isIso8601"
                      *         }
                      *       ]
                      *     }
@@ -2323,6 +2448,113 @@ export interface operations {
             };
         };
     };
+    exportDocuments: {
+        parameters: {
+            query?: {
+                /** @description Only documents in this state. */
+                state?: components["schemas"]["TrackingState"];
+                /** @description NDJSON (one JSON document a line) or CSV (a header row, then one record a document, RFC 4180). */
+                format?: components["schemas"]["ExportFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documents, as a file (`Content-Disposition: attachment; filename="<UBID>.<format>"`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {"UBID":"0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10","uniqueId":"0000000001","state":"DONE","SMScount":1,"when":"2024-04-17T09:14:40.000Z","data":{"text":"Your parcel, \"A-17\", arrives today"}}
+                     *     {"UBID":"0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10","uniqueId":"0000000002","state":"SENT","SMScount":2,"when":"2024-04-17T09:14:40.000Z","data":{"text":"Line one\nline two"}}
+                     */
+                    "application/x-ndjson": string;
+                    /**
+                     * @example UBID,uniqueId,state,SMScount,when,data
+                     *     0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10,0000000001,DONE,1,2024-04-17T09:14:40.000Z,"{""text"":""Your parcel, \""A-17\"", arrives today""}"
+                     *     0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10,0000000002,SENT,2,2024-04-17T09:14:40.000Z,"{""text"":""Line one\nline two""}"
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID: no such transfer. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "query",
+                     *             "format"
+                     *           ],
+                     *           "msg": "format must be one of the following values: ndjson, csv",
+                     *           "type": "isIn"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     listTransferProgress: {
         parameters: {
             query?: {
@@ -2581,3 +2813,4 @@ type ReadonlyArray<T> = [
 export const healthIndicatorStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthIndicatorStatusDto"]["status"]> = ["up", "down"];
 export const healthStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthStatusDto"]["status"]> = ["ok"];
 export const trackingStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrackingState"]> = ["INIT", "SENT", "DONE"];
+export const exportFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportFormat"]> = ["ndjson", "csv"];

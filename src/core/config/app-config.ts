@@ -44,6 +44,10 @@ export interface AppConfigValues {
   http: HttpLimitsConfig;
   /** How long a shutdown may wait for requests in flight before the process gives up on them. */
   shutdownTimeoutMs: number;
+  /** Transfers unchanged for this many days are removed by the retention job; null keeps everything. */
+  retentionDays: number | null;
+  /** Whether GET /metrics serves the Prometheus metrics (and the request and process metrics are measured). */
+  metricsEnabled: boolean;
 }
 
 /** The body parser's limit per request; the in-flight budget must hold at least one such body. */
@@ -154,6 +158,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const headersTimeoutMs = read('HEADERS_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.headersTimeoutMs), (raw) =>
     parseInteger(raw, 1000, 600_000),
   );
+  const retentionDays = read('RETENTION_DAYS', '', (raw) => (raw === '' ? null : parseInteger(raw, 1, 36_500)));
+  const metricsEnabled = read('METRICS_ENABLED', 'true', parseBoolean);
   const uploadWorkers = read('UPLOAD_WORKERS', String(DEFAULT_HTTP_LIMITS.uploadWorkers), (raw) => parseInteger(raw, 0, 64));
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     problems.push(
@@ -179,6 +185,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       uploadWorkers: uploadWorkers!,
     },
     shutdownTimeoutMs: shutdownTimeoutMs!,
+    retentionDays: retentionDays ?? null,
+    metricsEnabled: metricsEnabled!,
   });
 }
 
@@ -224,6 +232,13 @@ function parseOrigins(raw: string): string[] {
     }
     return origin;
   });
+}
+
+function parseBoolean(raw: string): boolean {
+  const value = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new Error(`'${raw}' is not one of true, false (or 1, 0, yes, no, on, off)`);
 }
 
 function parsePort(raw: string): number {

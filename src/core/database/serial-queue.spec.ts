@@ -33,4 +33,20 @@ describe('SerialQueue', () => {
     await expect(next).resolves.toBe('b');
     expect(log).toEqual(['a start', 'a end', 'b start', 'b end']);
   });
+
+  it('counts the tasks queued and running, and says how long each waited for its turn', async () => {
+    const waits: number[] = [];
+    const queue = new SerialQueue((seconds) => waits.push(seconds));
+    const log: string[] = [];
+
+    const running = ['a', 'b', 'c'].map((name) => queue.run(recordingTask(log, name, name === 'b' ? 'reject' : 'resolve')));
+    expect(queue.depth).toBe(3);
+    await Promise.allSettled(running);
+
+    expect(queue.depth).toBe(0);
+    expect(waits).toHaveLength(3);
+    expect(waits[0]).toBeLessThan(0.004);
+    // c waited for a and b, 5 ms each at least.
+    expect(waits[2]).toBeGreaterThanOrEqual(0.009);
+  });
 });

@@ -5,9 +5,25 @@
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+
+  /** `waited` hears how long each task waited for its turn, in seconds. */
+  constructor(private readonly waited?: (seconds: number) => void) {}
+
+  /** Tasks queued or running. */
+  get depth(): number {
+    return this.queued;
+  }
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task);
+    const queuedAt = process.hrtime.bigint();
+    this.queued += 1;
+    const result = this.tail
+      .then(() => {
+        this.waited?.(Number(process.hrtime.bigint() - queuedAt) / 1e9);
+        return task();
+      })
+      .finally(() => (this.queued -= 1));
     // The next task waits for this one to settle, not to succeed.
     this.tail = result.catch(() => undefined);
     return result;

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
+import { Metrics } from '../metrics/metrics';
 import { unavailableAsError } from './database-unavailable';
 import { SerialQueue } from './serial-queue';
 import { SqliteReadConnections } from './sqlite-read-connections';
@@ -22,10 +25,26 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     private readonly dataSource: DataSource,
     private readonly context: TransactionContext,
     @Optional() @Inject(SqliteReadConnections) private readonly readers: SqliteReadConnections | null = null,
+    @Optional() @Inject(Metrics) metrics: Metrics | null = null,
   ) {
     super();
     if (dataSource.options.type === 'sqlite') {
-      this.writeQueue = new SerialQueue();
+      const queue = new SerialQueue(metrics ? (seconds) => metrics.writeQueueWait.observe(seconds) : undefined);
+      this.writeQueue = queue;
+      metrics?.gauge(
+        'tracking_sqlite_write_queue_depth',
+        'SQLite: writes waiting for the write connection or running on it.',
+        () => queue.depth,
+      );
+    } else if (metrics) {
+      const pool = () => (dataSource.driver as PostgresDriver).master as Pool;
+      metrics.gauge(
+        'tracking_postgres_pool_size',
+        'PostgreSQL: connections open in the pool (DATABASE_POOL_SIZE at most).',
+        () => pool().totalCount,
+      );
+      metrics.gauge('tracking_postgres_pool_idle', 'PostgreSQL: open connections not in use.', () => pool().idleCount);
+      metrics.gauge('tracking_postgres_pool_waiting', 'PostgreSQL: requests waiting for a connection.', () => pool().waitingCount);
     }
   }
 

@@ -28,8 +28,8 @@ export function buildPinoHttpOptions(config: AppConfig): Options {
     customLogLevel: (req, res, error) => {
       if (error || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
-      // Probes come every few seconds; a healthy answer is not news.
-      return req.url?.startsWith('/health') ? 'debug' : 'info';
+      // Probes and scrapes come every few seconds; a healthy answer is not news.
+      return req.url?.startsWith('/health') || req.url?.startsWith('/metrics') ? 'debug' : 'info';
     },
     // A request line needs the method, the URL and the id; headers and bodies only add noise and secrets.
     // The serializers drop the headers; the redaction keeps credentials out should anything log them anyway.

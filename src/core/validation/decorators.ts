@@ -6,7 +6,9 @@ import {
   ArrayMinSize,
   IsArray,
   IsEnum,
+  IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -135,4 +137,29 @@ export function IntegerQueryProperty(options: {
     Min(minimum),
     ...(maximum === undefined ? [] : [Max(maximum)]),
   );
+}
+
+/**
+ * One of a few words in the query string, such as an export's `format`, documented as the named
+ * enum `enumName` with its default (the field's initial value when the parameter is absent).
+ */
+export function ChoiceQueryProperty<T extends string>(options: {
+  description: string;
+  choices: readonly T[];
+  enumName: string;
+  default: T;
+}): PropertyDecorator {
+  const { choices, ...documentation } = options;
+  return applyDecorators(
+    ApiProperty({ ...documentation, enum: choices, required: false, example: documentation.default }),
+    IsIn(choices as T[]),
+  );
+}
+
+/**
+ * A time in the query string, such as a purge's `before`: ISO 8601, a date (midnight UTC) or a
+ * date and time with its zone. Required: a purge without a bound would remove everything.
+ */
+export function TimeQueryProperty(options: { description: string; example: string }): PropertyDecorator {
+  return applyDecorators(ApiProperty({ ...options, type: String, format: 'date-time' }), IsISO8601({ strict: true }));
 }

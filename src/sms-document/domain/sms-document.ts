@@ -23,11 +23,14 @@ export interface SmsDocumentPageQuery {
   after?: string;
 }
 
-export interface SmsDocumentPage {
-  items: SmsDocumentListItem[];
+/** A keyset page of documents in uniqueId order. */
+export interface KeysetPage<T> {
+  items: T[];
   /** The uniqueId to pass as `after` for the next page; null on the last page. */
   next: string | null;
 }
+
+export type SmsDocumentPage = KeysetPage<SmsDocumentListItem>;
 
 /** How many documents of a batch are in each state, and when the last of them changed. */
 export interface SmsDocumentStateCounts {

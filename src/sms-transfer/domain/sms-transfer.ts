@@ -26,3 +26,20 @@ export interface SmsTransferPage {
   /** All transfers matching the filter, not only this page. */
   total: number;
 }
+
+/**
+ * Transfers that have not changed since `before`, nor has any of their documents: in UBID order,
+ * after `after` (exclusive), at most `limit`, optionally in one state.
+ */
+export interface ExpiredTransfersQuery {
+  before: Date;
+  state?: TrackingState;
+  after?: string;
+  limit: number;
+}
+
+/** What a purge removed. */
+export interface PurgeResult {
+  transfers: number;
+  documents: number;
+}

@@ -1,0 +1,54 @@
+import { SmsDocument } from '../domain/sms-document';
+
+export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Documents read per page: about 0.2 MB of text each, so memory stays flat whatever the batch. */
+export const EXPORT_PAGE_SIZE = 1000;
+
+/** The columns of a CSV export; an NDJSON line has the same fields, in the same order, as `GET …/documents/{uniqueId}`. */
+const COLUMNS = ['UBID', 'uniqueId', 'state', 'SMScount', 'when', 'data'] as const;
+
+interface ExportEncoding {
+  contentType: string;
+  /** Written once, before the first document. */
+  header: string;
+  line: (document: SmsDocument) => string;
+}
+
+export const EXPORT_ENCODINGS: Record<ExportFormat, ExportEncoding> = {
+  ndjson: {
+    contentType: 'application/x-ndjson; charset=utf-8',
+    header: '',
+    line: ({ UBID, uniqueId, state, SMScount, when, data }) => `${JSON.stringify({ UBID, uniqueId, state, SMScount, when, data })}\n`,
+  },
+  csv: {
+    contentType: 'text/csv; charset=utf-8; header=present',
+    header: csvRecord(COLUMNS),
+    line: ({ UBID, uniqueId, state, SMScount, when, data }) =>
+      csvRecord([UBID, uniqueId, state, String(SMScount), when.toISOString(), JSON.stringify(data)]),
+  },
+};
+
+/** An export on its way out: what it is, and its text a page at a time. */
+export interface DocumentExport {
+  contentType: string;
+  fileName: string;
+  chunks: AsyncIterable<string>;
+}
+
+/** One CSV record, RFC 4180: fields with a comma, a quote or a line break are quoted, quotes doubled, lines end in CRLF. */
+export function csvRecord(fields: readonly string[]): string {
+  return `${fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field)).join(',')}\r\n`;
+}
+
+/** The text of each page in `format`, the header before the first; one chunk per page, none for an empty NDJSON export. */
+export async function* encodeExport(pages: AsyncIterable<SmsDocument[]>, format: ExportFormat): AsyncGenerator<string> {
+  const { header, line } = EXPORT_ENCODINGS[format];
+  let text = header;
+  for await (const page of pages) {
+    for (const document of page) text += line(document);
+    if (text !== '') yield text;
+    text = '';
+  }
+}
