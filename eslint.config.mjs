@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'coverage/', 'clients/typescript/dist/', 'clients/typescript/src/schema.ts']),
+  globalIgnores(['dist/', 'coverage/', '.stryker-tmp/', 'reports/', 'clients/typescript/dist/', 'clients/typescript/src/schema.ts']),
   js.configs.recommended,
   // The type-aware rules catch what matters most in a service: a promise nobody awaits.
   tseslint.configs.recommendedTypeChecked,

@@ -53,5 +53,7 @@ export class ProgressPageController {
 function sendBuilt(response: Response, file: string): void {
   const path = join(PAGE_FOLDER, file);
   if (!existsSync(path)) throw new NotFoundException({ detail: `The progress page is not built (no ${path}): run \`npm run build\`` });
-  response.sendFile(path, { headers: { 'Cache-Control': 'no-cache' } });
+  // Relative to `root`: `send` refuses a path with a dot-folder in it (`dotfiles: 'ignore'`) and checks
+  // only what follows `root`, so the page is served from an install under `~/.local/…` too.
+  response.sendFile(file, { root: PAGE_FOLDER, headers: { 'Cache-Control': 'no-cache' } });
 }
