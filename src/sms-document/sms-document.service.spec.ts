@@ -203,78 +203,57 @@ describe('SmsDocumentService', () => {
     expect(unitOfWork[kind === 'read' ? 'write' : 'read']).not.toHaveBeenCalled();
     expect(unitOfWork.writeSingleStatement).not.toHaveBeenCalled();
   });
-});
 
-describe('SmsDocumentService.export', () => {
-  let service: SmsDocumentService;
-  const repository = mockSmsDocumentRepository();
-  const transfers = mockSmsTransferRepository();
-  let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
-  const when = new Date('2024-04-17T09:12:05.000Z');
-  const stored = (uniqueId: string) => ({ UBID, uniqueId, state: TrackingState.SENT, SMScount: 1, when, data: { uniqueId } });
-  const text = async (chunks: AsyncIterable<string>) => {
-    let all = '';
-    for await (const chunk of chunks) all += chunk;
-    return all;
-  };
+  describe('export', () => {
+    const when = new Date('2024-04-17T09:12:05.000Z');
+    const stored = (uniqueId: string) => ({ UBID, uniqueId, state: TrackingState.SENT, SMScount: 1, when, data: { uniqueId } });
+    const text = async (chunks: AsyncIterable<string>) => {
+      let all = '';
+      for await (const chunk of chunks) all += chunk;
+      return all;
+    };
 
-  beforeEach(async () => {
-    jest.resetAllMocks();
-    metrics = new Metrics(false);
-    unitOfWork = spyingUnitOfWork();
-    transfers.findByUbid.mockResolvedValue({ UBID });
-    const moduleRef = await Test.createTestingModule({
-      providers: [
-        SmsDocumentService,
-        { provide: Metrics, useValue: metrics },
-        { provide: SmsDocumentRepository, useValue: repository },
-        { provide: SmsTransferRepository, useValue: transfers },
-        { provide: UnitOfWork, useValue: unitOfWork },
-      ],
-    }).compile();
-    service = moduleRef.get(SmsDocumentService);
-  });
+    it('answers the 404 before reading any document', async () => {
+      transfers.findByUbid.mockResolvedValue(null);
 
-  it('answers the 404 before reading any document', async () => {
-    transfers.findByUbid.mockResolvedValue(null);
-
-    await expect(service.export(UBID, { format: 'ndjson' })).rejects.toMatchObject({
-      response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` },
+      await expect(service.export(UBID, { format: 'ndjson' })).rejects.toMatchObject({
+        response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` },
+      });
+      expect(repository.findPageWithData).not.toHaveBeenCalled();
     });
-    expect(repository.findPageWithData).not.toHaveBeenCalled();
-  });
 
-  it('reads the pages only as the text is consumed, each in a read of its own, following next', async () => {
-    repository.findPageWithData
-      .mockResolvedValueOnce({ items: [stored('a'), stored('b')], next: 'b' })
-      .mockResolvedValueOnce({ items: [stored('c')], next: null });
+    it('reads the pages only as the text is consumed, each in a read of its own, following next', async () => {
+      repository.findPageWithData
+        .mockResolvedValueOnce({ items: [stored('a'), stored('b')], next: 'b' })
+        .mockResolvedValueOnce({ items: [stored('c')], next: null });
 
-    const exported = await service.export(UBID, { state: TrackingState.SENT, format: 'csv' });
-    expect(exported).toMatchObject({ contentType: 'text/csv; charset=utf-8; header=present', fileName: `${UBID}.csv` });
-    expect(repository.findPageWithData).not.toHaveBeenCalled();
+      const exported = await service.export(UBID, { state: TrackingState.SENT, format: 'csv' });
+      expect(exported).toMatchObject({ contentType: 'text/csv; charset=utf-8; header=present', fileName: `${UBID}.csv` });
+      expect(repository.findPageWithData).not.toHaveBeenCalled();
 
-    const lines = (await text(exported.chunks)).split('\r\n');
-    expect(lines.slice(1, 4).map((line) => line.split(',')[1])).toEqual(['a', 'b', 'c']);
-    expect(repository.findPageWithData.mock.calls).toEqual([
-      [UBID, { state: TrackingState.SENT, limit: 1000, after: undefined }],
-      [UBID, { state: TrackingState.SENT, limit: 1000, after: 'b' }],
-    ]);
-    expect(unitOfWork.read).toHaveBeenCalledTimes(3);
-    expect(unitOfWork.write).not.toHaveBeenCalled();
-  });
+      const lines = (await text(exported.chunks)).split('\r\n');
+      expect(lines.slice(1, 4).map((line) => line.split(',')[1])).toEqual(['a', 'b', 'c']);
+      expect(repository.findPageWithData.mock.calls).toEqual([
+        [UBID, { state: TrackingState.SENT, limit: 1000, after: undefined }],
+        [UBID, { state: TrackingState.SENT, limit: 1000, after: 'b' }],
+      ]);
+      expect(unitOfWork.read).toHaveBeenCalledTimes(3);
+      expect(unitOfWork.write).not.toHaveBeenCalled();
+    });
 
-  it('reads no further page once the consumer stops', async () => {
-    repository.findPageWithData.mockImplementation(async (_ubid, { after }: { after?: string }) => ({
-      items: [stored(`${after ?? ''}x`)],
-      next: `${after ?? ''}x`,
-    }));
-    const { chunks } = await service.export(UBID, { format: 'ndjson' });
+    it('reads no further page once the consumer stops', async () => {
+      repository.findPageWithData.mockImplementation(async (_ubid, { after }: { after?: string }) => ({
+        items: [stored(`${after ?? ''}x`)],
+        next: `${after ?? ''}x`,
+      }));
+      const { chunks } = await service.export(UBID, { format: 'ndjson' });
 
-    for await (const chunk of chunks) {
-      expect(JSON.parse(chunk)).toMatchObject({ uniqueId: 'x' });
-      break;
-    }
-    expect(repository.findPageWithData).toHaveBeenCalledTimes(1);
+      for await (const chunk of chunks) {
+        expect(JSON.parse(chunk)).toMatchObject({ uniqueId: 'x' });
+        break;
+      }
+      expect(repository.findPageWithData).toHaveBeenCalledTimes(1);
+    });
   });
 });
 
