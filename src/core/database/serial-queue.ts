@@ -7,8 +7,14 @@ export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
 
-  /** `waited` hears how long each task waited for its turn, in seconds. */
-  constructor(private readonly waited?: (seconds: number) => void) {}
+  /**
+   * `waited` hears how long each task waited for its turn, in seconds, as told by `clock`
+   * (monotonic seconds; tests pass their own so that no assertion depends on the machine's speed).
+   */
+  constructor(
+    private readonly waited?: (seconds: number) => void,
+    private readonly clock: () => number = () => performance.now() / 1000,
+  ) {}
 
   /** Tasks queued or running. */
   get depth(): number {
@@ -16,11 +22,11 @@ export class SerialQueue {
   }
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    const queuedAt = process.hrtime.bigint();
+    const queuedAt = this.clock();
     this.queued += 1;
     const result = this.tail
       .then(() => {
-        this.waited?.(Number(process.hrtime.bigint() - queuedAt) / 1e9);
+        this.waited?.(this.clock() - queuedAt);
         return task();
       })
       .finally(() => (this.queued -= 1));
