@@ -31,6 +31,9 @@ const config: Config = {
   // test/global-setup.ts would build dist/ from the sandbox's instrumented sources before every
   // mutant's run; `npm run test:mutation` builds dist/ once, from the real sources, before Stryker.
   globalSetup: undefined,
+  // Clears Stryker's mark of the running test when a test is skipped (see the file). A plain path:
+  // Stryker's jest-runner requires it itself, from the project's folder, without `<rootDir>`.
+  testEnvironment: './tools/stryker-environment.js',
   // Coverage is Stryker's business here (coverageAnalysis "perTest").
   collectCoverage: false,
   coverageThreshold: undefined,
