@@ -38,6 +38,17 @@ describe('RetentionJob', () => {
     expect(log).toHaveBeenCalledWith('Retention: removed 3 transfer(s) and 12000 document(s) unchanged since 2024-03-18T09:00:00.000Z');
   });
 
+  it.each([
+    [{ transfers: 2, documents: 0 }, 'Retention: removed 2 transfer(s) and 0 document(s) unchanged since 2024-03-18T09:00:00.000Z'],
+    [{ transfers: 0, documents: 700 }, 'Retention: removed 0 transfer(s) and 700 document(s) unchanged since 2024-03-18T09:00:00.000Z'],
+  ])('logs a purge that removed only transfers or only documents (%o)', async (removed, line) => {
+    purge.mockResolvedValue(removed);
+
+    await job({ RETENTION_DAYS: '30' }).removeExpired();
+
+    expect(log).toHaveBeenCalledWith(line);
+  });
+
   it('logs nothing when there was nothing to remove', async () => {
     purge.mockResolvedValue({ transfers: 0, documents: 0 });
 

@@ -189,6 +189,16 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
 
       expect(answered).toMatchObject({ state: stored, when: new Date('2020-01-01T00:00:00.000Z') });
     });
+
+    it('sends no UPDATE when the state asked for is INIT, which no state comes before', async () => {
+      await inTransaction(() => repository.upsert(transfer));
+      const before = db.queries.length;
+
+      expect(await inTransaction(() => repository.updateState(transfer.UBID, TrackingState.INIT))).toMatchObject({
+        state: TrackingState.INIT,
+      });
+      expect(db.queries.slice(before).filter((sql) => sql.startsWith('UPDATE'))).toEqual([]);
+    });
   });
 
   describe('fallback count', () => {
