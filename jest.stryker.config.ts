@@ -32,11 +32,12 @@ const config: Config = {
   // mutant's run; `npm run test:mutation` builds dist/ once, from the real sources, before Stryker.
   globalSetup: undefined,
   // Clears Stryker's mark of the running test when a test is skipped, and ends a mutant's run at its
-  // first failing test (see the file). A plain path: Stryker's jest-runner requires it itself, from
-  // the project's folder, without `<rootDir>`.
-  testEnvironment: './tools/stryker-environment.js',
+  // first failing test (see the files in tools/stryker/). A plain path for the environment: Stryker's
+  // jest-runner requires it itself, from the project's folder, without `<rootDir>`.
+  testEnvironment: './tools/stryker/environment.js',
+  runner: '<rootDir>/tools/stryker/runner.js',
   // Unit specs first, then the e2e tests, the quickest first: the bail above makes the order count.
-  testSequencer: '<rootDir>/tools/stryker-test-sequencer.js',
+  testSequencer: '<rootDir>/tools/stryker/sequencer.js',
   // Coverage is Stryker's business here (coverageAnalysis "perTest").
   collectCoverage: false,
   coverageThreshold: undefined,

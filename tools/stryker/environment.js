@@ -12,57 +12,25 @@
  *
  * 2. Bail. A mutant is killed by its first failing test, but Jest cannot be told to bail when it is
  *    started from code (jestjs/jest#11766), so Stryker runs every test that covers a mutant even
- *    after one has failed: for a mutant on the request path, all the e2e files, minutes each. Once a
- *    test has failed under the active mutant, the rest of its run is skipped here: describe blocks
- *    (with their `beforeAll`, which builds an app) and tests alike. Not in the initial run, which
- *    has no active mutant and must run everything to measure coverage.
+ *    after one has failed. Once a test has failed under the active mutant, the rest of the file is
+ *    skipped here: describe blocks (with their `beforeAll`, which builds an app) and tests alike;
+ *    runner.js does not load the files after it.
  */
 const { TestEnvironment } = require('jest-environment-node');
 
-/** Stryker's jest-runner names the active mutant in this variable, in the process that runs Jest. */
-const ACTIVE_MUTANT = '__STRYKER_ACTIVE_MUTANT__';
-
-/**
- * The current run: its mutant, the test files it has loaded, and whether a test has failed. Shared
- * by the test files of a run, which Jest runs in band, one environment each, in this process.
- */
-const run = { mutant: undefined, files: new Set(), killed: false };
-
-function activeMutant() {
-  return process.env[ACTIVE_MUTANT];
-}
-
-/** A file seen twice under one mutant means Stryker runs that mutant again: a new run. */
-function startFile(testPath) {
-  const mutant = activeMutant();
-  if (mutant !== run.mutant || run.files.has(testPath)) {
-    run.mutant = mutant;
-    run.files = new Set();
-    run.killed = false;
-  }
-  run.files.add(testPath);
-}
-
-function alreadyKilled() {
-  return run.mutant !== undefined && run.killed;
-}
+const runState = require('./run-state');
 
 class StrykerEnvironment extends TestEnvironment {
-  constructor(config, context) {
-    super(config, context);
-    startFile(context.testPath);
-  }
-
   async handleTestEvent(event) {
     switch (event.name) {
       case 'run_describe_start':
-        if (alreadyKilled()) event.describeBlock.mode = 'skip';
+        if (runState.mutantKilled()) event.describeBlock.mode = 'skip';
         break;
       case 'test_start':
-        if (alreadyKilled()) event.test.mode = 'skip';
+        if (runState.mutantKilled()) event.test.mode = 'skip';
         break;
       case 'test_done':
-        if (event.test.errors.length > 0) run.killed = true;
+        if (event.test.errors.length > 0) runState.testFailed();
         break;
       case 'test_skip':
       case 'test_todo': {

@@ -1,6 +1,6 @@
 /**
  * The order of the test files in a mutation run (jest.stryker.config.ts): the specs beside the code
- * before the e2e tests, and within each the quickest first. With the bail of stryker-environment.js,
+ * before the e2e tests, and within each the quickest first. With the bail of environment.js and runner.js,
  * a mutant's run ends at its first failing test, so the files that fail soonest and cost least
  * should come first; Jest's own order (the slowest first) suits parallel workers, not one in band.
  * Plain CommonJS, like the environment.
