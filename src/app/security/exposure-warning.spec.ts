@@ -7,7 +7,7 @@ describe('exposureWarning', () => {
   });
 
   // Any 127.x.y.z is this machine, octets of several digits included.
-  it.each(['127.0.0.1', '127.10.200.3', 'localhost', '::1'])('warns that the API is open to this machine when it listens on %s', (host) => {
+  it.each(['127.0.0.1', '127.10.200.31', 'localhost', '::1'])('warns that the API is open to this machine when it listens on %s', (host) => {
     expect(exposureWarning(loadConfig({ HOST: host, PORT: '8080' }))).toEqual({
       level: 'warn',
       message: `API_KEYS is not set: the API is open to every program on this machine (${host}:8080). Set API_KEYS before exposing it with HOST.`,
