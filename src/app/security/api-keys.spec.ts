@@ -36,6 +36,8 @@ describe('presentedApiKey', () => {
     { authorization: 'Basic dXNlcjpwdw==' },
     { authorization: 'Bearer' },
     { authorization: 'Bearer a b' },
+    // The scheme is the header's first word: another scheme that ends in "Bearer" is not it.
+    { authorization: 'NotBearer abc' },
     { 'x-api-key': '  ' },
   ])('finds none in %p', (headers) => {
     expect(presentedApiKey(headers)).toBeUndefined();
