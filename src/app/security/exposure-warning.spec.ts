@@ -7,12 +7,15 @@ describe('exposureWarning', () => {
   });
 
   // Any 127.x.y.z is this machine, octets of several digits included.
-  it.each(['127.0.0.1', '127.10.200.31', 'localhost', '::1'])('warns that the API is open to this machine when it listens on %s', (host) => {
-    expect(exposureWarning(loadConfig({ HOST: host, PORT: '8080' }))).toEqual({
-      level: 'warn',
-      message: `API_KEYS is not set: the API is open to every program on this machine (${host}:8080). Set API_KEYS before exposing it with HOST.`,
-    });
-  });
+  it.each(['127.0.0.1', '127.10.200.31', 'localhost', '::1'])(
+    'warns that the API is open to this machine when it listens on %s',
+    (host) => {
+      expect(exposureWarning(loadConfig({ HOST: host, PORT: '8080' }))).toEqual({
+        level: 'warn',
+        message: `API_KEYS is not set: the API is open to every program on this machine (${host}:8080). Set API_KEYS before exposing it with HOST.`,
+      });
+    },
+  );
 
   // Names that only start or end like a loopback address are other machines.
   it.each(['0.0.0.0', '10.1.2.3', 'tracking.internal', '127.0.0.1.example.net', 'my-127.0.0.1'])(
