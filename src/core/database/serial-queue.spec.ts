@@ -48,7 +48,7 @@ describe('SerialQueue', () => {
       if (outcome === 'reject') throw new Error('failed');
     };
 
-    const running = ['resolve', 'reject', 'resolve'].map((outcome) => queue.run(taskTakingFiveSeconds(outcome as 'resolve' | 'reject')));
+    const running = (['resolve', 'reject', 'resolve'] as const).map((outcome) => queue.run(taskTakingFiveSeconds(outcome)));
     expect(queue.depth).toBe(3);
     await Promise.allSettled(running);
 
