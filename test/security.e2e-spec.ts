@@ -121,6 +121,18 @@ describe('security (e2e, mocked repository)', () => {
       const { headers } = await http().get('/tracking/sms_transfers').set('Origin', 'https://app.example.com').expect(200);
 
       expect(headers['access-control-allow-origin']).toBeUndefined();
+      expect(headers['vary']).toBeUndefined();
+    });
+
+    it('answers a preflight without CORS headers: a browser sends no cross-origin request at all', async () => {
+      const { headers } = await http()
+        .options('/tracking/sms_transfers')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST');
+
+      expect(headers['access-control-allow-origin']).toBeUndefined();
+      expect(headers['access-control-allow-methods']).toBeUndefined();
+      expect(headers['access-control-max-age']).toBeUndefined();
     });
   });
 
