@@ -25,6 +25,15 @@ describe('DocumentBatchPreparer', () => {
   describe('with UPLOAD_WORKERS=1', () => {
     beforeEach(() => (preparer = new DocumentBatchPreparer(loadConfig({ UPLOAD_WORKERS: '1' }))));
 
+    it('starts its worker when asked, before any upload', async () => {
+      const start = jest.spyOn(WorkerPool.prototype, 'start');
+
+      await preparer.startWorkers();
+
+      expect(start).toHaveBeenCalledTimes(1);
+      start.mockRestore();
+    });
+
     it('prepares a big body in a worker, with the same result as on the event loop', async () => {
       expect(bigBody().length).toBeGreaterThanOrEqual(OFF_THREAD_FROM_BYTES);
 
@@ -66,6 +75,15 @@ describe('DocumentBatchPreparer', () => {
 
   describe('with UPLOAD_WORKERS=0', () => {
     beforeEach(() => (preparer = new DocumentBatchPreparer(loadConfig({ UPLOAD_WORKERS: '0' }))));
+
+    it('has no worker to start', async () => {
+      const start = jest.spyOn(WorkerPool.prototype, 'start');
+
+      await preparer.startWorkers();
+
+      expect(start).not.toHaveBeenCalled();
+      start.mockRestore();
+    });
 
     it('prepares every body on the event loop', async () => {
       const prepared = await preparer.prepare(bigBody());
