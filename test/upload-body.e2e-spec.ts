@@ -7,6 +7,7 @@ import request from 'supertest';
 
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
+import { DocumentBatchPreparer } from '../src/sms-document/upload/document-batch.preparer';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
@@ -66,6 +67,20 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
 
     expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 2, documents: documents(2) });
   });
+
+  it.each(['/tracking/sms_documents', '/tracking/sms_documents/'])(
+    'hands a plain JSON upload to %s on as its bytes, unparsed',
+    async (path) => {
+      const prepare = jest.spyOn(DocumentBatchPreparer.prototype, 'prepare');
+      const body = JSON.stringify({ UBID, documents: documents(2) });
+
+      await http().post(path).set('Content-Type', 'application/json').send(body).expect(201);
+
+      expect(prepare).toHaveBeenCalledTimes(1);
+      expect(prepare.mock.calls[0][0]).toEqual(Buffer.from(body));
+      prepare.mockRestore();
+    },
+  );
 
   it('stores a compressed upload, which the usual parser inflates', async () => {
     const body = gzipSync(JSON.stringify({ UBID, documents: documents(3000) }));

@@ -53,6 +53,19 @@ describe('DocumentBatchPreparer', () => {
       expect('refused' in prepared && Buffer.from(prepared.refused).equals(invalid)).toBe(true);
     });
 
+    it(`prepares a body of exactly ${OFF_THREAD_FROM_BYTES} bytes in a worker`, async () => {
+      const empty = body({ UBID, documents: [{ uniqueId: 'd', SMScount: 1, data: { text: '' } }] });
+      const exact = body({
+        UBID,
+        documents: [{ uniqueId: 'd', SMScount: 1, data: { text: 'x'.repeat(OFF_THREAD_FROM_BYTES - empty.length) } }],
+      });
+      expect(exact.length).toBe(OFF_THREAD_FROM_BYTES);
+
+      await preparer.prepare(exact);
+
+      expect(run).toHaveBeenCalledTimes(1);
+    });
+
     it('prepares a small body on the event loop: a worker would cost more than it saves', async () => {
       const prepared = await preparer.prepare(body({ UBID, documents: documents(2) }));
 
