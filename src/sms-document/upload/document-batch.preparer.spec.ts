@@ -73,17 +73,23 @@ describe('DocumentBatchPreparer', () => {
       expect(decoded(prepared)).toEqual({ UBID, count: 2, json: documents(2) });
     });
 
-    it('copies a body that shares its buffer before handing it over, leaving the sharer intact', async () => {
-      const bytes = bigBody();
-      const shared = Buffer.alloc(bytes.length + 16);
-      bytes.copy(shared, 16);
-      const view = shared.subarray(16);
+    it.each([
+      ['before', 16],
+      ['after', 0],
+    ])(
+      'copies a body that shares its buffer (other bytes %s it) before handing it over, leaving the sharer intact',
+      async (_where, offset) => {
+        const bytes = bigBody();
+        const shared = Buffer.alloc(bytes.length + 16);
+        bytes.copy(shared, offset);
+        const view = shared.subarray(offset, offset + bytes.length);
 
-      const prepared = await preparer.prepare(view);
+        const prepared = await preparer.prepare(view);
 
-      expect(decoded(prepared)).toMatchObject({ count: 2000 });
-      expect(shared.byteLength).toBe(bytes.length + 16);
-    });
+        expect(decoded(prepared)).toMatchObject({ count: 2000 });
+        expect(shared.byteLength).toBe(bytes.length + 16);
+      },
+    );
   });
 
   describe('with UPLOAD_WORKERS=0', () => {
