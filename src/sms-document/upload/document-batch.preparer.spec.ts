@@ -44,6 +44,16 @@ describe('DocumentBatchPreparer', () => {
       expect(decoded(prepared)).toEqual(decoded({ batch: toDocumentBatch(UBID, big) }));
     });
 
+    it('hands a body that has a buffer of its own over to the worker without copying it', async () => {
+      const own = bigBody();
+      expect(own.byteLength).toBe(own.buffer.byteLength);
+
+      await preparer.prepare(own);
+
+      // A transferred buffer is detached from this thread.
+      expect(own.buffer.byteLength).toBe(0);
+    });
+
     it('hands a big body that is not a valid upload back, byte for byte', async () => {
       const invalid = body({ UBID, documents: [...big, { uniqueId: 'x', SMScount: 0, data: {} }] });
 
