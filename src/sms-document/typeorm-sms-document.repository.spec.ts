@@ -237,10 +237,12 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect(await trackedNow()).toEqual(expected);
     });
 
-    it('moves nothing back to INIT', async () => {
+    it('moves nothing back to INIT, without sending an UPDATE', async () => {
       await storeTracked();
+      const before = db.queries.length;
 
       expect(await inTransaction(() => repository.updateStateByUbid(UBID, TrackingState.INIT))).toBe(0);
+      expect(updates(db.queries.slice(before))).toEqual([]);
       expect(await trackedNow()).toEqual(unchangedTracked());
     });
   });
@@ -391,7 +393,8 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect(updates(db.queries.slice(before))).toHaveLength(1);
     });
 
-    it('moves nothing back to INIT', async () => {
+    it('moves nothing back to INIT, without sending an UPDATE', async () => {
+      const before = db.queries.length;
       expect(
         await inTransaction(() =>
           repository.updateStates(
@@ -401,6 +404,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
           ),
         ),
       ).toBe(0);
+      expect(updates(db.queries.slice(before))).toEqual([]);
       expect(await trackedNow()).toEqual(unchangedTracked());
     });
   });
