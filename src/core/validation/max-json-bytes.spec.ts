@@ -14,6 +14,10 @@ describe('fitsInJsonBytes', () => {
     },
   );
 
+  it('takes undefined, which has no JSON text, within any limit', () => {
+    expect(fitsInJsonBytes(undefined, 0)).toBe(true);
+  });
+
   it('agrees with JSON.stringify on any JSON value and limit', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.nat({ max: 2000 }), (value, limit) => {
