@@ -1,5 +1,16 @@
+import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, ValidateNested, validateSync } from 'class-validator';
+import {
+  IsEmail,
+  IsOptional,
+  IsString,
+  Min,
+  Validate,
+  ValidateNested,
+  validateSync,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import fc from 'fast-check';
 
 import { UpsertSmsDocumentsDto } from '../../sms-document/dto/upsert-sms-documents.dto';
@@ -128,6 +139,46 @@ describe('CompiledValidation', () => {
     expect(check({ email: 'ops@example.com', name: null })).toBe(true);
     expect(check({ email: 'not an address' })).toBe(false);
     expect(check({ email: 'ops@example.com', name: 7 })).toBe(false);
+  });
+
+  it("compiles the rules JSON Schema has words for into JSON Schema, and the others into class-validator's checks", () => {
+    const { properties } = new CompiledValidation().schemaFor(CreateSmsTransferDto) as { properties: Record<string, unknown> };
+
+    expect(properties).toEqual({
+      SMScount: { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] },
+      documents: { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] },
+      UBID: { allOf: [{ classValidator: 0 }] },
+      fileName: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 55 }] },
+      origName: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 50 }] },
+    });
+  });
+
+  it('leaves a DTO with an asynchronous rule to class-validator', () => {
+    @ValidatorConstraint({ async: true })
+    class RemoteCheck implements ValidatorConstraintInterface {
+      validate(): Promise<boolean> {
+        return Promise.resolve(true);
+      }
+    }
+    class WithRemoteCheck {
+      @Validate(RemoteCheck)
+      code: string;
+    }
+
+    expect(compiled.validatorFor(WithRemoteCheck)).toBeNull();
+  });
+
+  it('leaves a DTO that ajv refuses to compile to class-validator, with a warning that names it', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    class TextMinimum {
+      @Min('one' as unknown as number)
+      count: number;
+    }
+
+    expect(compiled.validatorFor(TextMinimum)).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatch(/^TextMinimum stays on class-validator: .*minimum/);
+    warn.mockRestore();
   });
 
   it('leaves DTOs it cannot compile faithfully to class-validator', () => {
