@@ -56,4 +56,19 @@ describe('SerialQueue', () => {
     // a ran at once; b waited for a; c waited for a and for b, which failed.
     expect(waits).toEqual([0, 5, 10]);
   });
+
+  it("tells the waits in seconds of the process's monotonic clock by default", async () => {
+    // performance.now() counts milliseconds: the tasks are queued at 0 and 1000 ms, and the clock reads 3500 ms when they start.
+    const now = jest.spyOn(performance, 'now').mockReturnValueOnce(0).mockReturnValueOnce(1000);
+    const waits: number[] = [];
+    const queue = new SerialQueue((seconds) => waits.push(seconds));
+
+    const first = queue.run(() => Promise.resolve());
+    const second = queue.run(() => Promise.resolve());
+    now.mockReturnValue(3500);
+    await Promise.all([first, second]);
+
+    expect(waits).toEqual([3.5, 2.5]);
+    now.mockRestore();
+  });
 });
