@@ -55,9 +55,13 @@ describe('exportToFile', () => {
     };
     const output = join(folder, 'b.ndjson');
 
-    await expect(exportToFile(client, { ubid: UBID, format: 'ndjson', output }, NO_RETRY)).rejects.toThrow(
-      `the export of ${UBID} broke off`,
-    );
+    const failure = await exportToFile(client, { ubid: UBID, format: 'ndjson', output }, NO_RETRY).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(Error);
+    // The stream's own error stays attached as the cause, for a stack trace that shows where it broke.
+    const { cause } = failure as Error & { cause?: { message: string } };
+    expect((failure as Error).message).toBe(`the export of ${UBID} broke off: ${cause?.message}`);
+    expect(cause?.message).toEqual(expect.any(String));
     expect(existsSync(output)).toBe(false);
   });
 });
