@@ -33,10 +33,10 @@ describe('progress page: the page, its assets and its CSP (e2e)', () => {
   it('serves the page at / without a key, under its own stricter policy, with no inline script or style', async () => {
     const response = await http().get('/').expect(200).expect('Content-Type', 'text/html; charset=utf-8');
 
-    expect(response.headers['content-security-policy']).toBe(PAGE_CONTENT_SECURITY_POLICY);
-    expect(PAGE_CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
-    expect(PAGE_CONTENT_SECURITY_POLICY).toContain("style-src 'self'");
-    expect(PAGE_CONTENT_SECURITY_POLICY).not.toContain('unsafe');
+    // Word for word: a policy compared only with the constant that produces it could lose a directive unseen.
+    expect(response.headers['content-security-policy']).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['cache-control']).toBe('no-cache');
     const html = response.text;
