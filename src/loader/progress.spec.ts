@@ -19,6 +19,7 @@ describe('createProgress', () => {
   it('draws a bar with the documents done, the rate and the percentage on a terminal', () => {
     const terminal = output(true);
     const progress = createProgress(10, terminal);
+    expect(terminal.text()).toContain('0% | 0/10 documents | 0 docs/s');
 
     jest.advanceTimersByTime(2000);
     progress.advance(4);
