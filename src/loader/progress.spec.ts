@@ -2,14 +2,14 @@ import { PassThrough } from 'node:stream';
 
 import { createProgress } from './progress';
 
+type RecordingStream = NodeJS.WriteStream & { text: () => string };
+
 /** A stream that records what is written to it, a terminal or not. */
-function output(isTTY: boolean): NodeJS.WriteStream & { text: () => string } {
+function output(isTTY: boolean): RecordingStream {
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-  return Object.assign(stream, { isTTY, columns: 120, text: () => chunks.join('') }) as unknown as NodeJS.WriteStream & {
-    text: () => string;
-  };
+  return Object.assign(stream, { isTTY, columns: 120, text: () => chunks.join('') }) as unknown as RecordingStream;
 }
 
 describe('createProgress', () => {

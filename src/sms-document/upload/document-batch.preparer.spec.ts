@@ -18,20 +18,21 @@ describe('DocumentBatchPreparer', () => {
   let preparer: DocumentBatchPreparer;
   // Spied on, not replaced: the point is which bodies the workers get, and the real ones answer.
   const run = jest.spyOn(WorkerPool.prototype, 'run');
+  const start = jest.spyOn(WorkerPool.prototype, 'start');
 
-  beforeEach(() => run.mockClear());
+  beforeEach(() => {
+    run.mockClear();
+    start.mockClear();
+  });
   afterEach(() => preparer.onApplicationShutdown());
 
   describe('with UPLOAD_WORKERS=1', () => {
     beforeEach(() => (preparer = new DocumentBatchPreparer(loadConfig({ UPLOAD_WORKERS: '1' }))));
 
     it('starts its worker when asked, before any upload', async () => {
-      const start = jest.spyOn(WorkerPool.prototype, 'start');
-
       await preparer.startWorkers();
 
       expect(start).toHaveBeenCalledTimes(1);
-      start.mockRestore();
     });
 
     it('prepares a big body in a worker, with the same result as on the event loop', async () => {
@@ -106,12 +107,9 @@ describe('DocumentBatchPreparer', () => {
     beforeEach(() => (preparer = new DocumentBatchPreparer(loadConfig({ UPLOAD_WORKERS: '0' }))));
 
     it('has no worker to start', async () => {
-      const start = jest.spyOn(WorkerPool.prototype, 'start');
-
       await preparer.startWorkers();
 
       expect(start).not.toHaveBeenCalled();
-      start.mockRestore();
     });
 
     it('prepares every body on the event loop', async () => {
