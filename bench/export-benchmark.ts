@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { exportDocuments, load } from '../src/loader/cli';
+import { exportDocuments, load } from '../src/loader/command';
 import { ExportFormat } from '../src/sms-document/export/document-export';
 import { BuiltService } from './built-service';
 

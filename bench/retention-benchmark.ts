@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
-import { load } from '../src/loader/cli';
+import { load } from '../src/loader/command';
 import { referenceDocument } from '../src/loader/document-generator';
 import { BuiltService } from './built-service';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 
 import { PROJECT_ROOT } from '../src/core/project-root';
-import { exportDocuments, ExportOptions, load, LoadOptions, main, USAGE } from '../src/loader/cli';
+import { exportDocuments, ExportOptions, load, LoadOptions, main, USAGE } from '../src/loader/command';
 import { RequestRefusedError } from '../src/loader/upload-client';
 import { startTestServer, TestServer } from './helpers/test-app';
 

@@ -1,4 +1,8 @@
-import { parseOptions, UsageError } from './cli';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+import { load, parseOptions, UsageError } from './command';
+import { TransientError } from './upload-client';
 
 describe('parseOptions', () => {
   it('has defaults for everything but the count', () => {
@@ -99,5 +103,36 @@ describe('parseOptions', () => {
 
   it('answers help', () => {
     expect(parseOptions(['--help'])).toBe('help');
+  });
+});
+
+describe('load', () => {
+  /** A port that was free a moment ago: nothing answers there. */
+  async function unreachableUrl(): Promise<string> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return `http://127.0.0.1:${port}`;
+  }
+
+  it('tells each retry on its log, with the wait and the reason, then gives up with the last failure', async () => {
+    const url = await unreachableUrl();
+    const log: string[] = [];
+    const options = {
+      url,
+      ubid: '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10',
+      batchSize: 10,
+      concurrency: 1,
+      retries: 1,
+      timeoutMs: 1000,
+      count: 3,
+    };
+
+    const failure = await load(options, (line) => log.push(line)).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(TransientError);
+    expect((failure as Error).message).toBe(`cannot reach ${url}: ECONNREFUSED`);
+    expect(log).toEqual([expect.stringMatching(new RegExp(`^retry 1 in \\d+ ms: cannot reach ${url}: ECONNREFUSED$`))]);
   });
 });
