@@ -4,6 +4,7 @@ import {
   DatabaseUnavailableError,
   isDatabaseError,
   isTransientOutage,
+  retryAtStartUp,
   unavailabilityReason,
   unavailableAsError,
 } from './database-unavailable';
@@ -33,6 +34,44 @@ describe('unavailabilityReason', () => {
     expect(unavailabilityReason(error)).toBe(reason);
   });
 
+  // Every code and message the function knows, one case each: a word lost from a list is a class of outage answered 500.
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '08000', '08P01'])(
+    'names the code %s: the server cannot be reached',
+    (code) => {
+      expect(unavailabilityReason(driverError('failed', code))).toBe('the database server cannot be reached');
+    },
+  );
+
+  it.each(['57P01', '57P02', '57P03', '53000', '53200'])('names the code %s: the server is shutting down, starting up or full', (code) => {
+    expect(unavailabilityReason(driverError('failed', code))).toBe(
+      'the database server is shutting down, starting up or out of connections',
+    );
+  });
+
+  it.each(['57P04', '54000', '42P01', 'E08', 'SQLITE_ERROR'])('leaves the code %s alone', (code) => {
+    expect(unavailabilityReason(driverError('failed', code))).toBeUndefined();
+  });
+
+  it.each([
+    ['SQLITE_BUSY', 'the database file is locked by another program'],
+    ['SQLITE_LOCKED', 'the database file is locked by another program'],
+    ...['IOERR', 'CANTOPEN', 'READONLY', 'FULL', 'NOTADB', 'CORRUPT', 'PROTOCOL'].map((word) => [
+      `SQLITE_${word}`,
+      'the database file cannot be read or written',
+    ]),
+  ])('names a message with %s', (word, reason) => {
+    expect(unavailabilityReason(new Error(`${word}: failed`))).toBe(reason);
+  });
+
+  it.each([
+    'Connection terminated unexpectedly',
+    'connection timeout expired',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error and is not queryable',
+  ])('names the lost connection %p by its message: the server cannot be reached', (message) => {
+    expect(unavailabilityReason(new Error(message))).toBe('the database server cannot be reached');
+  });
+
   it('keeps the reason of an outage already named (a unit of work has translated it)', () => {
     const named = new DatabaseUnavailableError(
       'the database file is locked by another program',
@@ -53,6 +92,9 @@ describe('unavailabilityReason', () => {
     driverError('SQLITE_CONSTRAINT: FOREIGN KEY constraint failed', 'SQLITE_CONSTRAINT'),
     new TypeError("Cannot read properties of undefined (reading 'x')"),
     'not even an Error',
+    undefined,
+    null,
+    { code: 'ECONNREFUSED' },
   ])('leaves %p alone: a refused value or a bug is not an outage', (error) => {
     expect(unavailabilityReason(error)).toBeUndefined();
   });
@@ -71,7 +113,12 @@ describe('unavailableAsError', () => {
     const error = await unavailableAsError(() => Promise.reject(refused)).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
-    expect(error).toMatchObject({ message: 'Database unavailable: the database server cannot be reached', cause: refused });
+    expect(error).toMatchObject({
+      name: 'DatabaseUnavailableError',
+      reason: 'the database server cannot be reached',
+      message: 'Database unavailable: the database server cannot be reached',
+      cause: refused,
+    });
   });
 });
 
@@ -85,6 +132,27 @@ describe('isTransientOutage', () => {
     [driverError('database "x" does not exist', '3D000'), false],
   ])('says whether waiting helps with %p: %p', (error, transient) => {
     expect(isTransientOutage(error)).toBe(transient);
+  });
+});
+
+describe('retryAtStartUp', () => {
+  it('waits for a server that cannot be reached yet, and says so with the wait', () => {
+    const warn = jest.fn();
+
+    const retried = retryAtStartUp(warn, 3_000)(driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'));
+
+    expect(retried).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith('Cannot open the database yet (the database server cannot be reached); trying again in 3 s');
+  });
+
+  it('gives up at once, without a warning, on an error that waiting does not mend', () => {
+    const warn = jest.fn();
+
+    const retried = retryAtStartUp(warn, 3_000)(driverError('password authentication failed for user "tracking"', '28P01'));
+
+    expect(retried).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
   });
 });
 

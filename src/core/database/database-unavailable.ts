@@ -69,6 +69,20 @@ export function isTransientOutage(error: unknown): boolean {
   return reason !== undefined && reason !== FILE_UNUSABLE;
 }
 
+/**
+ * TypeORM's `toRetry` at start-up: waits for a transient outage only (a PostgreSQL still starting is
+ * worth waiting for; a file that is not a database, a wrong password or a missing database fail at
+ * once), and tells each wait as it begins, since Nest's own retry messages stay buffered until
+ * start-up ends.
+ */
+export function retryAtStartUp(warn: (message: string) => void, delayMs: number): (error: unknown) => boolean {
+  return (error) => {
+    const retry = isTransientOutage(error);
+    if (retry) warn(`Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${delayMs / 1000} s`);
+    return retry;
+  };
+}
+
 /** An error of a database driver: an outage, or a SQLite or PostgreSQL error code. */
 export function isDatabaseError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 
 import { DatabaseConfig } from '../config/database-url';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from './data-source-options';
-import { isTransientOutage, unavailabilityReason } from './database-unavailable';
+import { retryAtStartUp } from './database-unavailable';
 import { SqliteReadConnections } from './sqlite-read-connections';
 import { TransactionContext } from './transaction-context';
 import { TypeOrmPinoLogger } from './typeorm-pino-logger';
@@ -27,24 +27,14 @@ export class DatabaseModule {
           inject: [PinoLogger],
           useFactory: (logger: PinoLogger) => {
             logger.setContext('TypeORM');
-            // At start-up a PostgreSQL that is still starting is worth waiting for (10 × 3 s); a file
-            // that is not a database, a wrong password or a missing database fails at once. Each
-            // wait is logged here: Nest's own retry messages stay buffered until start-up ends.
-            const toRetry = (error: unknown) => {
-              const retry = isTransientOutage(error);
-              if (retry)
-                logger.warn(
-                  `Cannot open the database yet (${unavailabilityReason(error)}); trying again in ${START_RETRY_DELAY_MS / 1000} s`,
-                );
-              return retry;
-            };
             return {
               ...buildDataSourceOptions(database, { logger: new TypeOrmPinoLogger(logger) }),
               // Each feature module registers its entities with TypeOrmModule.forFeature().
               autoLoadEntities: true,
+              // A transient outage at start-up is waited for, 10 × 3 s; anything else fails at once.
               retryAttempts: START_RETRY_ATTEMPTS,
               retryDelay: START_RETRY_DELAY_MS,
-              toRetry,
+              toRetry: retryAtStartUp((message) => logger.warn(message), START_RETRY_DELAY_MS),
             };
           },
           dataSourceFactory: (options) => initializeDataSource(options!, database),
