@@ -33,7 +33,6 @@ export function MaxJsonBytes(maxBytes: number, options?: ValidationOptions): Pro
   return ValidateBy(
     {
       name: 'maxJsonBytes',
-      constraints: [maxBytes],
       validator: {
         validate: (value) => fitsInJsonBytes(value, maxBytes),
         defaultMessage: (args) => `${args?.property} must not be larger than ${maxBytes} bytes as JSON`,

@@ -23,7 +23,6 @@ export function MaxJsonDepth(maxDepth: number, options?: ValidationOptions): Pro
   return ValidateBy(
     {
       name: 'maxJsonDepth',
-      constraints: [maxDepth],
       validator: {
         validate: (value) => !nestsDeeperThan(value, maxDepth),
         defaultMessage: (args) => `${args?.property} must not be nested more than ${maxDepth} levels deep`,
