@@ -14,7 +14,7 @@ const SLOW_QUERY_MS = 1_000;
 /** A PostgreSQL that does not accept a connection within this answers 503 instead of holding the request. */
 const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 /** Any fixed number: instances starting together on one PostgreSQL take turns at migrating. */
-const MIGRATION_LOCK = 7_000_001;
+export const MIGRATION_LOCK = 7_000_001;
 
 /** What the connection knows besides its database: the entities it maps, and where it logs. */
 export interface DataSourceExtras {

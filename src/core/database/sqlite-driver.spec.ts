@@ -1,4 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+
+import * as sqlite3 from 'sqlite3';
 
 import { sqliteDriver } from './sqlite-driver';
 
@@ -42,6 +44,35 @@ describe('sqliteDriver', () => {
     );
 
     expect(seen).toEqual({ context: 'request-2', error: 'Error: SQLITE_ERROR: no such table: missing' });
+  });
+
+  // Node 20 keeps the context across sqlite3's callbacks even without the binding (Node 24 does not,
+  // see above), so these name the binding itself: the last argument is bound when it is a function.
+  function argumentsPassedOn(...params: unknown[]): unknown[] {
+    const nativeAll = jest.spyOn(sqlite3.Database.prototype, 'all').mockReturnThis();
+    database.all('SELECT ?', ...params);
+    const passed = nativeAll.mock.calls[0].slice(1) as unknown[];
+    nativeAll.mockRestore();
+    return passed;
+  }
+  const callback = () => undefined;
+
+  it.each([
+    ['after parameters', [[1], callback]],
+    ['after parameters given one by one', [1, 2, callback]],
+    ['alone', [callback]],
+  ])('binds a callback %s to the caller’s async context', (_where, params) => {
+    const passed = argumentsPassedOn(...params);
+
+    expect(passed.slice(0, -1)).toEqual(params.slice(0, -1));
+    expect(passed.at(-1)).not.toBe(callback);
+    expect((passed.at(-1) as { asyncResource?: unknown }).asyncResource).toBeInstanceOf(AsyncResource);
+  });
+
+  it('passes arguments without a callback on as they are', () => {
+    const params = [1];
+
+    expect(argumentsPassedOn(params)).toEqual([params]);
   });
 
   it('is its own verbose() module, so TypeORM never switches on sqlite3’s costly verbose mode', () => {

@@ -39,6 +39,24 @@ describe('SqliteReadConnections', () => {
 
     await connections.onApplicationShutdown();
     expect(managers.map((manager) => manager.connection.isInitialized)).toEqual([false, false]);
+    await expect(connections.onApplicationShutdown()).resolves.toBeUndefined();
+  });
+
+  it('frees a connection when its read ends, with or without an error', async () => {
+    const connections = await SqliteReadConnections.open(options, 2);
+    const managers: EntityManager[] = [];
+
+    await connections.read(async (manager) => void managers.push(manager));
+    await expect(
+      connections.read(async (manager) => {
+        managers.push(manager);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    await connections.read(async (manager) => void managers.push(manager));
+
+    expect(new Set(managers).size).toBe(1);
+    await connections.onApplicationShutdown();
   });
 
   it('opens all or none: when one connection fails, closes the others and throws its error', async () => {

@@ -22,6 +22,15 @@ describe('TypeOrmPinoLogger', () => {
     expect(JSON.stringify(fields)).not.toContain('secret text');
   });
 
+  it('logs a query of exactly 500 characters whole', () => {
+    pino.logger.isLevelEnabled.mockImplementation((level: string) => level === 'debug');
+    const query = `SELECT ${'x'.repeat(493)}`;
+
+    logger.logQuery(query);
+
+    expect(pino.debug.mock.calls[0][0].query).toBe(query);
+  });
+
   it('does not even build the query line when debug is off', () => {
     pino.logger.isLevelEnabled.mockReturnValue(false);
 

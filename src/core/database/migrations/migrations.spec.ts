@@ -1,8 +1,14 @@
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationInterface } from 'typeorm';
 
-import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedTime } from '../../../../test/helpers/test-database';
+import {
+  createDatabase,
+  describeEachDatabase,
+  describeOnPostgres,
+  SHARED_DATABASES,
+  storedTime,
+} from '../../../../test/helpers/test-database';
 import { parseDatabaseUrl } from '../../config/database-url';
-import { buildDataSourceOptions, initializeDataSource } from '../data-source-options';
+import { buildDataSourceOptions, initializeDataSource, MIGRATION_LOCK, MIGRATIONS } from '../data-source-options';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 
@@ -26,6 +32,17 @@ async function indexesOf(dataSource: DataSource): Promise<string[]> {
       : `SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'IDX_%' ORDER BY 1`,
   );
   return rows.map((row) => row.name);
+}
+
+/** A migration that fails halfway, as one would on a full disk or a lock held elsewhere. */
+class BrokenMigration1799999999999 implements MigrationInterface {
+  up(): Promise<void> {
+    return Promise.reject(new Error('broken on purpose'));
+  }
+
+  down(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 const INDEXES = ['IDX_sms_documents_UBID_state_uniqueId_when', 'IDX_sms_transfers_state_when', 'IDX_sms_transfers_when'];
@@ -70,5 +87,78 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
     await upgraded.query(`DELETE FROM "sms_transfers"`);
     expect(await upgraded.query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents"`)).toEqual([{ n: 0 }]);
     await upgraded.destroy();
+  });
+
+  it('keep the migrations before a failed one, close the database again and report the error', async () => {
+    const config = parseDatabaseUrl(url);
+    const initialize = jest.spyOn(DataSource.prototype, 'initialize');
+    // TypeORM tells a failed migration on the console whatever the logging option; kept out of the output.
+    const consoleLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const options = { ...buildDataSourceOptions(config), migrations: [...MIGRATIONS, BrokenMigration1799999999999] };
+
+    const failure = await initializeDataSource(options, config).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    const [opened] = initialize.mock.contexts as DataSource[];
+    initialize.mockRestore();
+    consoleLog.mockRestore();
+    expect(failure).toEqual(new Error('broken on purpose'));
+    expect(opened.isInitialized).toBe(false);
+    // Each migration in its own transaction: the schema up to the failed one stays, and a restart resumes there.
+    const after = await new DataSource(buildDataSourceOptions(config)).initialize();
+    expect(await after.query('SELECT "name" FROM "migrations" ORDER BY "id"')).toEqual([
+      { name: 'InitialSchema1732000000000' },
+      { name: 'DocumentTrackingIndex1764100000000' },
+    ]);
+    await after.destroy();
+  });
+});
+
+describeOnPostgres('migrations on postgres, between instances', () => {
+  let url: string;
+  let remove: () => Promise<void>;
+
+  beforeEach(async () => ({ url, remove } = await createDatabase('postgres')));
+  afterEach(() => remove());
+
+  /** The advisory locks of this test's database: how many are held, and how many waited for. */
+  async function advisoryLocks(dataSource: DataSource): Promise<{ held: number; waiting: number }> {
+    const [counts] = await dataSource.query(
+      `SELECT CAST(COUNT(*) FILTER (WHERE granted) AS INTEGER) AS held, CAST(COUNT(*) FILTER (WHERE NOT granted) AS INTEGER) AS waiting
+       FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return counts;
+  }
+
+  // Instances starting together take turns through an advisory lock; one left held would stop the next start.
+  it('release the migration lock once the schema is up to date', async () => {
+    const config = parseDatabaseUrl(url);
+    const migrated = await initializeDataSource(buildDataSourceOptions(config), config);
+
+    expect(await advisoryLocks(migrated)).toEqual({ held: 0, waiting: 0 });
+    await migrated.destroy();
+  });
+
+  it('wait for the migration lock while another instance holds it', async () => {
+    const config = parseDatabaseUrl(url);
+    const other = await new DataSource(buildDataSourceOptions(config)).initialize();
+    const holder = other.createQueryRunner();
+    await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+
+    const migrating = initializeDataSource(buildDataSourceOptions(config), config);
+    let locks = await advisoryLocks(other);
+    for (let polls = 0; locks.waiting === 0 && polls < 100; polls += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      locks = await advisoryLocks(other);
+    }
+    expect(locks).toEqual({ held: 1, waiting: 1 });
+
+    await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    await holder.release();
+    const migrated = await migrating;
+    expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length }]);
+    await Promise.all([migrated.destroy(), other.destroy()]);
   });
 });
