@@ -6,7 +6,30 @@ async function sizesOf<T>(batches: AsyncIterable<T[]>): Promise<number[]> {
   return sizes;
 }
 
+describe('referenceDocument', () => {
+  it('makes reference documents that the API accepts: ids of 10 characters, 1 to 3 SMS', () => {
+    expect(referenceDocument(412_342)).toEqual({
+      uniqueId: '0000412342',
+      SMScount: 2,
+      data: {
+        phone: '+491700412342',
+        text: 'Your parcel 0000412342 arrives today between 10:00 and 12:00. Track it at https://example.com/t/0000412342',
+        meta: { campaign: 'reference', priority: 2 },
+      },
+    });
+  });
+});
+
 describe('generateDocuments + inSubBatches', () => {
+  // The quick cases first: a mutation run stops at the first failing test.
+  it('makes sub-batches of one', async () => {
+    expect(await sizesOf(inSubBatches(generateDocuments(3), 1))).toEqual([1, 1, 1]);
+  });
+
+  it.each([0, -1, 1.5])('refuses a sub-batch size of %p', async (size) => {
+    await expect(sizesOf(inSubBatches(generateDocuments(1), size))).rejects.toThrow(`a sub-batch holds at least 1 item, not ${size}`);
+  });
+
   it.each([
     [0, []],
     [1, [1]],
@@ -40,21 +63,5 @@ describe('generateDocuments + inSubBatches', () => {
     }
 
     expect(await sizesOf(inSubBatches(letters(), 2))).toEqual([2, 1]);
-  });
-
-  it('refuses a sub-batch size below 1', async () => {
-    await expect(sizesOf(inSubBatches(generateDocuments(1), 0))).rejects.toThrow('a sub-batch holds at least 1 item, not 0');
-  });
-
-  it('makes reference documents that the API accepts: ids of 10 characters, 1 to 3 SMS', () => {
-    expect(referenceDocument(412_342)).toEqual({
-      uniqueId: '0000412342',
-      SMScount: 2,
-      data: {
-        phone: '+491700412342',
-        text: 'Your parcel 0000412342 arrives today between 10:00 and 12:00. Track it at https://example.com/t/0000412342',
-        meta: { campaign: 'reference', priority: 2 },
-      },
-    });
   });
 });

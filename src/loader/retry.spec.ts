@@ -41,6 +41,20 @@ describe('withRetry', () => {
     });
   });
 
+  it.each([
+    [0, [50, 100, 200, 400, 500, 500]],
+    [0.5, [75, 150, 300, 600, 750, 750]],
+    [0.999999, [100, 200, 400, 800, 1000, 1000]],
+  ])('spreads the waits over the upper half of each ceiling (random %p)', async (random, expected) => {
+    const randomSpy = jest.spyOn(Math, 'random').mockReturnValue(random);
+    const call = failing(Array.from({ length: 6 }, () => new TransientError('502')));
+
+    await withRetry(call, options(7));
+
+    randomSpy.mockRestore();
+    expect(waits).toEqual(expected);
+  });
+
   it('gives up after the last attempt with the last failure', async () => {
     const call = failing([new TransientError('one'), new TransientError('two'), new TransientError('three')]);
 

@@ -25,7 +25,7 @@ class FakeService {
       let text = '';
       req.on('data', (chunk) => (text += chunk));
       req.on('end', () => {
-        this.received.push({ method: req.method!, url: req.url!, headers: req.headers, body: JSON.parse(text) });
+        this.received.push({ method: req.method!, url: req.url!, headers: req.headers, body: text ? JSON.parse(text) : undefined });
         const answer = this.answers.shift();
         if (answer) answer(res);
       });
@@ -134,6 +134,29 @@ describe('UploadClient', () => {
 
     expect(failure).toBeInstanceOf(TransientError);
     expect((failure as Error).message).toBe(`no answer from ${url} within 0.2 s`);
+  });
+
+  it('gives up on an export without an answer after its timeout, as worth retrying', async () => {
+    service.answers.push(() => undefined);
+
+    const failure = await new UploadClient(url, undefined, 200)
+      .exportDocuments(UBID, { format: 'ndjson' })
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(TransientError);
+    expect((failure as Error).message).toBe(`no answer from ${url} within 0.2 s`);
+  });
+
+  it('lets an export that has begun take longer than the timeout to arrive', async () => {
+    service.answers.push((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' }).write('{"uniqueId":"1"}\n');
+      setTimeout(() => res.end('{"uniqueId":"2"}\n'), 400);
+    });
+
+    const body = await new UploadClient(url, undefined, 200).exportDocuments(UBID, { format: 'ndjson' });
+
+    expect(await new Response(body).text()).toBe('{"uniqueId":"1"}\n{"uniqueId":"2"}\n');
+    expect(service.received[0]).toMatchObject({ method: 'GET', url: `/tracking/sms_documents/${UBID}/export?format=ndjson` });
   });
 
   it('waits as long as a busy service asks, then succeeds (as the loader retries)', async () => {

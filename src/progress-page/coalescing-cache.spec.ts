@@ -75,4 +75,15 @@ describe('CoalescingCache', () => {
     expect(await cache.get('a', async () => 2)).toBe(2);
     expect(await cache.get('d', async () => 3)).toBe(1);
   });
+
+  it('keeps the newer load of a key when an older one, evicted meanwhile, fails', async () => {
+    const older = deferred<number>();
+    const failed = cache.get('a', () => older.promise);
+    for (const key of ['b', 'c', 'd']) await cache.get(key, async () => 1);
+    const newer = cache.get('a', async () => 2);
+    older.reject(new Error('gone'));
+    await expect(failed).rejects.toThrow('gone');
+
+    expect(await cache.get('a', async () => 3)).toBe(await newer);
+  });
 });

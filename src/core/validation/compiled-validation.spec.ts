@@ -64,7 +64,55 @@ const documentsBody = fc.record(
 );
 
 describe('CompiledValidation', () => {
-  const compiled = new CompiledValidation();
+  // Made in beforeAll, not when the file loads: a constructor that throws must fail the tests, not the file.
+  let compiled: CompiledValidation;
+  beforeAll(() => (compiled = new CompiledValidation()));
+
+  // The exact schemas first: quick, and they name the rule that changed; the property checks below are slower.
+  it("compiles the rules JSON Schema has words for into JSON Schema, and the others into class-validator's checks", () => {
+    const { properties } = new CompiledValidation().schemaFor(CreateSmsTransferDto) as { properties: Record<string, unknown> };
+
+    expect(properties).toEqual({
+      SMScount: { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] },
+      documents: { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] },
+      UBID: { allOf: [{ classValidator: 0 }] },
+      fileName: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 55 }] },
+      origName: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 50 }] },
+    });
+  });
+  it('compiles the documents body, each document an object of its three properties, the list 1 to 5000 long', () => {
+    const sizeRule = { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] };
+
+    expect(new CompiledValidation().schemaFor(UpsertSmsDocumentsDto)).toEqual({
+      type: 'object',
+      properties: {
+        UBID: { allOf: [{ classValidator: 0 }] },
+        documents: {
+          allOf: [
+            { type: 'array' },
+            { type: 'array', minItems: 1 },
+            { type: 'array', maxItems: 5000 },
+            { if: { type: 'array' }, then: { items: { type: 'object' } }, else: { type: 'object' } },
+            {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  SMScount: sizeRule,
+                  uniqueId: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 10 }] },
+                  data: { allOf: [{ type: 'object' }, { classValidator: 1 }, { classValidator: 2 }] },
+                },
+                required: ['SMScount', 'uniqueId', 'data'],
+                additionalProperties: false,
+              },
+            },
+          ],
+        },
+      },
+      required: ['UBID', 'documents'],
+      additionalProperties: false,
+    });
+  });
 
   it.each([UpsertSmsDocumentsDto, CreateSmsTransferDto])('compiles %p', (dto) => {
     expect(compiled.validatorFor(dto)).toBeInstanceOf(Function);
@@ -118,6 +166,14 @@ describe('CompiledValidation', () => {
     expect(body.documents[4999]).toEqual({ SMScount: 1, uniqueId: '4999', data: { index: 4999, extra: true } });
   });
 
+  // Only whether a body passes is used (class-validator writes the 422), so the check stops at its first error.
+  it('stops at the first error', () => {
+    const check = compiled.validatorFor(CreateSmsTransferDto)!;
+
+    expect(check({ SMScount: 'many', documents: 'many', UBID: 7, fileName: 7, origName: 7 })).toBe(false);
+    expect(check.errors).toHaveLength(1);
+  });
+
   it('refuses 5001 documents', () => {
     const documents = Array.from({ length: 5001 }, (_, index) => ({ SMScount: 1, uniqueId: String(index), data: {} }));
 
@@ -139,18 +195,6 @@ describe('CompiledValidation', () => {
     expect(check({ email: 'ops@example.com', name: null })).toBe(true);
     expect(check({ email: 'not an address' })).toBe(false);
     expect(check({ email: 'ops@example.com', name: 7 })).toBe(false);
-  });
-
-  it("compiles the rules JSON Schema has words for into JSON Schema, and the others into class-validator's checks", () => {
-    const { properties } = new CompiledValidation().schemaFor(CreateSmsTransferDto) as { properties: Record<string, unknown> };
-
-    expect(properties).toEqual({
-      SMScount: { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] },
-      documents: { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] },
-      UBID: { allOf: [{ classValidator: 0 }] },
-      fileName: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 55 }] },
-      origName: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 50 }] },
-    });
   });
 
   it('leaves a DTO with an asynchronous rule to class-validator', () => {

@@ -30,6 +30,20 @@ describe('toDocumentBatch', () => {
     ]);
   });
 
+  // Uploads rarely repeat a uniqueId: the common case serializes the documents as received.
+  it('serializes the documents as received, without a copy, when no uniqueId repeats', () => {
+    const documents = [
+      { uniqueId: 'a', SMScount: 1, data: {} },
+      { uniqueId: 'b', SMScount: 2, data: {} },
+    ];
+    const stringify = jest.spyOn(JSON, 'stringify');
+
+    toDocumentBatch(UBID, documents);
+
+    expect(stringify.mock.calls[0][0]).toBe(documents);
+    stringify.mockRestore();
+  });
+
   it('gives the bytes a buffer of their own, so that a worker can hand them over', () => {
     const { json } = toDocumentBatch(UBID, [{ uniqueId: 'a', SMScount: 1, data: {} }]);
 

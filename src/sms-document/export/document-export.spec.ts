@@ -1,6 +1,6 @@
 import { TrackingState } from '../../core/tracking-state';
 import { SmsDocument } from '../domain/sms-document';
-import { csvRecord, encodeExport } from './document-export';
+import { csvRecord, encodeExport, EXPORT_ENCODINGS } from './document-export';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const when = new Date('2024-04-17T09:12:05.000Z');
@@ -22,6 +22,13 @@ async function chunksOf(chunks: AsyncIterable<string>): Promise<string[]> {
   for await (const chunk of chunks) all.push(chunk);
   return all;
 }
+
+describe('EXPORT_ENCODINGS', () => {
+  it('names the media type of each format, UTF-8, the CSV one with its header row', () => {
+    expect(EXPORT_ENCODINGS.ndjson.contentType).toBe('application/x-ndjson; charset=utf-8');
+    expect(EXPORT_ENCODINGS.csv.contentType).toBe('text/csv; charset=utf-8; header=present');
+  });
+});
 
 describe('csvRecord', () => {
   it.each([
