@@ -114,8 +114,9 @@ describe('CompiledValidation', () => {
     });
   });
 
-  it.each([UpsertSmsDocumentsDto, CreateSmsTransferDto])('compiles %p', (dto) => {
+  it.each([UpsertSmsDocumentsDto, CreateSmsTransferDto])('compiles %p, once', (dto) => {
     expect(compiled.validatorFor(dto)).toBeInstanceOf(Function);
+    expect(compiled.validatorFor(dto)).toBe(compiled.validatorFor(dto));
   });
 
   it('decides the documents body exactly as class-validator does', () => {
