@@ -12,6 +12,7 @@ const STATE = Symbol.for('tracking-db.stryker-run-state');
 const state = (process[STATE] ??= { failed: false });
 
 module.exports = {
+  ACTIVE_MUTANT,
   /** A Jest run begins: one mutant's, or the initial run (no active mutant). */
   startRun() {
     state.failed = false;
