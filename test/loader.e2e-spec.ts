@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { DataSource } from 'typeorm';
@@ -9,6 +8,7 @@ import { PROJECT_ROOT } from '../src/core/project-root';
 import { exportDocuments, ExportOptions, load, LoadOptions, main, USAGE } from '../src/loader/command';
 import { RequestRefusedError } from '../src/loader/upload-client';
 import { startTestServer, TestServer } from './helpers/test-app';
+import { unreachableUrl } from './helpers/unreachable-url';
 
 /** The loader against the real service on a SQLite file, over real HTTP on 127.0.0.1. */
 describe('tracking-load against the service (e2e)', () => {
@@ -131,10 +131,7 @@ describe('tracking-load against the service (e2e)', () => {
     let unreachable: string;
 
     beforeAll(async () => {
-      const probe = createServer();
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      unreachable = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-      await new Promise((resolve) => probe.close(resolve));
+      unreachable = await unreachableUrl();
     });
 
     // main() writes to the process's own streams; the spies record what it writes, and keep it out of the test report.

@@ -1,6 +1,4 @@
-import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
-
+import { unreachableUrl } from '../../test/helpers/unreachable-url';
 import { load, parseOptions, UsageError } from './command';
 import { TransientError } from './upload-client';
 
@@ -107,15 +105,6 @@ describe('parseOptions', () => {
 });
 
 describe('load', () => {
-  /** A port that was free a moment ago: nothing answers there. */
-  async function unreachableUrl(): Promise<string> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return `http://127.0.0.1:${port}`;
-  }
-
   it('tells each retry on its log, with the wait and the reason, then gives up with the last failure', async () => {
     const url = await unreachableUrl();
     const log: string[] = [];

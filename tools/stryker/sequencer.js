@@ -33,12 +33,13 @@ class QuickestFirstSequencer extends TestSequencer {
   }
 
   sort(tests) {
+    const closeness = new Map(tests.map((test) => [test, this.closeness(test)]));
     // The base sort reads each file's last duration from Jest's cache into `test.duration`.
     return super
       .sort(tests)
       .sort(
         (a, b) =>
-          this.closeness(a) - this.closeness(b) ||
+          closeness.get(a) - closeness.get(b) ||
           Number(isEndToEnd(a)) - Number(isEndToEnd(b)) ||
           (a.duration ?? Infinity) - (b.duration ?? Infinity),
       );

@@ -47,85 +47,98 @@ const documented = (property: keyof Documented): unknown =>
 // document they make, whole, by src/write-openapi.spec.ts. This spec says what each decorator adds
 // to the document, in milliseconds.
 describe('the composite property decorators document', () => {
-  it('a UBID as a UUID with its example', () => {
-    expect(documented('ubid')).toEqual({
-      type: String,
-      description: 'The batch id (Unique Batch ID), a UUID.',
-      format: 'uuid',
-      example: '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10',
-    });
-  });
-
-  it('a state as the named TrackingState enum', () => {
-    expect(documented('state')).toEqual({
-      type: 'string',
-      enum: ['INIT', 'SENT', 'DONE'],
-      enumName: 'TrackingState',
-      enumSchema: { description: 'Where a transfer or a document is in its life cycle: INIT, then SENT, then DONE.' },
-      description: 'Where it is.',
-      example: 'SENT',
-      required: true,
-    });
-  });
-
-  it('a count as an integer from 1 to the largest INTEGER of PostgreSQL', () => {
-    expect(documented('count')).toEqual({
-      type: 'integer',
-      minimum: 1,
-      maximum: 2147483647,
-      description: 'How many.',
-      example: 3,
-      isArray: false,
-    });
-  });
-
-  it('a text as 1 to maxLength characters, optional when asked', () => {
-    expect(documented('text')).toEqual({
-      type: String,
-      description: 'A name.',
-      example: 'ab',
-      minLength: 1,
-      maxLength: 5,
-      required: false,
-    });
-  });
-
-  it('a nested list as 1 to maxItems items of its type', () => {
-    expect(documented('list')).toEqual({ description: 'The items.', type: Item, minItems: 1, maxItems: 7, isArray: true });
-  });
-
-  it('an integer query parameter with its range and default, optional', () => {
-    expect(documented('limit')).toEqual({
-      type: 'integer',
-      required: false,
-      description: 'A page size.',
-      minimum: 0,
-      maximum: 9,
-      default: 4,
-      example: 5,
-      isArray: false,
-    });
-  });
-
-  it('a choice as a named enum with its default, optional', () => {
-    expect(documented('format')).toEqual({
-      type: 'string',
-      description: 'A format.',
-      enum: ['a', 'b'],
-      enumName: 'Format',
-      default: 'a',
-      example: 'a',
-      required: false,
-    });
-  });
-
-  it('a time as a date-time string', () => {
-    expect(documented('before')).toEqual({
-      description: 'A bound.',
-      example: '2024-01-01',
-      type: String,
-      format: 'date-time',
-      isArray: false,
-    });
+  it.each<[keyof Documented, string, object]>([
+    [
+      'ubid',
+      'a UBID as a UUID with its example',
+      {
+        type: String,
+        description: 'The batch id (Unique Batch ID), a UUID.',
+        format: 'uuid',
+        example: '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10',
+      },
+    ],
+    [
+      'state',
+      'a state as the named TrackingState enum',
+      {
+        type: 'string',
+        enum: ['INIT', 'SENT', 'DONE'],
+        enumName: 'TrackingState',
+        enumSchema: { description: 'Where a transfer or a document is in its life cycle: INIT, then SENT, then DONE.' },
+        description: 'Where it is.',
+        example: 'SENT',
+        required: true,
+      },
+    ],
+    [
+      'count',
+      'a count as an integer from 1 to the largest INTEGER of PostgreSQL',
+      {
+        type: 'integer',
+        minimum: 1,
+        maximum: 2147483647,
+        description: 'How many.',
+        example: 3,
+        isArray: false,
+      },
+    ],
+    [
+      'text',
+      'a text as 1 to maxLength characters, optional when asked',
+      {
+        type: String,
+        description: 'A name.',
+        example: 'ab',
+        minLength: 1,
+        maxLength: 5,
+        required: false,
+      },
+    ],
+    [
+      'list',
+      'a nested list as 1 to maxItems items of its type',
+      { description: 'The items.', type: Item, minItems: 1, maxItems: 7, isArray: true },
+    ],
+    [
+      'limit',
+      'an integer query parameter with its range and default, optional',
+      {
+        type: 'integer',
+        required: false,
+        description: 'A page size.',
+        minimum: 0,
+        maximum: 9,
+        default: 4,
+        example: 5,
+        isArray: false,
+      },
+    ],
+    [
+      'format',
+      'a choice as a named enum with its default, optional',
+      {
+        type: 'string',
+        description: 'A format.',
+        enum: ['a', 'b'],
+        enumName: 'Format',
+        default: 'a',
+        example: 'a',
+        required: false,
+      },
+    ],
+    [
+      'before',
+      'a time as a date-time string',
+      {
+        description: 'A bound.',
+        example: '2024-01-01',
+        type: String,
+        format: 'date-time',
+        isArray: false,
+      },
+    ],
+  ])('%s: %s', (property, _what, expected) => {
+    expect(documented(property)).toEqual(expected);
   });
 });
