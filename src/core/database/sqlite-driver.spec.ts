@@ -78,4 +78,68 @@ describe('sqliteDriver', () => {
   it('is its own verbose() module, so TypeORM never switches on sqlite3’s costly verbose mode', () => {
     expect(sqliteDriver.verbose()).toBe(sqliteDriver);
   });
+
+  describe('SQL without a statement', () => {
+    type SqliteError = Error & { code?: string; errno?: number };
+    const failure = (sql: string) => ({
+      message: `SQLITE_MISUSE: no statement in the SQL text ${JSON.stringify(sql)}`,
+      code: 'SQLITE_MISUSE',
+      errno: sqlite3.MISUSE,
+    });
+    const queried = (method: 'all' | 'run', sql: string, ...params: unknown[]) =>
+      new Promise<{ error: SqliteError | null; rows?: unknown[] }>((resolve) =>
+        database[method](sql, ...params, (error: SqliteError | null, rows?: unknown[]) => resolve({ error, rows })),
+      );
+
+    // Without parameters: sqlite3 answers these with its own SQLITE_MISUSE ("not an error"), so a text the
+    // check missed fails this test by its message. With parameters it would end the whole test process.
+    it.each([
+      '',
+      ' \n\t',
+      ';',
+      ' ; ;',
+      '-- a comment',
+      '-- one\n-- two\n',
+      '/* a comment */',
+      '/* never closed',
+      '/**/;',
+      '/* 2 * 3 */ /* and */',
+    ])('fails all(%j) through its callback, saying why', async (sql) => {
+      const { error } = await queried('all', sql);
+
+      expect(error).toMatchObject(failure(sql));
+    });
+
+    it('fails run() the same way, and with parameters, which sqlite3 would bind to no statement and crash', async () => {
+      expect(await queried('run', '')).toMatchObject({ error: failure('') });
+      // `;`, which a weakened check still knows: a text it missed would end the test process here.
+      expect(await queried('run', ';', [7])).toMatchObject({ error: failure(';') });
+    });
+
+    it.each([
+      'SELECT ? AS n',
+      '-- a comment\nSELECT ? AS n',
+      '/* a comment */ SELECT ? AS n',
+      '; SELECT ? AS n',
+      'SELECT ? AS n -- a comment',
+    ])('runs %j, a statement among comments', async (sql) => {
+      expect(await queried('all', sql, [7])).toEqual({ error: null, rows: [{ n: 7 }] });
+    });
+
+    it('emits the failure as an `error` event when there is no callback, as sqlite3 does', async () => {
+      const emitted = new Promise((resolve) => database.once('error', resolve));
+
+      expect(database.all('')).toBe(database);
+      expect(await emitted).toMatchObject(failure(''));
+    });
+
+    it('calls back in the caller’s async context', async () => {
+      const context = await requestContext.run(
+        'request-3',
+        () => new Promise((resolve) => database.run('', () => resolve(requestContext.getStore()))),
+      );
+
+      expect(context).toBe('request-3');
+    });
+  });
 });

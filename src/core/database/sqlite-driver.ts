@@ -11,6 +11,13 @@ function bindCallback(params: unknown[]): unknown[] {
 }
 
 /**
+ * SQL that holds no statement: blank, or only comments and semicolons. sqlite3 prepares it into a
+ * null statement and, given parameters, binds them to it: the whole process dies (SIGSEGV), every
+ * request in flight with it. A mistake in a statement's text must fail that query, not the service.
+ */
+const NO_STATEMENT = /^(?:\s|;|--[^\n]*|\/\*(?:[^*]|\*(?!\/))*(?:\*\/|$))*$/;
+
+/**
  * sqlite3 calls back from native code outside the caller's async context. On Node.js 24, whose
  * AsyncLocalStorage follows the context frame of the call, whatever TypeORM does inside that
  * callback (logging a failed or slow query) lost the request's id. Binding each callback to the
@@ -19,11 +26,25 @@ function bindCallback(params: unknown[]): unknown[] {
  */
 class ContextBoundDatabase extends sqlite3.Database {
   override run(sql: string, ...params: unknown[]): this {
-    return super.run(sql, ...bindCallback(params));
+    return NO_STATEMENT.test(sql) ? this.refuse(sql, params) : super.run(sql, ...bindCallback(params));
   }
 
   override all(sql: string, ...params: unknown[]): this {
-    return super.all(sql, ...bindCallback(params));
+    return NO_STATEMENT.test(sql) ? this.refuse(sql, params) : super.all(sql, ...bindCallback(params));
+  }
+
+  /** Answers SQL without a statement as sqlite3 answers a failed one: through the callback, or else an `error` event. */
+  private refuse(sql: string, params: unknown[]): this {
+    const error = Object.assign(new Error(`SQLITE_MISUSE: no statement in the SQL text ${JSON.stringify(sql)}`), {
+      errno: sqlite3.MISUSE,
+      code: 'SQLITE_MISUSE',
+    });
+    const callback = params.at(-1);
+    process.nextTick(() => {
+      if (typeof callback === 'function') (callback as (error: Error) => void)(error);
+      else this.emit('error', error);
+    });
+    return this;
   }
 }
 

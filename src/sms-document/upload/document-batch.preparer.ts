@@ -46,8 +46,8 @@ export class DocumentBatchPreparer implements OnApplicationShutdown {
       const batch = prepareDocumentBatch(body, this.validate);
       return batch ? { batch } : { refused: body };
     }
-    // Handed over rather than copied (a body in a buffer of its own, as the parser makes big ones).
-    const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Uint8Array.prototype.slice.call(body);
+    // Handed over rather than copied when the body is its whole buffer (as the parser makes big ones).
+    const own = body.byteLength === body.buffer.byteLength ? body : Uint8Array.prototype.slice.call(body);
     return this.workers.run(own, [own.buffer as ArrayBuffer]);
   }
 
