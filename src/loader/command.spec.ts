@@ -1,5 +1,5 @@
 import { unreachableUrl } from '../../test/helpers/unreachable-url';
-import { load, parseOptions, UsageError } from './command';
+import { load, main, parseOptions, UsageError } from './command';
 import { TransientError } from './upload-client';
 
 describe('parseOptions', () => {
@@ -101,6 +101,20 @@ describe('parseOptions', () => {
 
   it('answers help', () => {
     expect(parseOptions(['--help'])).toBe('help');
+  });
+
+  it('prints the usage for --help, and exits 0', async () => {
+    const write = jest.spyOn(process.stdout, 'write').mockReturnValue(true);
+
+    const exitCode = await main(['--help']);
+    const printed = String(write.mock.calls[0][0]);
+    write.mockRestore();
+
+    expect(exitCode).toBe(0);
+    expect(printed).toMatch(/^Usage: tracking-load \[options\] <count>\n/);
+    expect(printed).toContain('tracking-load [options] --export <ubid> [--format ndjson|csv] [--state <state>] --output <file>');
+    // 8 attempts in all: the first and 7 retries.
+    expect(printed).toContain('(default 7); a Retry-After from the service is honoured');
   });
 });
 

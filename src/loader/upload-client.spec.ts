@@ -184,12 +184,15 @@ describe('retryAfterMs', () => {
 
   it.each([
     ['5', 5000],
+    ['12', 12_000],
     [' 0 ', 0],
     ['Sun, 29 Nov 2026 12:00:30 GMT', 30_000],
     ['Sun, 29 Nov 2026 11:59:00 GMT', 0],
     [null, undefined],
     ['soon', undefined],
     ['-3', undefined],
+    ['1.5', undefined],
+    ['5s', undefined],
   ])('reads %p as %p ms', (header, expected) => {
     expect(retryAfterMs(header, now)).toBe(expected);
   });

@@ -256,6 +256,19 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect({ counts: summary.counts, lastChange: summary.lastChange?.toISOString() }).toEqual(trackedSummary);
     });
 
+    it.each(Object.values(TrackingState))(
+      'finds the latest time when the newest document is in %s, whichever group the engine answers last',
+      async (state) => {
+        await storeTracked();
+        const [{ uniqueId }] = tracked.filter((document) => document.state === state);
+        await db.sql(`UPDATE "sms_documents" SET "when" = ? WHERE "UBID" = ? AND "uniqueId" = ?`, ['2024-04-17 10:00:00', UBID, uniqueId]);
+
+        const { lastChange } = await inTransaction(() => repository.countStates(UBID));
+
+        expect(lastChange?.toISOString()).toBe('2024-04-17T10:00:00.000Z');
+      },
+    );
+
     it('answers zeros and no time for a batch without documents', async () => {
       expect(await inTransaction(() => repository.countStates(UBID))).toEqual({ counts: { INIT: 0, SENT: 0, DONE: 0 }, lastChange: null });
     });

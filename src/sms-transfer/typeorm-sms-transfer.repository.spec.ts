@@ -61,6 +61,13 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
       expectRecent(stored.when);
     });
 
+    it('answers the transfer it stored, not another one of the table', async () => {
+      await inTransaction(() => repository.upsert(transfer));
+      const second = { ...transfer, UBID: listing[0].UBID, fileName: 'second.json' };
+
+      expect(await inTransaction(() => repository.upsert(second))).toMatchObject(second);
+    });
+
     it('replaces an existing transfer and resets state, fallbackCount and when, as a retry', async () => {
       await inTransaction(() => repository.upsert(transfer));
       await db.sql(`UPDATE "sms_transfers" SET "state" = 'DONE', "fallbackCount" = 7, "when" = '2020-01-01 00:00:00'`);
@@ -294,6 +301,20 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
 
     it('finds the transfers that, with all their documents, have not changed since the time, in UBID order', async () => {
       expect(await db.unitOfWork.read(() => repository.findExpired({ before: cutoff, limit: 10 }))).toEqual([oldest, oldEmpty]);
+    });
+
+    it('answers in UBID order, whatever order the transfers were stored in', async () => {
+      const storedLast = ['9', '8', '7'].map(
+        (digit) => `${digit.repeat(8)}-${digit.repeat(4)}-4${digit.repeat(3)}-8${digit.repeat(3)}-${digit.repeat(12)}`,
+      );
+      for (const UBID of storedLast) {
+        await inTransaction(() => repository.upsert({ ...transfer, UBID }));
+        await db.sql(`UPDATE "sms_transfers" SET "when" = ? WHERE "UBID" = ?`, ['2024-04-17 07:00:00', UBID]);
+      }
+
+      const expired = await db.unitOfWork.read(() => repository.findExpired({ before: cutoff, limit: 10 }));
+
+      expect(expired).toEqual([oldest, oldEmpty, ...storedLast.reverse()]);
     });
 
     it('finds them in one state, a page at a time after a UBID', async () => {

@@ -51,6 +51,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
         .insert()
         .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => 'CURRENT_TIMESTAMP' })
         .orUpdate(['fileName', 'origName', 'documents', 'SMScount', 'state', 'fallbackCount', 'when'], ['UBID'])
+        // Stryker disable next-line BooleanLiteral: equivalent, it only spares reading generated values into an object not returned
         .updateEntity(false)
         .execute(),
     );

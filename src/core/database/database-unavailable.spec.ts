@@ -48,7 +48,7 @@ describe('unavailabilityReason', () => {
     );
   });
 
-  it.each(['57P04', '54000', '42P01', 'E08', 'SQLITE_ERROR'])('leaves the code %s alone', (code) => {
+  it.each(['57P04', '157P01', '57P011', '54000', '42P01', 'E08', 'SQLITE_ERROR'])('leaves the code %s alone', (code) => {
     expect(unavailabilityReason(driverError('failed', code))).toBeUndefined();
   });
 
@@ -159,6 +159,8 @@ describe('retryAtStartUp', () => {
 describe('isDatabaseError', () => {
   it.each([
     [driverError('SQLITE_NOTADB: file is not a database', 'SQLITE_NOTADB'), true],
+    [driverError('SQLITE_ERROR: no such table: missing', 'SQLITE_ERROR'), true],
+    [driverError('not from SQLite', 'NOT_SQLITE_'), false],
     [driverError('password authentication failed for user "tracking"', '28P01'), true],
     [driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), true],
     [new TypeError('x is not a function'), false],

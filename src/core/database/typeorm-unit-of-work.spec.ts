@@ -1,4 +1,6 @@
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../../test/helpers/test-database';
+import { Metrics } from '../metrics/metrics';
+import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 
@@ -25,6 +27,33 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
   /** Counts inside the running unit of work, on its connection. */
   const countTransfersInUnit = async () => Number((await db.context.manager.query('SELECT COUNT(*) AS n FROM "sms_transfers"'))[0].n);
   const transferCount = async () => (await db.sql<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_transfers"'))[0].n;
+
+  it('tells Prometheus how busy the database is, as far as its engine lets it', async () => {
+    const metrics = new Metrics(false);
+    await new TypeOrmUnitOfWork(db.dataSource, db.context, db.readers, metrics).write(() => insertTransfer(UBID));
+
+    const published = (await metrics.registry.metrics())
+      .split('\n')
+      .filter((line) => /^(# HELP )?tracking_(sqlite_write_queue_depth|sqlite_write_queue_wait_seconds_count|postgres_pool_)/.test(line));
+
+    expect(published).toEqual(
+      kind === 'postgres'
+        ? [
+            'tracking_sqlite_write_queue_wait_seconds_count 0',
+            '# HELP tracking_postgres_pool_size PostgreSQL: connections open in the pool (DATABASE_POOL_SIZE at most).',
+            'tracking_postgres_pool_size 1',
+            '# HELP tracking_postgres_pool_idle PostgreSQL: open connections not in use.',
+            'tracking_postgres_pool_idle 1',
+            '# HELP tracking_postgres_pool_waiting PostgreSQL: requests waiting for a connection.',
+            'tracking_postgres_pool_waiting 0',
+          ]
+        : [
+            'tracking_sqlite_write_queue_wait_seconds_count 1',
+            '# HELP tracking_sqlite_write_queue_depth SQLite: writes waiting for the write connection or running on it.',
+            'tracking_sqlite_write_queue_depth 0',
+          ],
+    );
+  });
 
   it('commits when the work succeeds, and answers its result', async () => {
     await expect(db.unitOfWork.write(async () => (await insertTransfer(UBID), 'done'))).resolves.toBe('done');

@@ -40,8 +40,14 @@ export class UncompilableDtoError extends Error {}
  * (`removeAdditional`), as `whitelist` does.
  */
 export class CompiledValidation {
-  // strictTypes off: fragments such as `{type: 'number', minimum}` inside `allOf` are meant to stand alone.
-  private readonly ajv = new Ajv({ removeAdditional: true, allErrors: false, strict: true, strictTypes: false });
+  private readonly ajv = new Ajv({
+    removeAdditional: true,
+    allErrors: false,
+    // Stryker disable next-line BooleanLiteral: equivalent, strict mode only refuses a schema with a mistake, and the DTOs compile to none
+    strict: true,
+    // Fragments such as `{type: 'number', minimum}` inside `allOf` are meant to stand alone.
+    strictTypes: false,
+  });
   private readonly logger = new Logger(CompiledValidation.name);
   private readonly compiled = new Map<Dto, ValidateFunction | null>();
   /** The class-validator checks that the `classValidator` keyword refers to by index. */
@@ -52,6 +58,7 @@ export class CompiledValidation {
       keyword: 'classValidator',
       schemaType: 'number',
       validate: (index: number, value: unknown) => this.checks[index](value),
+      // Stryker disable next-line BooleanLiteral: equivalent, the compiled check's errors are never read (class-validator writes the 422)
       errors: false,
     });
   }
@@ -69,7 +76,14 @@ export class CompiledValidation {
     if (Object.values(new dto()).some((initial) => initial !== undefined)) {
       throw new UncompilableDtoError(`${dto.name} has default values, which only class-transformer applies`);
     }
-    const metadata = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(
+      dto,
+      // Stryker disable next-line StringLiteral: equivalent, no rules are registered under a schema name
+      '',
+      // Stryker disable next-line BooleanLiteral: equivalent, with no groups asked for every rule applies whatever `always` says
+      true,
+      false,
+    );
     const byProperty = getMetadataStorage().groupByPropertyName(metadata);
     const properties: Record<string, JsonSchema> = {};
     const required: string[] = [];
@@ -109,6 +123,7 @@ export class CompiledValidation {
       throw new UncompilableDtoError(`${dto.name}.${rule.propertyName}: the ${rule.name ?? rule.type} rule's options are not supported`);
     }
     const native = rule.name ? NATIVE_RULES[rule.name] : undefined;
+    // Stryker disable next-line ArrayDeclaration: equivalent, the rules compiled natively that read constraints always have them
     const fragment = native ? native(rule.constraints ?? []) : { classValidator: this.registerCheck(dto, rule) };
     // `each`: class-validator checks every element of an array, or the value itself when it is none.
     return rule.each ? { if: { type: 'array' }, then: { items: fragment }, else: fragment } : fragment;

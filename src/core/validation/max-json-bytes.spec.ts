@@ -51,6 +51,11 @@ describe('fitsInJsonBytes', () => {
     expect(read).toEqual(['b']);
   });
 
+  it('goes on past a key where its bound meets the limit exactly, while keys remain', () => {
+    // {"a":1} is bounded by 36: the braces 2, the key 2 + 6, the colon and comma 2, a number 24.
+    expect(fitsInJsonBytes({ a: 1, b: 'x'.repeat(40) }, 36)).toBe(false);
+  });
+
   it('agrees with JSON.stringify on any JSON value and limit', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.nat({ max: 2000 }), (value, limit) => {

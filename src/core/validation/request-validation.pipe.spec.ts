@@ -120,6 +120,13 @@ describe('RequestValidationPipe', () => {
     ]);
   });
 
+  it("answers a query as its DTO, with the DTO's defaults filled in and unknown parameters dropped", async () => {
+    const query = await validate('ListSmsTransfersQueryDto', 'query', { limit: '5', unknown: 'x' });
+
+    expect(query).toBeInstanceOf(ListSmsTransfersQueryDto);
+    expect(query).toEqual({ limit: 5, offset: 0 });
+  });
+
   it(`refuses a body nested more than ${MAX_BODY_DEPTH} levels deep before class-validator walks it`, async () => {
     const hostile = { UBID, documents: [document('1', nested(MAX_BODY_DEPTH))] };
 
