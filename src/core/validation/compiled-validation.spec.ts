@@ -280,13 +280,27 @@ describe('CompiledValidation', () => {
       @ValidateNested()
       inner: object;
     }
+    class WithoutRules {
+      name?: string;
+    }
+    class AlwaysPositive implements ValidatorConstraintInterface {
+      validate(value: unknown): boolean {
+        return typeof value === 'number' && value > 0;
+      }
+    }
+    class GroupCheck {
+      @Validate(AlwaysPositive, { groups: ['admin'] })
+      count: number;
+    }
 
     it.each([
       ['ListSmsTransfersQueryDto has default values, which only class-transformer applies', ListSmsTransfersQueryDto as Dto],
       ["GroupRule.tag: the isString rule's options are not supported", GroupRule],
       ["AlwaysRule.tag: the isString rule's options are not supported", AlwaysRule],
-      ["PromisedValue.pending: the promiseValidation rule's options are not supported", PromisedValue],
+      ["GroupCheck.count: the AlwaysPositive rule's options are not supported", GroupCheck],
+      ['PromisedValue.pending: the promiseValidation rule is not supported', PromisedValue],
       ['NestedWithoutType.inner: @ValidateNested needs @Type(() => Class)', NestedWithoutType],
+      ['WithoutRules declares no rules, so class-validator refuses its values (forbidUnknownValues)', WithoutRules],
     ])('leaves the DTO to class-validator, quietly (it is no mistake): %s', (reason, dto) => {
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 

@@ -84,6 +84,9 @@ export class CompiledValidation {
       true,
       false,
     );
+    if (metadata.length === 0) {
+      throw new UncompilableDtoError(`${dto.name} declares no rules, so class-validator refuses its values (forbidUnknownValues)`);
+    }
     const byProperty = getMetadataStorage().groupByPropertyName(metadata);
     const properties: Record<string, JsonSchema> = {};
     const required: string[] = [];
@@ -119,8 +122,13 @@ export class CompiledValidation {
       const schema = this.schemaFor(nested);
       return rule.each ? { type: 'array', items: schema } : schema;
     }
-    if (rule.type !== ValidationTypes.CUSTOM_VALIDATION || rule.groups?.length || rule.always) {
-      throw new UncompilableDtoError(`${dto.name}.${rule.propertyName}: the ${rule.name ?? rule.type} rule's options are not supported`);
+    if (rule.type !== ValidationTypes.CUSTOM_VALIDATION) {
+      throw new UncompilableDtoError(`${dto.name}.${rule.propertyName}: the ${rule.type} rule is not supported`);
+    }
+    if (rule.groups?.length || rule.always) {
+      throw new UncompilableDtoError(
+        `${dto.name}.${rule.propertyName}: the ${rule.name ?? rule.constraintCls.name} rule's options are not supported`,
+      );
     }
     const native = rule.name ? NATIVE_RULES[rule.name] : undefined;
     // Stryker disable next-line ArrayDeclaration: equivalent, the rules compiled natively that read constraints always have them

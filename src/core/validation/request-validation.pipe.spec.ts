@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 import { ArgumentMetadata } from '@nestjs/common';
+import { IsString } from 'class-validator';
 
 import { loadTestData } from '../../../test/helpers/load-test-data';
 import { ListTransferProgressQueryDto } from '../../progress-page/dto/list-transfer-progress.query.dto';
@@ -70,12 +71,14 @@ describe('RequestValidationPipe', () => {
   const validate = (dto: keyof typeof DTOS, type: ArgumentMetadata['type'], value: unknown) =>
     pipe.transform(value, { type, metatype: DTOS[dto] });
   /** The 422's field errors; a value that passes fails the assertion inside. */
-  const detailOf = async (dto: keyof typeof DTOS, type: ArgumentMetadata['type'], value: unknown): Promise<FieldErrorDto[]> => {
-    const error: unknown = await validate(dto, type, value).catch((refusal: unknown) => refusal);
+  const refusalOf = async (value: unknown, metadata: ArgumentMetadata): Promise<FieldErrorDto[]> => {
+    const error: unknown = await pipe.transform(value, metadata).catch((refusal: unknown) => refusal);
     expect(error).toBeInstanceOf(RequestValidationException);
     expect((error as RequestValidationException).getStatus()).toBe(422);
     return (error as RequestValidationException).fieldErrors;
   };
+  const detailOf = (dto: keyof typeof DTOS, type: ArgumentMetadata['type'], value: unknown) =>
+    refusalOf(value, { type, metatype: DTOS[dto] });
 
   it.each(accepted.map((c) => [c.name, c] as const))('accepts %s', async (_, { dto, type, value, expected }) => {
     await expect(validate(dto, type, value)).resolves.toEqual(expected);
@@ -127,11 +130,53 @@ describe('RequestValidationPipe', () => {
     expect(query).toEqual({ limit: 5, offset: 0 });
   });
 
+  // Only bodies take the compiled check's shortcut, which answers the parsed object as it came.
+  it('answers path parameters as their DTO, not as the object they came in', async () => {
+    const path = { ubid: UBID };
+
+    expect(await validate('UbidPathDto', 'param', path)).toBeInstanceOf(UbidPathDto);
+  });
+
   it(`refuses a body nested more than ${MAX_BODY_DEPTH} levels deep before class-validator walks it`, async () => {
     const hostile = { UBID, documents: [document('1', nested(MAX_BODY_DEPTH))] };
 
     expect(await detailOf('UpsertSmsDocumentsDto', 'body', hostile)).toEqual([
       { loc: ['body'], msg: `body must not be nested more than ${MAX_BODY_DEPTH} levels deep`, type: 'maxJsonDepth' },
+    ]);
+  });
+
+  // class-validator's forbidUnknownValues: a DTO that forgot its decorators checks nothing, so nothing passes.
+  it.each(['body', 'query'] as const)('refuses any %s for a DTO that declares no rules', async (type) => {
+    class WithoutRules {
+      name?: string;
+    }
+
+    // Strict: toEqual would take `[type, undefined]`, which JSON answers as `[type, null]`, for `[type]`.
+    expect(await refusalOf({ name: 'x' }, { type, metatype: WithoutRules })).toStrictEqual([
+      { loc: [type], msg: 'an unknown value was passed to the validate function', type: 'unknownValue' },
+    ]);
+  });
+
+  it('names an array element by its index, as a number of as many digits as it takes', async () => {
+    const body = { UBID, documents: [...documents(10), { SMScount: 1, uniqueId: '10', data: [] }] };
+
+    expect(await detailOf('UpsertSmsDocumentsDto', 'body', body)).toStrictEqual([
+      { loc: ['body', 'documents', 10, 'data'], msg: 'data must be an object', type: 'isObject' },
+    ]);
+  });
+
+  it('names a property whose name ends in digits by its name, not as an array index', async () => {
+    class Address {
+      @IsString()
+      line2: string;
+
+      @IsString()
+      '2ndFloor': string;
+    }
+
+    expect(await refusalOf({ line2: 2, '2ndFloor': 2 }, { type: 'body', metatype: Address })).toStrictEqual([
+      { loc: ['body', 'line2'], msg: 'line2 must be a string', type: 'isString' },
+      { loc: ['body', '2ndFloor'], msg: '2ndFloor must be a string', type: 'isString' },
     ]);
   });
 
