@@ -47,21 +47,34 @@ describe('tracking-load against the service (e2e)', () => {
     expect(log).toContain(`Transfer ${summary.ubid}: uploading 12001 documents to ${url}`);
   });
 
-  it('uploads a file, with its data as written', async () => {
-    const file = join(server.folder, 'documents.ndjson');
+  it('uploads a file, with its data as written, its name cut to what the transfer holds, its progress shown', async () => {
+    const name = `${'campaign-'.repeat(7)}.ndjson`;
+    const file = join(server.folder, name);
     const lines = Array.from({ length: 7 }, (_, index) =>
       JSON.stringify({ uniqueId: `f${index}`, SMScount: 1, data: { index, text: 'Grüße' } }),
     );
     writeFileSync(file, lines.join('\n'));
     const ubid = '1b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+    const progress = { total: 0, advanced: 0, stopped: 0 };
+    const recordProgress = (total: number) => {
+      progress.total = total;
+      return { advance: (documents: number) => void (progress.advanced += documents), stop: () => void (progress.stopped += 1) };
+    };
 
-    const summary = await load(options({ ubid, file, batchSize: 3, concurrency: 2 }), (line) => log.push(line));
+    const before = Date.now();
+    const summary = await load(options({ ubid, file, batchSize: 3, concurrency: 2 }), (line) => log.push(line), recordProgress);
+    const elapsedSeconds = (Date.now() - before) / 1000;
 
     expect(summary).toMatchObject({ documents: 7, subBatches: 3 });
+    expect(summary.seconds).toBeGreaterThanOrEqual(0);
+    expect(summary.seconds).toBeLessThanOrEqual(elapsedSeconds);
+    expect(progress).toEqual({ total: 7, advanced: 7, stopped: 1 });
     const rows = await sql(`SELECT "data" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [ubid]);
     expect(rows.map((row: { data: string }) => JSON.parse(row.data))).toEqual(
       Array.from({ length: 7 }, (_, index) => ({ index, text: 'Grüße' })),
     );
+    const [transfer] = await sql(`SELECT "fileName", "origName" FROM "sms_transfers" WHERE "UBID" = ?`, [ubid]);
+    expect(transfer).toEqual({ fileName: name.slice(0, 55), origName: name.slice(0, 50) });
   });
 
   it('stops on a refusal with the service’s detail, uploading nothing', async () => {

@@ -1,5 +1,5 @@
 import { unreachableUrl } from '../../test/helpers/unreachable-url';
-import { load, main, parseOptions, UsageError } from './command';
+import { describeUpload, load, main, parseOptions, UsageError } from './command';
 import { TransientError } from './upload-client';
 
 describe('parseOptions', () => {
@@ -58,6 +58,9 @@ describe('parseOptions', () => {
     [['10', '--batch-size', '5001'], "--batch-size must be a whole number from 1 to 5000, not '5001'"],
     [['10', '--concurrency', '0'], "--concurrency must be a whole number from 1 to 64, not '0'"],
     [['10', '--timeout', '0'], "--timeout must be a whole number from 1 to 3600, not '0'"],
+    [['10', '--timeout', '5x'], "--timeout must be a whole number from 1 to 3600, not '5x'"],
+    [['10', '--concurrency', 'x5'], "--concurrency must be a whole number from 1 to 64, not 'x5'"],
+    [['10', '--retries', '101'], "--retries must be a whole number from 0 to 100, not '101'"],
     [
       ['10', '--colour'],
       "Unknown option '--colour'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--colour\"",
@@ -115,6 +118,21 @@ describe('parseOptions', () => {
     expect(printed).toContain('tracking-load [options] --export <ubid> [--format ndjson|csv] [--state <state>] --output <file>');
     // 8 attempts in all: the first and 7 retries.
     expect(printed).toContain('(default 7); a Retry-After from the service is honoured');
+    expect(printed).toContain('seconds to wait for each answer before trying again (default 60)\n');
+  });
+});
+
+describe('describeUpload', () => {
+  const summary = { ubid: '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10', documents: 2500, subBatches: 3 };
+
+  it('tells the documents, sub-batches, transfer, time and rate', () => {
+    expect(describeUpload({ ...summary, seconds: 2.04 })).toBe(
+      'Uploaded 2500 documents in 3 sub-batches to transfer 0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10 in 2.0 s (1225 docs/s)',
+    );
+  });
+
+  it('counts an upload quicker than the clock can tell as one millisecond', () => {
+    expect(describeUpload({ ...summary, seconds: 0 })).toMatch(/ in 0\.0 s \(2500000 docs\/s\)$/);
   });
 });
 

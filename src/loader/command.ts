@@ -9,7 +9,7 @@ import { MAX_DOCUMENTS_PER_REQUEST } from '../sms-document/dto/upsert-sms-docume
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
 import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
 import { ExportRequest, ExportSummary, exportToFile } from './exporter';
-import { createProgress } from './progress';
+import { createProgress, Progress } from './progress';
 import { DEFAULT_RETRY, withRetry } from './retry';
 import { DEFAULT_REQUEST_TIMEOUT_MS, UploadClient } from './upload-client';
 import { uploadSubBatches } from './uploader';
@@ -148,7 +148,6 @@ export interface LoadSummary {
   seconds: number;
 }
 
-/** Registers the transfer, then uploads its documents; see USAGE. */
 type Log = (line: string) => void;
 const toStderr: Log = (line) => process.stderr.write(`${line}\n`);
 
@@ -171,7 +170,11 @@ export function exportDocuments(options: ExportOptions, log: Log = toStderr): Pr
 }
 
 /** Registers the transfer, then uploads its documents; see USAGE. */
-export async function load(options: LoadOptions, log: Log = toStderr): Promise<LoadSummary> {
+export async function load(
+  options: LoadOptions,
+  log: Log = toStderr,
+  progressFor: (documents: number) => Progress = createProgress,
+): Promise<LoadSummary> {
   const { client, retry } = connect(options, log);
 
   const { documents, SMScount } = options.file ? await summarizeDocumentFile(options.file) : summarizeGenerated(options.count!);
@@ -193,7 +196,7 @@ export async function load(options: LoadOptions, log: Log = toStderr): Promise<L
     retry,
   );
   log(`Transfer ${options.ubid}: uploading ${documents} documents to ${options.url}`);
-  const progress = createProgress(documents);
+  const progress = progressFor(documents);
   try {
     const uploaded = await uploadSubBatches(client, options.ubid, inSubBatches(source, options.batchSize), {
       concurrency: options.concurrency,
@@ -204,6 +207,12 @@ export async function load(options: LoadOptions, log: Log = toStderr): Promise<L
   } finally {
     progress.stop();
   }
+}
+
+/** The line main() prints after an upload. */
+export function describeUpload({ documents, subBatches, ubid, seconds }: LoadSummary): string {
+  const rate = Math.round(documents / Math.max(seconds, 0.001));
+  return `Uploaded ${documents} documents in ${subBatches} sub-batches to transfer ${ubid} in ${seconds.toFixed(1)} s (${rate} docs/s)`;
 }
 
 function summarizeGenerated(count: number): { documents: number; SMScount: number } {
@@ -227,11 +236,7 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    const summary = await load(options);
-    const rate = Math.round(summary.documents / Math.max(summary.seconds, 0.001));
-    process.stdout.write(
-      `Uploaded ${summary.documents} documents in ${summary.subBatches} sub-batches to transfer ${summary.ubid} in ${summary.seconds.toFixed(1)} s (${rate} docs/s)\n`,
-    );
+    process.stdout.write(`${describeUpload(await load(options))}\n`);
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

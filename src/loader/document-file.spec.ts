@@ -37,19 +37,29 @@ describe('readDocumentFile', () => {
   });
 
   it('reads NDJSON, skipping blank lines', async () => {
-    expect(await readAll(file('lines.ndjson', `${ndjson(documents)}\n\n`))).toEqual(expected);
+    expect(await readAll(file('lines.ndjson', `\n${ndjson(documents)}\n \t\n\n`))).toEqual(expected);
   });
 
   it.each(invalid)('stops at the first invalid document ($name), saying where and why, in NDJSON', async ({ document, problem }) => {
     const path = file('bad.ndjson', ndjson([...documents, document]));
 
     await expect(readAll(path)).rejects.toThrow(new InvalidDocumentError('line 4', [problem]));
+    await expect(readAll(path)).rejects.toMatchObject({ position: 'line 4', problems: [problem] });
   });
 
   it.each(invalid)('… and in a JSON array ($name)', async ({ document, problem }) => {
     const path = file('bad.json', JSON.stringify([document, ...documents]));
 
     await expect(readAll(path)).rejects.toThrow(new InvalidDocumentError('item 1', [problem]));
+    await expect(readAll(path)).rejects.toMatchObject({ position: 'item 1', problems: [problem] });
+  });
+
+  it('lists every problem of a document, one after the other', async () => {
+    const path = file('two-problems.ndjson', ndjson([{ uniqueId: '12345678901', SMScount: 0, data: {} }]));
+
+    await expect(readAll(path)).rejects.toThrow(
+      new Error('line 1: SMScount must not be less than 1; uniqueId must be shorter than or equal to 10 characters'),
+    );
   });
 
   it('names the line that is not JSON', async () => {

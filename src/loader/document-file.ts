@@ -102,5 +102,5 @@ function describeProblems(value: unknown): string[] {
   }
   const flatten = (errors: ValidationError[]): string[] =>
     errors.flatMap((error) => [...Object.values(error.constraints ?? {}), ...flatten(error.children ?? [])]);
-  return flatten(validateSync(plainToInstance(SmsDocumentInputDto, value), { whitelist: true }));
+  return flatten(validateSync(plainToInstance(SmsDocumentInputDto, value)));
 }

@@ -285,6 +285,8 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
         const page = await inTransaction(() => repository.findPage(UBID, { limit, state, after }));
         all.push(page.items.map((item) => item.uniqueId));
         after = page.next ?? undefined;
+        // Pages that never end (an order lost) fail here rather than at the test's timeout.
+        if (all.length > tracked.length) throw new Error(`more pages than documents: ${JSON.stringify(all)}`);
       } while (after !== undefined);
       return all;
     }

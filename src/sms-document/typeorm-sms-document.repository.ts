@@ -154,13 +154,9 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     // A raw MAX() comes back as the engine gives it (SQLite: UTC text); the driver reads it as it reads the column.
     const when = manager.connection.getMetadata(SmsDocumentEntity).findColumnWithPropertyName('when')!;
     const counts = { [TrackingState.INIT]: 0, [TrackingState.SENT]: 0, [TrackingState.DONE]: 0 };
-    let lastChange: Date | null = null;
-    for (const row of rows) {
-      counts[row.state] = Number(row.count);
-      const changed = manager.connection.driver.prepareHydratedValue(row.lastChange, when) as Date;
-      if (!lastChange || changed > lastChange) lastChange = changed;
-    }
-    return { counts, lastChange };
+    for (const row of rows) counts[row.state] = Number(row.count);
+    const times = rows.map((row) => (manager.connection.driver.prepareHydratedValue(row.lastChange, when) as Date).getTime());
+    return { counts, lastChange: times.length > 0 ? new Date(Math.max(...times)) : null };
   }
 
   findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {

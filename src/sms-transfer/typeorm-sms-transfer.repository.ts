@@ -127,7 +127,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
   async deleteIfExpired(ubid: string, before: Date): Promise<boolean> {
     const time = timeParameter(this.transaction.manager, before);
     const result = await this.rows
-      .createQueryBuilder('sms_transfers')
+      .createQueryBuilder()
       .delete()
       .where({ UBID: ubid, when: LessThan(time) })
       .andWhere('NOT EXISTS (SELECT 1 FROM "sms_documents" WHERE "sms_documents"."UBID" = :ubid)', { ubid })

@@ -90,6 +90,14 @@ describe('sqliteDriver', () => {
       new Promise<{ error: SqliteError | null; rows?: unknown[] }>((resolve) =>
         database[method](sql, ...params, (error: SqliteError | null, rows?: unknown[]) => resolve({ error, rows })),
       );
+    // The refusal answers on the next tick, so before any statement queued after it: a check that answers
+    // nothing fails the test as soon as that statement answers, not at the test's timeout.
+    const beforeNextStatement = <T>(answer: Promise<T>) =>
+      Promise.race([
+        answer,
+        new Promise<never>((_, reject) => database.get('SELECT 1', () => reject(new Error('no answer before the next statement')))),
+      ]);
+    const refused = (method: 'all' | 'run', sql: string, ...params: unknown[]) => beforeNextStatement(queried(method, sql, ...params));
 
     // Without parameters: sqlite3 answers these with its own SQLITE_MISUSE ("not an error"), so a text the
     // check missed fails this test by its message. With parameters it would end the whole test process.
@@ -105,15 +113,15 @@ describe('sqliteDriver', () => {
       '/**/;',
       '/* 2 * 3 */ /* and */',
     ])('fails all(%j) through its callback, saying why', async (sql) => {
-      const { error } = await queried('all', sql);
+      const { error } = await refused('all', sql);
 
       expect(error).toMatchObject(failure(sql));
     });
 
     it('fails run() the same way, and with parameters, which sqlite3 would bind to no statement and crash', async () => {
-      expect(await queried('run', '')).toMatchObject({ error: failure('') });
+      expect(await refused('run', '')).toMatchObject({ error: failure('') });
       // `;`, which a weakened check still knows: a text it missed would end the test process here.
-      expect(await queried('run', ';', [7])).toMatchObject({ error: failure(';') });
+      expect(await refused('run', ';', [7])).toMatchObject({ error: failure(';') });
     });
 
     it.each([
@@ -130,13 +138,12 @@ describe('sqliteDriver', () => {
       const emitted = new Promise((resolve) => database.once('error', resolve));
 
       expect(database.all('')).toBe(database);
-      expect(await emitted).toMatchObject(failure(''));
+      expect(await beforeNextStatement(emitted)).toMatchObject(failure(''));
     });
 
     it('calls back in the caller’s async context', async () => {
-      const context = await requestContext.run(
-        'request-3',
-        () => new Promise((resolve) => database.run('', () => resolve(requestContext.getStore()))),
+      const context = await requestContext.run('request-3', () =>
+        beforeNextStatement(new Promise((resolve) => database.run('', () => resolve(requestContext.getStore())))),
       );
 
       expect(context).toBe('request-3');

@@ -3,6 +3,9 @@ import { Metrics } from '../metrics/metrics';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+// A unit of work nested in another that queued for its turn instead of joining would wait for itself
+// for ever: such a test fails after 10 s rather than Jest's 30 (the work itself takes milliseconds).
+const WAITS_FOR_ITSELF_TIMEOUT_MS = 10_000;
 
 function ubidsFor(count: number): string[] {
   return Array.from({ length: count }, (_, index) => `1b6e4a8c-6a5b-4a43-9b87-${String(index).padStart(12, '0')}`);
@@ -71,15 +74,19 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
     expect(await transferCount()).toBe(0);
   });
 
-  it('joins the running transaction when called inside one', async () => {
-    const work = db.unitOfWork.write(async () => {
-      await db.unitOfWork.write(() => insertTransfer(UBID));
-      throw new Error('outer work failed');
-    });
+  it(
+    'joins the running transaction when called inside one',
+    async () => {
+      const work = db.unitOfWork.write(async () => {
+        await db.unitOfWork.write(() => insertTransfer(UBID));
+        throw new Error('outer work failed');
+      });
 
-    await expect(work).rejects.toThrow('outer work failed');
-    expect(await transferCount()).toBe(0);
-  });
+      await expect(work).rejects.toThrow('outer work failed');
+      expect(await transferCount()).toBe(0);
+    },
+    WAITS_FOR_ITSELF_TIMEOUT_MS,
+  );
 
   it('runs 20 overlapping units of work without one failing, each in its own transaction', async () => {
     const outcomes = await Promise.allSettled(
@@ -107,21 +114,54 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
     expect(await transferCount()).toBe(2);
   });
 
-  it('runs a read inside a write as part of it: the write sees its own changes', async () => {
-    const seen = await db.unitOfWork.write(async () => {
-      await insertTransfer(UBID);
-      return db.unitOfWork.read(countTransfersInUnit);
-    });
+  it(
+    'runs a read inside a write as part of it: the write sees its own changes',
+    async () => {
+      const seen = await db.unitOfWork.write(async () => {
+        await insertTransfer(UBID);
+        return db.unitOfWork.read(countTransfersInUnit);
+      });
 
-    expect(seen).toBe(1);
-  });
+      expect(seen).toBe(1);
+    },
+    WAITS_FOR_ITSELF_TIMEOUT_MS,
+  );
 
-  it('refuses a write inside a read, and leaves the data as it was', async () => {
-    const work = db.unitOfWork.read(() => db.unitOfWork.write(() => insertTransfer(UBID)));
+  it(
+    'runs a single statement inside a write as part of it',
+    async () => {
+      const work = db.unitOfWork.write(async () => {
+        await db.unitOfWork.writeSingleStatement(() => insertTransfer(UBID));
+        throw new Error('outer work failed');
+      });
 
-    await expect(work).rejects.toThrow('UnitOfWork.write() was called inside UnitOfWork.read(): a read may not change data');
-    expect(await transferCount()).toBe(0);
-  });
+      await expect(work).rejects.toThrow('outer work failed');
+      expect(await transferCount()).toBe(0);
+    },
+    WAITS_FOR_ITSELF_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a single statement inside a read, and leaves the data as it was',
+    async () => {
+      const work = db.unitOfWork.read(() => db.unitOfWork.writeSingleStatement(() => insertTransfer(UBID)));
+
+      await expect(work).rejects.toThrow('UnitOfWork.write() was called inside UnitOfWork.read(): a read may not change data');
+      expect(await transferCount()).toBe(0);
+    },
+    WAITS_FOR_ITSELF_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a write inside a read, and leaves the data as it was',
+    async () => {
+      const work = db.unitOfWork.read(() => db.unitOfWork.write(() => insertTransfer(UBID)));
+
+      await expect(work).rejects.toThrow('UnitOfWork.write() was called inside UnitOfWork.read(): a read may not change data');
+      expect(await transferCount()).toBe(0);
+    },
+    WAITS_FOR_ITSELF_TIMEOUT_MS,
+  );
 
   it('reads what the last write committed as soon as the write has answered', async () => {
     for (const [index, ubid] of ubidsFor(20).entries()) {

@@ -55,9 +55,8 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     const { readers } = this;
     const reading = (manager: EntityManager) => this.context.runWith(manager, 'read', work);
     if (readers) return unavailableAsError(() => readers.read(reading));
-    // PostgreSQL: each statement on a connection of the pool.
-    if (!this.writeQueue) return unavailableAsError(() => reading(this.dataSource.manager));
     // sqlite::memory:: the one connection may be in a write's transaction, whose changes a read must not see.
+    // PostgreSQL has no write turn: each statement takes a connection of the pool.
     return this.inWriteTurn(() => reading(this.dataSource.manager));
   }
 

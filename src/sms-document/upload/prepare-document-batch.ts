@@ -13,7 +13,7 @@ export function prepareDocumentBatch(body: Uint8Array, validate: ValidateFunctio
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
   } catch {
-    return undefined;
+    // Not UTF-8 JSON: the value stays undefined, which the check refuses.
   }
   if (!validate(value)) return undefined;
   const upload = value as UpsertSmsDocumentsDto;
