@@ -74,11 +74,11 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
     expect(await transferCount()).toBe(0);
   });
 
-  it(
-    'joins the running transaction when called inside one',
-    async () => {
+  it.each(['write', 'writeSingleStatement'] as const)(
+    'joins the running transaction when %s() is called inside one',
+    async (method) => {
       const work = db.unitOfWork.write(async () => {
-        await db.unitOfWork.write(() => insertTransfer(UBID));
+        await db.unitOfWork[method](() => insertTransfer(UBID));
         throw new Error('outer work failed');
       });
 
@@ -127,35 +127,10 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
     WAITS_FOR_ITSELF_TIMEOUT_MS,
   );
 
-  it(
-    'runs a single statement inside a write as part of it',
-    async () => {
-      const work = db.unitOfWork.write(async () => {
-        await db.unitOfWork.writeSingleStatement(() => insertTransfer(UBID));
-        throw new Error('outer work failed');
-      });
-
-      await expect(work).rejects.toThrow('outer work failed');
-      expect(await transferCount()).toBe(0);
-    },
-    WAITS_FOR_ITSELF_TIMEOUT_MS,
-  );
-
-  it(
-    'refuses a single statement inside a read, and leaves the data as it was',
-    async () => {
-      const work = db.unitOfWork.read(() => db.unitOfWork.writeSingleStatement(() => insertTransfer(UBID)));
-
-      await expect(work).rejects.toThrow('UnitOfWork.write() was called inside UnitOfWork.read(): a read may not change data');
-      expect(await transferCount()).toBe(0);
-    },
-    WAITS_FOR_ITSELF_TIMEOUT_MS,
-  );
-
-  it(
-    'refuses a write inside a read, and leaves the data as it was',
-    async () => {
-      const work = db.unitOfWork.read(() => db.unitOfWork.write(() => insertTransfer(UBID)));
+  it.each(['write', 'writeSingleStatement'] as const)(
+    'refuses %s() inside a read, and leaves the data as it was',
+    async (method) => {
+      const work = db.unitOfWork.read(() => db.unitOfWork[method](() => insertTransfer(UBID)));
 
       await expect(work).rejects.toThrow('UnitOfWork.write() was called inside UnitOfWork.read(): a read may not change data');
       expect(await transferCount()).toBe(0);
