@@ -21,7 +21,17 @@ describe('referenceDocument', () => {
 });
 
 describe('generateDocuments + inSubBatches', () => {
-  // The quick cases first: a mutation run stops at the first failing test.
+  // The quick cases first: a mutation run stops at the first failing test. This one takes the
+  // documents one at a time, so a generator that never ends fails it at once instead of filling
+  // memory until the mutation run's hit limit, minutes later.
+  it('makes exactly the documents asked for, in order', () => {
+    const documents = generateDocuments(2);
+
+    expect(documents.next().value).toEqual(referenceDocument(0));
+    expect(documents.next().value?.uniqueId).toBe('0000000001');
+    expect(documents.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('makes sub-batches of one', async () => {
     expect(await sizesOf(inSubBatches(generateDocuments(3), 1))).toEqual([1, 1, 1]);
   });

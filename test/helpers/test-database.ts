@@ -16,10 +16,13 @@ import { TypeOrmUnitOfWork } from '../../src/core/database/typeorm-unit-of-work'
 export type TestDatabaseKind = 'sqlite::memory:' | 'sqlite-file' | 'postgres';
 
 /**
- * The engines every repository test runs on: in-memory SQLite, a real SQLite file (WAL), and
- * PostgreSQL on the server TEST_DATABASE_URL names (`.ci/run` starts one; CI never skips it).
+ * The engines every repository test runs on: in-memory SQLite, PostgreSQL on the server
+ * TEST_DATABASE_URL names (`.ci/run` starts one; CI never skips it), and a real SQLite file (WAL).
+ * In this order for the mutation run, which stops a mutant's run at its first failing test: a
+ * statement written for one engine fails on the first suite of that engine, with one suite before
+ * it at most; the SQLite file's suite, whose statements in-memory SQLite has run already, comes last.
  */
-export const TEST_DATABASES: readonly TestDatabaseKind[] = ['sqlite::memory:', 'sqlite-file', 'postgres'];
+export const TEST_DATABASES: readonly TestDatabaseKind[] = ['sqlite::memory:', 'postgres', 'sqlite-file'];
 
 /** The engines a second connection or a second process can share: the SQLite file and PostgreSQL. */
 export const SHARED_DATABASES: readonly TestDatabaseKind[] = TEST_DATABASES.filter((kind) => kind !== 'sqlite::memory:');

@@ -1,8 +1,15 @@
 import * as sqlite3 from 'sqlite3';
-import { AbstractLogger } from 'typeorm';
+import { AbstractLogger, DataSource } from 'typeorm';
 
-import { PostgresConfig, SqliteConfig } from '../config/database-url';
-import { buildDataSourceOptions, buildReadConnectionOptions, MIGRATIONS } from './data-source-options';
+import { createDatabase, describeOnPostgres } from '../../../test/helpers/test-database';
+import { parseDatabaseUrl, PostgresConfig, SqliteConfig } from '../config/database-url';
+import {
+  buildDataSourceOptions,
+  buildReadConnectionOptions,
+  initializeDataSource,
+  MIGRATION_LOCK,
+  MIGRATIONS,
+} from './data-source-options';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
 import { sqliteDriver } from './sqlite-driver';
@@ -81,5 +88,54 @@ describe('buildReadConnectionOptions', () => {
       flags: sqlite3.OPEN_READONLY,
     });
     expect(options).not.toHaveProperty('enableWAL');
+  });
+});
+
+// Beside the code that takes the lock (migrateUnderLock), so that a mutation run reaches these
+// cases first, not after the migrations' cases on every engine.
+describeOnPostgres('initializeDataSource on postgres, between instances', () => {
+  let url: string;
+  let remove: () => Promise<void>;
+
+  beforeEach(async () => ({ url, remove } = await createDatabase('postgres')));
+  afterEach(() => remove());
+
+  /** The advisory locks of this test's database: how many are held, and how many waited for. */
+  async function advisoryLocks(dataSource: DataSource): Promise<{ held: number; waiting: number }> {
+    const [counts] = await dataSource.query(
+      `SELECT CAST(COUNT(*) FILTER (WHERE granted) AS INTEGER) AS held, CAST(COUNT(*) FILTER (WHERE NOT granted) AS INTEGER) AS waiting
+       FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return counts;
+  }
+
+  // Instances starting together take turns through an advisory lock; one left held would stop the next start.
+  it('release the migration lock once the schema is up to date', async () => {
+    const config = parseDatabaseUrl(url);
+    const migrated = await initializeDataSource(buildDataSourceOptions(config), config);
+
+    expect(await advisoryLocks(migrated)).toEqual({ held: 0, waiting: 0 });
+    await migrated.destroy();
+  });
+
+  it('wait for the migration lock while another instance holds it', async () => {
+    const config = parseDatabaseUrl(url);
+    const other = await new DataSource(buildDataSourceOptions(config)).initialize();
+    const holder = other.createQueryRunner();
+    await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+
+    const migrating = initializeDataSource(buildDataSourceOptions(config), config);
+    let locks = await advisoryLocks(other);
+    for (let polls = 0; locks.waiting === 0 && polls < 100; polls += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      locks = await advisoryLocks(other);
+    }
+    expect(locks).toEqual({ held: 1, waiting: 1 });
+
+    await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    await holder.release();
+    const migrated = await migrating;
+    expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length }]);
+    await Promise.all([migrated.destroy(), other.destroy()]);
   });
 });

@@ -1,14 +1,8 @@
 import { DataSource, MigrationInterface } from 'typeorm';
 
-import {
-  createDatabase,
-  describeEachDatabase,
-  describeOnPostgres,
-  SHARED_DATABASES,
-  storedTime,
-} from '../../../../test/helpers/test-database';
+import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedTime } from '../../../../test/helpers/test-database';
 import { parseDatabaseUrl } from '../../config/database-url';
-import { buildDataSourceOptions, initializeDataSource, MIGRATION_LOCK, MIGRATIONS } from '../data-source-options';
+import { buildDataSourceOptions, initializeDataSource, MIGRATIONS } from '../data-source-options';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 
@@ -113,52 +107,5 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
       { name: 'DocumentTrackingIndex1764100000000' },
     ]);
     await after.destroy();
-  });
-});
-
-describeOnPostgres('migrations on postgres, between instances', () => {
-  let url: string;
-  let remove: () => Promise<void>;
-
-  beforeEach(async () => ({ url, remove } = await createDatabase('postgres')));
-  afterEach(() => remove());
-
-  /** The advisory locks of this test's database: how many are held, and how many waited for. */
-  async function advisoryLocks(dataSource: DataSource): Promise<{ held: number; waiting: number }> {
-    const [counts] = await dataSource.query(
-      `SELECT CAST(COUNT(*) FILTER (WHERE granted) AS INTEGER) AS held, CAST(COUNT(*) FILTER (WHERE NOT granted) AS INTEGER) AS waiting
-       FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    );
-    return counts;
-  }
-
-  // Instances starting together take turns through an advisory lock; one left held would stop the next start.
-  it('release the migration lock once the schema is up to date', async () => {
-    const config = parseDatabaseUrl(url);
-    const migrated = await initializeDataSource(buildDataSourceOptions(config), config);
-
-    expect(await advisoryLocks(migrated)).toEqual({ held: 0, waiting: 0 });
-    await migrated.destroy();
-  });
-
-  it('wait for the migration lock while another instance holds it', async () => {
-    const config = parseDatabaseUrl(url);
-    const other = await new DataSource(buildDataSourceOptions(config)).initialize();
-    const holder = other.createQueryRunner();
-    await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-
-    const migrating = initializeDataSource(buildDataSourceOptions(config), config);
-    let locks = await advisoryLocks(other);
-    for (let polls = 0; locks.waiting === 0 && polls < 100; polls += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      locks = await advisoryLocks(other);
-    }
-    expect(locks).toEqual({ held: 1, waiting: 1 });
-
-    await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    await holder.release();
-    const migrated = await migrating;
-    expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length }]);
-    await Promise.all([migrated.destroy(), other.destroy()]);
   });
 });
