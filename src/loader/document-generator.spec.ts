@@ -22,8 +22,8 @@ describe('referenceDocument', () => {
 
 describe('generateDocuments + inSubBatches', () => {
   // The quick cases first: a mutation run stops at the first failing test. This one takes the
-  // documents one at a time, so a generator that never ends fails it at once instead of filling
-  // memory until the mutation run's hit limit, minutes later.
+  // documents one at a time, so a generator that never ends fails it at once; a case that reads
+  // the generator to its end would run until the mutation run's hit limit, minutes later.
   it('makes exactly the documents asked for, in order', () => {
     const documents = generateDocuments(2);
 

@@ -110,7 +110,7 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
   }
 
   // Instances starting together take turns through an advisory lock; one left held would stop the next start.
-  it('release the migration lock once the schema is up to date', async () => {
+  it('releases the migration lock once the schema is up to date', async () => {
     const config = parseDatabaseUrl(url);
     const migrated = await initializeDataSource(buildDataSourceOptions(config), config);
 
@@ -118,7 +118,7 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
     await migrated.destroy();
   });
 
-  it('wait for the migration lock while another instance holds it', async () => {
+  it('waits for the migration lock while another instance holds it', async () => {
     const config = parseDatabaseUrl(url);
     const other = await new DataSource(buildDataSourceOptions(config)).initialize();
     const holder = other.createQueryRunner();
