@@ -130,27 +130,15 @@ describe('UploadClient', () => {
     expect((failure as Error).message).toBe(`cannot reach ${url}: ECONNREFUSED`);
   });
 
-  it(
-    'gives up on a request without an answer after its timeout, as worth retrying',
-    async () => {
+  it.each<[string, (client: UploadClient) => Promise<unknown>]>([
+    ['a request', (client) => client.createTransfer(TRANSFER)],
+    ['an export', (client) => client.exportDocuments(UBID, { format: 'ndjson' })],
+  ])(
+    'gives up on %s without an answer after its timeout, as worth retrying',
+    async (_call, call) => {
       service.answers.push(() => undefined);
 
-      const failure = await new UploadClient(url, undefined, 200).createTransfer(TRANSFER).catch((error: unknown) => error);
-
-      expect(failure).toBeInstanceOf(TransientError);
-      expect((failure as Error).message).toBe(`no answer from ${url} within 0.2 s`);
-    },
-    NEVER_ANSWERED_TIMEOUT_MS,
-  );
-
-  it(
-    'gives up on an export without an answer after its timeout, as worth retrying',
-    async () => {
-      service.answers.push(() => undefined);
-
-      const failure = await new UploadClient(url, undefined, 200)
-        .exportDocuments(UBID, { format: 'ndjson' })
-        .catch((error: unknown) => error);
+      const failure = await call(new UploadClient(url, undefined, 200)).catch((error: unknown) => error);
 
       expect(failure).toBeInstanceOf(TransientError);
       expect((failure as Error).message).toBe(`no answer from ${url} within 0.2 s`);
