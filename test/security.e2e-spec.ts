@@ -11,6 +11,14 @@ const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
 const OTHER_KEY = 'b6d0e4f2a8c1957e3d2f6a0b4c8e1d7f';
 const MISSING = { statusCode: 401, detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' };
 const INVALID = { statusCode: 401, detail: 'Invalid API key' };
+const READ_KEY = '9e1f5c3a7d2b8e4f6a0c1d5b9f3e7a2c';
+const WRITE_KEY = '4a8e2c6f0b3d7e1a5c9f2b6d0e4a8c1f';
+const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const TRANSFER = { UBID, fileName: 'f.json', origName: 'f.csv', documents: 1, SMScount: 1 };
+const tooNarrow = (method: string, needed: string, granted: string) => ({
+  statusCode: 403,
+  detail: `Insufficient API key scope: ${method} under /tracking needs a key with the '${needed}' scope; this key has '${granted}'`,
+});
 
 describe('security (e2e, mocked repository)', () => {
   const transfers = mockSmsTransferRepository();
@@ -86,6 +94,84 @@ describe('security (e2e, mocked repository)', () => {
       await http().get('/health/ready').expect(200);
       await http().get('/openapi.json').expect(200);
       await http().get('/docs').expect(200);
+    });
+  });
+
+  describe('with scoped API_KEYS', () => {
+    let app: INestApplication;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      app = await withMocks({ API_KEYS: `${READ_KEY}:read,${WRITE_KEY}:write,${KEY}` });
+    });
+
+    afterAll(() => app.close());
+
+    beforeEach(() => {
+      transfers.findByUbid.mockResolvedValue({ ...TRANSFER, fallbackCount: 0, state: 'INIT', when: new Date() });
+      transfers.upsert.mockResolvedValue({ ...TRANSFER, fallbackCount: 0, state: 'INIT', when: new Date() });
+      transfers.delete.mockResolvedValue(true);
+      transfers.findExpired.mockResolvedValue([]);
+    });
+
+    it.each([READ_KEY, WRITE_KEY, KEY])('lets every key read (%s)', async (key) => {
+      await http().get('/tracking/sms_transfers').set('X-API-Key', key).expect(200, []);
+      await http().head(`/tracking/sms_transfers/${UBID}`).set('X-API-Key', key).expect(200);
+    });
+
+    it('refuses a read key a write with 403 and a challenge naming the scope, before the body is read or the repository reached', async () => {
+      const response = await http()
+        .post('/tracking/sms_transfers')
+        .set('Authorization', `Bearer ${READ_KEY}`)
+        .send(TRANSFER)
+        .expect(403, tooNarrow('POST', 'write', 'read'));
+
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="TrackingDb", error="insufficient_scope", scope="write"');
+      expect(transfers.upsert).not.toHaveBeenCalled();
+      const oversized = 'x'.repeat(17 * 1024 * 1024);
+      await http()
+        .put(`/tracking/sms_transfers/${UBID}/fallback`)
+        .set('Authorization', `Bearer ${READ_KEY}`)
+        .set('Content-Type', 'application/json')
+        .send(oversized)
+        .expect(403, tooNarrow('PUT', 'write', 'read'));
+    });
+
+    it('lets a write key create', async () => {
+      await http().post('/tracking/sms_transfers').set('X-API-Key', WRITE_KEY).send(TRANSFER).expect(201);
+      expect(transfers.upsert).toHaveBeenCalledTimes(1);
+    });
+
+    it.each([
+      [READ_KEY, 'read'],
+      [WRITE_KEY, 'write'],
+    ])('keeps deletes and the purge to admin keys: %s (%s) gets 403', async (key, granted) => {
+      await http()
+        .delete(`/tracking/sms_transfers/${UBID}`)
+        .set('X-API-Key', key)
+        .expect(403, tooNarrow('DELETE', 'admin', granted));
+      await http()
+        .delete('/tracking/sms_transfers?before=2024-03-01T00:00:00Z')
+        .set('X-API-Key', key)
+        .expect(403, tooNarrow('DELETE', 'admin', granted));
+      expect(transfers.delete).not.toHaveBeenCalled();
+      expect(transfers.findExpired).not.toHaveBeenCalled();
+    });
+
+    it('lets a bare key, admin, delete and purge', async () => {
+      await http().delete(`/tracking/sms_transfers/${UBID}`).set('X-API-Key', KEY).expect(204);
+      await http()
+        .delete('/tracking/sms_transfers?before=2024-03-01T00:00:00Z')
+        .set('X-API-Key', KEY)
+        .expect(200, { transfers: 0, documents: 0 });
+    });
+
+    it('judges the scope before anything else, an unknown route included: a narrower key learns nothing of the routes', async () => {
+      await http()
+        .delete('/tracking/no_such_route')
+        .set('X-API-Key', WRITE_KEY)
+        .expect(403, tooNarrow('DELETE', 'admin', 'write'));
+      await http().delete('/tracking/no_such_route').set('X-API-Key', KEY).expect(404);
     });
   });
 

@@ -194,14 +194,52 @@ describe('loadConfig', () => {
       });
 
       expect(config.security).toEqual({
-        apiKeys: [KEY, '0123456789abcdef'],
+        apiKeys: [
+          { key: KEY, scope: 'admin' },
+          { key: '0123456789abcdef', scope: 'admin' },
+        ],
         corsOrigins: ['https://app.example.com', 'http://localhost:8080'],
       });
+    });
+
+    it('reads each key’s scope after its last colon; a bare key is admin, and a key may hold colons before its scope', () => {
+      expect(
+        loadConfig({ API_KEYS: `${KEY}:read, 0123456789abcdef:write,fedcba9876543210:admin,a:b:c:d:e:f:g:h:i:read,${KEY}:read` }).security
+          .apiKeys,
+      ).toEqual([
+        { key: KEY, scope: 'read' },
+        { key: '0123456789abcdef', scope: 'write' },
+        { key: 'fedcba9876543210', scope: 'admin' },
+        { key: 'a:b:c:d:e:f:g:h:i', scope: 'read' },
+      ]);
+    });
+
+    it.each([
+      [`${KEY}:reader`, 'key #1'],
+      [`${KEY},0123456789abcdef:ADMIN`, 'key #2'],
+      [`${KEY},${KEY}:`, 'key #2'],
+      // A key that holds a colon must be followed by its scope: what follows its last colon is read as one.
+      ['0123456789:abcdef0123', 'key #1'],
+    ])('stops start-up on an unknown scope without printing the entry (API_KEYS=%s)', (keys, position) => {
+      const load = () => loadConfig({ API_KEYS: keys });
+
+      expect(load).toThrow(
+        `API_KEYS: ${position} has an unknown scope after its last colon: write key:read, key:write or key:admin, or the key alone for admin`,
+      );
+      for (const part of keys.split(/[,:]/).filter((piece) => piece.length > 3)) expect(load).not.toThrow(part);
+    });
+
+    it('refuses a key listed twice with two scopes, naming the second by position', () => {
+      const load = () => loadConfig({ API_KEYS: `${KEY}:read,0123456789abcdef,${KEY}:write` });
+
+      expect(load).toThrow('API_KEYS: key #3 is listed before with another scope; give each key one scope');
+      expect(load).not.toThrow(KEY);
     });
 
     it.each([
       ['short', 'key #1'],
       [`${KEY},with space inside`, 'key #2'],
+      [`${KEY},short:read`, 'key #2'],
     ])('refuses a weak or malformed key without printing it (API_KEYS=%s)', (keys, position) => {
       const load = () => loadConfig({ API_KEYS: keys });
 

@@ -1,3 +1,4 @@
+import { API_KEY_SCOPES, ApiKeyGrant, ApiKeyScope } from './api-key-scope';
 import {
   DatabaseConfig,
   DEFAULT_DATABASE_SETTINGS,
@@ -14,8 +15,8 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 
 /** Who may call the API and from where; see docs/security.md. */
 export interface SecurityConfig {
-  /** The accepted API keys; empty means authentication is off. */
-  apiKeys: string[];
+  /** The accepted API keys, each with its scope; empty means authentication is off. */
+  apiKeys: ApiKeyGrant[];
   /** Browser origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
 }
@@ -198,17 +199,33 @@ function listOf(raw: string): string[] {
     .filter((item) => item !== '');
 }
 
-/** Never echoes a key: the message names its position only, as the error may be logged. */
-function parseApiKeys(raw: string): string[] {
-  const keys = listOf(raw);
-  keys.forEach((key, index) => {
+/**
+ * Entries `key` or `key:scope` (a bare key is `admin`). Never echoes a key, nor what follows its
+ * last colon, which may be part of one: the messages name the entry's position only, as the error
+ * may be logged.
+ */
+function parseApiKeys(raw: string): ApiKeyGrant[] {
+  const scopes = new Map<string, ApiKeyScope>();
+  listOf(raw).forEach((entry, index) => {
+    const colon = entry.lastIndexOf(':');
+    const key = colon === -1 ? entry : entry.slice(0, colon);
+    const scope = colon === -1 ? 'admin' : entry.slice(colon + 1);
+    if (!(API_KEY_SCOPES as readonly string[]).includes(scope)) {
+      throw new Error(
+        `key #${index + 1} has an unknown scope after its last colon: write key:read, key:write or key:admin, or the key alone for admin`,
+      );
+    }
     if (key.length < MIN_API_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
       throw new Error(
         `key #${index + 1} must be at least ${MIN_API_KEY_LENGTH} printable ASCII characters without spaces (for example the output of \`openssl rand -hex 16\`)`,
       );
     }
+    if (scopes.has(key) && scopes.get(key) !== scope) {
+      throw new Error(`key #${index + 1} is listed before with another scope; give each key one scope`);
+    }
+    scopes.set(key, scope as ApiKeyScope);
   });
-  return [...new Set(keys)];
+  return [...scopes].map(([key, scope]) => ({ key, scope }));
 }
 
 function parseHost(raw: string): string {
