@@ -15,6 +15,12 @@ const READ_KEY = '9e1f5c3a7d2b8e4f6a0c1d5b9f3e7a2c';
 const WRITE_KEY = '4a8e2c6f0b3d7e1a5c9f2b6d0e4a8c1f';
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const TRANSFER = { UBID, fileName: 'f.json', origName: 'f.csv', documents: 1, SMScount: 1 };
+const HOST_REFUSED = {
+  statusCode: 403,
+  detail:
+    'Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], ' +
+    'so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS.',
+};
 const tooNarrow = (method: string, needed: string, granted: string) => ({
   statusCode: 403,
   detail: `Insufficient API key scope: ${method} under /tracking needs a key with the '${needed}' scope; this key has '${granted}'`,
@@ -94,6 +100,11 @@ describe('security (e2e, mocked repository)', () => {
       await http().get('/health/ready').expect(200);
       await http().get('/openapi.json').expect(200);
       await http().get('/docs').expect(200);
+    });
+
+    it('answers requests addressed to any host: the key is what lets a request in', async () => {
+      await http().get('/tracking/sms_transfers').set('Host', 'tracking.example.com').set('X-API-Key', KEY).expect(200, []);
+      await http().get('/health').set('Host', 'tracking.example.com').expect(200);
     });
   });
 
@@ -189,6 +200,34 @@ describe('security (e2e, mocked repository)', () => {
       await http().get('/tracking/sms_transfers').set('X-API-Key', 'anything-0123456789').expect(200, []);
     });
 
+    // DNS rebinding: a web page whose name now resolves to 127.0.0.1 calls the service, with that name as Host.
+    it.each(['/tracking/sms_transfers', '/health', '/health/ready', '/metrics', '/docs', '/openapi.json', '/', '/page/app.js', '/nowhere'])(
+      'refuses %s, addressed to another host, with 403',
+      async (path) => {
+        await http().get(path).set('Host', 'rebound.evil.example:7000').expect(403, HOST_REFUSED);
+        expect(transfers.findPage).not.toHaveBeenCalled();
+      },
+    );
+
+    it('refuses a body addressed to another host before reading it, and a preflight too', async () => {
+      await http()
+        .post('/tracking/sms_documents')
+        .set('Host', 'rebound.evil.example')
+        .set('Content-Type', 'application/json')
+        .send('x'.repeat(17 * 1024 * 1024))
+        .expect(403, HOST_REFUSED);
+      await http()
+        .options('/tracking/sms_transfers')
+        .set('Host', 'rebound.evil.example')
+        .set('Origin', 'http://rebound.evil.example')
+        .set('Access-Control-Request-Method', 'DELETE')
+        .expect(403, HOST_REFUSED);
+    });
+
+    it.each(['localhost:7000', '127.0.0.1', '[::1]:80'])('answers requests addressed to this machine: Host %s', async (host) => {
+      await http().get('/tracking/sms_transfers').set('Host', host).expect(200, []);
+    });
+
     it("sends helmet's security headers", async () => {
       const { headers } = await http().get('/tracking/sms_transfers').expect(200);
 
@@ -219,6 +258,23 @@ describe('security (e2e, mocked repository)', () => {
       expect(headers['access-control-allow-origin']).toBeUndefined();
       expect(headers['access-control-allow-methods']).toBeUndefined();
       expect(headers['access-control-max-age']).toBeUndefined();
+    });
+  });
+
+  describe('without API_KEYS, with ALLOWED_HOSTS', () => {
+    let app: INestApplication;
+    const http = () => request(app.getHttpServer());
+
+    beforeAll(async () => {
+      app = await withMocks({ ALLOWED_HOSTS: 'tracking.internal,10.0.0.5' });
+    });
+    afterAll(() => app.close());
+
+    it('answers requests addressed to the names it lists, as well as to this machine, and refuses the others', async () => {
+      await http().get('/tracking/sms_transfers').set('Host', 'tracking.internal:7000').expect(200, []);
+      await http().get('/health').set('Host', '10.0.0.5').expect(200);
+      await http().get('/health').set('Host', 'localhost').expect(200);
+      await http().get('/health').set('Host', '10.0.0.6').expect(403, HOST_REFUSED);
     });
   });
 

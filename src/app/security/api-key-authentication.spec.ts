@@ -37,7 +37,7 @@ describe('useApiKeyAuthentication', () => {
   it('installs nothing without API_KEYS', () => {
     const app = fakeApp();
 
-    useApiKeyAuthentication(app as unknown as INestApplication, { apiKeys: [], corsOrigins: [] });
+    useApiKeyAuthentication(app as unknown as INestApplication, { apiKeys: [], corsOrigins: [], allowedHosts: [] });
 
     expect(app.use).not.toHaveBeenCalled();
   });
@@ -55,6 +55,7 @@ describe('useApiKeyAuthentication', () => {
           { key: WRITE_KEY, scope: 'write' },
         ],
         corsOrigins: [],
+        allowedHosts: [],
       });
       expect(app.use).toHaveBeenCalledTimes(1);
       middleware = app.use.mock.calls[0][1];

@@ -169,7 +169,7 @@ describe('loadConfig', () => {
     it('has no keys and no CORS by default, and then listens on the loopback interface only', () => {
       const config = loadConfig({});
 
-      expect(config.security).toEqual({ apiKeys: [], corsOrigins: [] });
+      expect(config.security).toEqual({ apiKeys: [], corsOrigins: [], allowedHosts: [] });
       expect(config.authenticationEnabled).toBe(false);
       expect(config.host).toBe('127.0.0.1');
       expect(config.shutdownTimeoutMs).toBe(10_000);
@@ -199,8 +199,27 @@ describe('loadConfig', () => {
           { key: '0123456789abcdef', scope: 'admin' },
         ],
         corsOrigins: ['https://app.example.com', 'http://localhost:8080'],
+        allowedHosts: [],
       });
     });
+
+    it('reads ALLOWED_HOSTS as comma-separated host names, in lower case', () => {
+      expect(loadConfig({ ALLOWED_HOSTS: ' Tracking.Internal, 10.0.0.5,[FD00::5],my-box ' }).security.allowedHosts).toEqual([
+        'tracking.internal',
+        '10.0.0.5',
+        '[fd00::5]',
+        'my-box',
+      ]);
+    });
+
+    it.each(['tracking.internal:7000', 'http://tracking.internal', '*.example.com', 'fd00::5', '-box', 'box.', 'a b'])(
+      'refuses ALLOWED_HOSTS=%s: a Host header never carries that name',
+      (name) => {
+        expect(() => loadConfig({ ALLOWED_HOSTS: `localhost,${name}` })).toThrow(
+          `ALLOWED_HOSTS: '${name}' is not a host name such as tracking.internal, 10.0.0.5 or [fd00::5] (no scheme, port or wildcard)`,
+        );
+      },
+    );
 
     it('reads each key’s scope after its last colon; a bare key is admin, and a key may hold colons before its scope', () => {
       expect(

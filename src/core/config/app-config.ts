@@ -19,6 +19,8 @@ export interface SecurityConfig {
   apiKeys: ApiKeyGrant[];
   /** Browser origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
+  /** Without API keys, the host names besides this machine's that requests may be addressed to (lower case). */
+  allowedHosts: string[];
 }
 
 /** How the HTTP server protects its memory and its connections; see docs/operations.md. */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const apiKeys = read('API_KEYS', '', parseApiKeys);
   const host = read('HOST', apiKeys?.length ? ALL_INTERFACES_HOST : LOOPBACK_HOST, parseHost);
   const corsOrigins = read('CORS_ORIGINS', '', parseOrigins);
+  const allowedHosts = read('ALLOWED_HOSTS', '', parseHostNames);
   const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT_MS', '10000', (raw) => parseInteger(raw, 100, 600_000));
   const maxInflightBodyMb = read('MAX_INFLIGHT_BODY_MB', String(DEFAULT_HTTP_LIMITS.maxInflightBodyMb), (raw) =>
     parseInteger(raw, MAX_BODY_MB, 65_536),
@@ -177,7 +180,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: database!,
     logLevel: logLevel!,
     nodeEnv: nodeEnv!,
-    security: { apiKeys: apiKeys!, corsOrigins: corsOrigins! },
+    security: { apiKeys: apiKeys!, corsOrigins: corsOrigins!, allowedHosts: allowedHosts! },
     http: {
       maxInflightBodyBytes: maxInflightBodyMb! * 1024 * 1024,
       uploadWaitMs: uploadWaitMs!,
@@ -233,6 +236,17 @@ function parseHost(raw: string): string {
     throw new Error(`'${raw}' is not a host name or IP address`);
   }
   return raw;
+}
+
+/** Names as a Host header carries them: a DNS name, an IPv4 address or a bracketed IPv6 one; no scheme, port or wildcard. */
+function parseHostNames(raw: string): string[] {
+  return listOf(raw).map((name) => {
+    const host = name.toLowerCase();
+    if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])$/.test(host)) {
+      throw new Error(`'${name}' is not a host name such as tracking.internal, 10.0.0.5 or [fd00::5] (no scheme, port or wildcard)`);
+    }
+    return host;
+  });
 }
 
 /** Each origin as a browser sends it: scheme, host and optional port, nothing after. */
