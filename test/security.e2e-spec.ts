@@ -339,7 +339,7 @@ describe('security (e2e, mocked repository)', () => {
       for (const operation of Object.values(operations)) {
         if (path.startsWith('/tracking')) {
           expect(operation.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
-          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '503']));
+          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '503']));
         } else {
           expect(operation.security).toEqual([]);
         }
