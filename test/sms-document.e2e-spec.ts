@@ -446,6 +446,19 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
       expect(repository.findPageWithData).toHaveBeenCalledWith(UBID, { limit: 1000, after: undefined, state: 'SENT' });
     });
 
+    it("writes a CSV cell that a spreadsheet would run as a formula with a leading ', and NDJSON as stored", async () => {
+      const formula = exported('=1+2', { text: '-1' });
+      const exportAs = async (format: string) => {
+        repository.findPageWithData.mockReset().mockResolvedValueOnce({ items: [withDates(formula)], next: null });
+        return (await http().get(`/tracking/sms_documents/${UBID}/export?format=${format}`).buffer(true).parse(textBody).expect(200)).body;
+      };
+
+      expect(await exportAs('csv')).toBe(
+        `UBID,uniqueId,state,SMScount,when,data\r\n${UBID},'=1+2,SENT,2,2024-04-17T09:12:05.000Z,"{""text"":""-1""}"\r\n`,
+      );
+      expect(await exportAs('ndjson')).toBe(`${JSON.stringify(formula)}\n`);
+    });
+
     it('answers 404 for an unknown transfer, before anything is sent', async () => {
       await http().get(`/tracking/sms_documents/${UNKNOWN}/export`).expect(404, TRANSFER_NOT_FOUND);
 

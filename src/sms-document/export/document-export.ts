@@ -9,6 +9,9 @@ export const EXPORT_PAGE_SIZE = 1000;
 /** The columns of a CSV export; an NDJSON line has the same fields, in the same order, as `GET …/documents/{uniqueId}`. */
 const COLUMNS = ['UBID', 'uniqueId', 'state', 'SMScount', 'when', 'data'] as const;
 
+/** What a spreadsheet reads as the start of a formula in a cell: `=`, `+`, `-`, `@`, a tab or a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 interface ExportEncoding {
   contentType: string;
   /** Written once, before the first document. */
@@ -37,9 +40,17 @@ export interface DocumentExport {
   chunks: AsyncIterable<string>;
 }
 
-/** One CSV record, RFC 4180: fields with a comma, a quote or a line break are quoted, quotes doubled, lines end in CRLF. */
+/**
+ * One CSV record, RFC 4180: fields with a comma, a quote or a line break are quoted, quotes
+ * doubled, lines end in CRLF. A field that a spreadsheet would run as a formula (a uniqueId such as
+ * `=HYPERLINK(…)`) gets a leading `'`, as OWASP advises for CSV injection: the cell then shows as text.
+ */
 export function csvRecord(fields: readonly string[]): string {
-  return `${fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field)).join(',')}\r\n`;
+  return `${fields.map((field) => csvField(FORMULA_START.test(field) ? `'${field}` : field)).join(',')}\r\n`;
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The text of each page in `format`, the header before the first; one chunk per page, none for an empty NDJSON export. */
