@@ -3,8 +3,15 @@ import { SmsDocument } from '../domain/sms-document';
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Documents read per page: about 0.2 MB of text each, so memory stays flat whatever the batch. */
+/** Documents read per page at most: about 0.2 MB of text for documents of the usual size. */
 export const EXPORT_PAGE_SIZE = 1000;
+
+/**
+ * The data read per page at most, in bytes of its JSON text (but always one document): 16 documents
+ * of the largest size (64 KiB), where a page of 1000 of them would hold 64 MB three times over (as
+ * the driver's text, as objects, as the encoded page), in every export at once.
+ */
+export const EXPORT_PAGE_BYTES = 1024 * 1024;
 
 /** The columns of a CSV export; an NDJSON line has the same fields, in the same order, as `GET …/documents/{uniqueId}`. */
 const COLUMNS = ['UBID', 'uniqueId', 'state', 'SMScount', 'when', 'data'] as const;
