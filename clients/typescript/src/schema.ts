@@ -283,7 +283,7 @@ export interface paths {
         };
         /**
          * Export every document of a batch, with its data
-         * @description Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.
+         * @description Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text; a cell that a spreadsheet would run as a formula, starting with `=`, `+`, `-`, `@`, a tab or a carriage return, is written with a leading `'`). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size: a page holds at most 1000 documents and 1 MiB of their data. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.
          */
         get: operations["exportDocuments"];
         put?: never;
@@ -2778,7 +2778,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
-            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            /** @description The database cannot be used right now, or the service is busy: as many exports as MAX_CONCURRENT_EXPORTS allows are running (`The service is busy: 4 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.`). Either way before anything is sent; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;

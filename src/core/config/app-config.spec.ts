@@ -83,6 +83,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 60_000,
       headersTimeoutMs: 20_000,
       uploadWorkers: 1,
+      maxConcurrentExports: 4,
     });
     expect(
       loadConfig({
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
         REQUEST_TIMEOUT_MS: '120000',
         HEADERS_TIMEOUT_MS: '5000',
         UPLOAD_WORKERS: '0',
+        MAX_CONCURRENT_EXPORTS: '12',
       }).http,
     ).toEqual({
       maxInflightBodyBytes: 100 * 1024 * 1024,
@@ -98,6 +100,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 120_000,
       headersTimeoutMs: 5000,
       uploadWorkers: 0,
+      maxConcurrentExports: 12,
     });
   });
 
@@ -150,6 +153,8 @@ describe('loadConfig', () => {
     ['MAX_INFLIGHT_BODY_MB', '15', "MAX_INFLIGHT_BODY_MB: '15' is not an integer from 16 to 65536"],
     ['UPLOAD_WAIT_MS', '1.5', "UPLOAD_WAIT_MS: '1.5' is not an integer from 0 to 600000"],
     ['UPLOAD_WORKERS', '-1', "UPLOAD_WORKERS: '-1' is not an integer from 0 to 64"],
+    ['MAX_CONCURRENT_EXPORTS', '0', "MAX_CONCURRENT_EXPORTS: '0' is not an integer from 1 to 1000"],
+    ['MAX_CONCURRENT_EXPORTS', 'many', "MAX_CONCURRENT_EXPORTS: 'many' is not an integer from 1 to 1000"],
     ['METRICS_ENABLED', 'maybe', "METRICS_ENABLED: 'maybe' is not one of true, false (or 1, 0, yes, no, on, off)"],
     ['RETENTION_DAYS', '0', "RETENTION_DAYS: '0' is not an integer from 1 to 36500"],
     ['RETENTION_DAYS', '30d', "RETENTION_DAYS: '30d' is not an integer from 1 to 36500"],

@@ -35,6 +35,8 @@ export interface HttpLimitsConfig {
   headersTimeoutMs: number;
   /** Worker threads that parse and check big upload bodies off the event loop; 0: on it. */
   uploadWorkers: number;
+  /** Exports streaming at once at most (MAX_CONCURRENT_EXPORTS); one more is answered 503. */
+  maxConcurrentExports: number;
 }
 
 export interface AppConfigValues {
@@ -63,6 +65,7 @@ export const DEFAULT_HTTP_LIMITS = {
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 20_000,
   uploadWorkers: 1,
+  maxConcurrentExports: 4,
 };
 
 /** Without API keys the API is open, so by default it only listens where no one else can reach it. */
@@ -165,6 +168,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const retentionDays = read('RETENTION_DAYS', '', (raw) => (raw === '' ? null : parseInteger(raw, 1, 36_500)));
   const metricsEnabled = read('METRICS_ENABLED', 'true', parseBoolean);
   const uploadWorkers = read('UPLOAD_WORKERS', String(DEFAULT_HTTP_LIMITS.uploadWorkers), (raw) => parseInteger(raw, 0, 64));
+  const maxConcurrentExports = read('MAX_CONCURRENT_EXPORTS', String(DEFAULT_HTTP_LIMITS.maxConcurrentExports), (raw) =>
+    parseInteger(raw, 1, 1000),
+  );
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     problems.push(
       `HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`,
@@ -187,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       requestTimeoutMs: requestTimeoutMs!,
       headersTimeoutMs: headersTimeoutMs!,
       uploadWorkers: uploadWorkers!,
+      maxConcurrentExports: maxConcurrentExports!,
     },
     shutdownTimeoutMs: shutdownTimeoutMs!,
     retentionDays: retentionDays ?? null,
