@@ -160,6 +160,7 @@ describe('the application (e2e)', () => {
       expect(Object.keys(body.paths['/tracking/sms_documents/{ubid}/receipts'].post.responses).sort()).toEqual([
         '200',
         '401',
+        '403',
         '404',
         '409',
         '413',

@@ -15,6 +15,12 @@ import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from './helpers/mocks';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
+/** One key a scope narrower than each method needs: the 403 of a write, and of a delete. */
+const NARROWER_KEY: Partial<Record<Call['method'], string>> = {
+  post: '9e1f5c3a7d2b8e4f6a0c1d5b9f3e7a2c',
+  put: '9e1f5c3a7d2b8e4f6a0c1d5b9f3e7a2c',
+  delete: '4a8e2c6f0b3d7e1a5c9f2b6d0e4a8c1f',
+};
 const BAD_UBID = 'not-a-uuid';
 const TRANSFER = {
   UBID: EXAMPLE_UBID,
@@ -36,7 +42,11 @@ interface Call {
 
 /** How to make the service answer an operation's documented errors, with the documentation's example values. */
 interface Triggers {
-  /** A request that reaches the database: it answers 401 without a key and 503 when the database is gone. */
+  /**
+   * A request that reaches the database: it answers 401 without a key, 403 with a key too narrow
+   * for its method (a read: addressed to another host of a service without keys), and 503 when the
+   * database is gone.
+   */
   valid: Call;
   /** The repository method the valid request reaches first, made to fail for the 503. */
   reaches: () => jest.Mock;
@@ -52,6 +62,8 @@ interface Triggers {
  */
 describe('documented error answers (e2e, mocked repositories)', () => {
   let app: INestApplication;
+  /** The same service without API keys: the 403 of a request addressed to another host. */
+  let keyless: INestApplication;
   let openApi: OpenAPIObject;
   const transfers = mockSmsTransferRepository();
   const documents = mockSmsDocumentRepository();
@@ -59,18 +71,16 @@ describe('documented error answers (e2e, mocked repositories)', () => {
 
   beforeAll(async () => {
     // The repositories are mocks: each error is arranged by telling them what the database has.
-    app = await createTestApp(
-      [
-        { provide: SmsTransferRepository, useValue: transfers },
-        { provide: SmsDocumentRepository, useValue: documents },
-        { provide: UnitOfWork, useValue: unitOfWork },
-      ],
-      'sqlite::memory:',
-      { API_KEYS: KEY },
-    );
+    const overrides = [
+      { provide: SmsTransferRepository, useValue: transfers },
+      { provide: SmsDocumentRepository, useValue: documents },
+      { provide: UnitOfWork, useValue: unitOfWork },
+    ];
+    app = await createTestApp(overrides, 'sqlite::memory:', { API_KEYS: `${KEY},${NARROWER_KEY.post}:read,${NARROWER_KEY.delete}:write` });
+    keyless = await createTestApp(overrides, 'sqlite::memory:', {});
     openApi = buildOpenApiDocument(app);
   });
-  afterAll(() => app.close());
+  afterAll(() => Promise.all([app.close(), keyless.close()]));
   /** Forgets what the mocks were told; the unit of work goes back to running the work as it is. */
   function resetMocks(): void {
     jest.resetAllMocks();
@@ -271,22 +281,29 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     );
   }
 
-  async function send({ method, path, body }: Call, withKey = true) {
+  async function send({ method, path, body }: Call, key: string | null = KEY) {
     const call = request(app.getHttpServer())[method](path);
-    if (withKey) call.set('Authorization', `Bearer ${KEY}`);
+    if (key !== null) call.set('Authorization', `Bearer ${key}`);
     return body === undefined ? call : call.send(body as object);
+  }
+
+  /** The 403 of an operation: a key one scope too narrow for its method; for a read, the keyless service addressed to another host. */
+  async function forbidden({ method, path }: Call) {
+    const key = NARROWER_KEY[method];
+    if (key !== undefined) return send({ method, path }, key);
+    return request(keyless.getHttpServer())[method](path).set('Host', 'rebound.evil.example');
   }
 
   it('has a trigger for every documented error example', () => {
     const missing = documentedErrors()
-      .filter(([operationId, status]) => !triggers[operationId] || (status !== 401 && status !== 503 && !triggers[operationId][status]))
+      .filter(([operationId, status]) => !triggers[operationId] || (![401, 403, 503].includes(status) && !triggers[operationId][status]))
       .map(([operationId, status]) => `${operationId} ${status}`);
 
     expect(missing).toEqual([]);
     expect(documentedErrors().length).toBeGreaterThan(40);
   });
 
-  describe.each([401, 404, 409, 413, 422, 503])('documented %i answers', (status) => {
+  describe.each([401, 403, 404, 409, 413, 422, 503])('documented %i answers', (status) => {
     it('are what the service answers', async () => {
       const cases = documentedErrors().filter(([, documented]) => documented === status);
       expect(cases.length).toBeGreaterThan(0);
@@ -295,7 +312,9 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         const trigger = triggers[operationId];
         let response;
         if (status === 401) {
-          response = await send(trigger.valid, false);
+          response = await send(trigger.valid, null);
+        } else if (status === 403) {
+          response = await forbidden(trigger.valid);
         } else if (status === 503) {
           trigger.reaches().mockRejectedValue(new DatabaseUnavailableError(SERVER_UNREACHABLE, new Error('connect ECONNREFUSED')));
           response = await send(trigger.valid);

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 
 import { DatabaseHealthIndicator } from '../src/app/health/database-health.indicator';
 import { createTestApp } from '../tools/app-in-process';
@@ -42,5 +43,19 @@ describe('/health (e2e)', () => {
     const real = await createTestApp();
     await request(real.getHttpServer()).get('/health/ready').expect(200);
     await real.close();
+  });
+
+  it('names the database, but repeats none of its words, when it fails in a way the service has no words for', async () => {
+    const real = await createTestApp();
+    try {
+      // Another program drops the table the probe reads: the driver's error names the table.
+      await real.get(DataSource).query('DROP TABLE "sms_transfers"');
+
+      await request(real.getHttpServer())
+        .get('/health/ready')
+        .expect(503, { statusCode: 503, detail: "Not ready: the database failed the readiness check (the service's log has the error)" });
+    } finally {
+      await real.close();
+    }
   });
 });

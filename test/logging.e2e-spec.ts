@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,5 +114,55 @@ describe('error logging (e2e, real process)', () => {
     expect(answer.lines.filter(({ context }) => context === undefined)).toMatchObject([
       { level: 50, msg: 'request errored', res: { statusCode: 500 } },
     ]);
+  });
+});
+
+/**
+ * Which key deleted: with API_KEYS, each DELETE's request line names the key by its fingerprint,
+ * and no line holds a key. The real process, as the request lines come from its pino-http.
+ */
+describe('key fingerprints in the log (e2e, real process)', () => {
+  const ADMIN_KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
+  const WRITE_KEY = '4a8e2c6f0b3d7e1a5c9f2b6d0e4a8c1f';
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    service = await startService({ DATABASE_URL: 'sqlite::memory:', API_KEYS: `${ADMIN_KEY},${WRITE_KEY}:write` });
+  });
+  afterAll(() => service.stop());
+
+  /** Sends a request with the key and the request id; answers its status and its request line. */
+  async function call(method: string, path: string, key: string, requestId: string, body?: unknown) {
+    const response = await fetch(`${service.baseUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, 'X-Request-Id': requestId, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const line = await service.logged(new RegExp(`"id":"${requestId}".*"msg":"request (completed|errored)"`));
+    const { apiKeyFingerprint, res } = JSON.parse(line) as { apiKeyFingerprint?: string; res: { statusCode: number } };
+    return { status: response.status, logged: { statusCode: res.statusCode, apiKeyFingerprint } };
+  }
+
+  it('names the key of each DELETE by the first 8 hex digits of its SHA-256, and never a key', async () => {
+    const fingerprint = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 8);
+
+    expect(await call('POST', '/tracking/sms_transfers', WRITE_KEY, 'create-1', transfer(UBID))).toEqual({
+      status: 201,
+      logged: { statusCode: 201, apiKeyFingerprint: undefined },
+    });
+    expect(await call('GET', `/tracking/sms_transfers/${UBID}`, ADMIN_KEY, 'read-1')).toEqual({
+      status: 200,
+      logged: { statusCode: 200, apiKeyFingerprint: undefined },
+    });
+    expect(await call('DELETE', `/tracking/sms_transfers/${UBID}`, ADMIN_KEY, 'delete-2')).toEqual({
+      status: 204,
+      logged: { statusCode: 204, apiKeyFingerprint: fingerprint(ADMIN_KEY) },
+    });
+    expect(await call('DELETE', '/tracking/sms_transfers?before=2024-03-01T00:00:00Z', ADMIN_KEY, 'purge-1')).toEqual({
+      status: 200,
+      logged: { statusCode: 200, apiKeyFingerprint: fingerprint(ADMIN_KEY) },
+    });
+    expect(service.output()).not.toContain(ADMIN_KEY);
+    expect(service.output()).not.toContain(WRITE_KEY);
   });
 });

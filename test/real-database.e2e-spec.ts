@@ -9,6 +9,7 @@ import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedJson } fr
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const EXACT_UBID = '1b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const LIFE_CYCLE_UBID = '2b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+const NUL_UBID = '3b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const UPLOADS = 20;
 const DOCUMENTS_PER_UPLOAD = 250;
 
@@ -100,5 +101,50 @@ describeEachDatabase(SHARED_DATABASES, 'the service on %s (e2e)', (kind) => {
 
     expect(await storedOf(LIFE_CYCLE_UBID)).toBe(0);
     await http().get(`/tracking/sms_documents/${LIFE_CYCLE_UBID}`).expect(404);
+  });
+
+  // PostgreSQL cannot hold U+0000 in text: a read with it answered 500 there, an upload the engine's own 422.
+  it.each([
+    ['get', `/tracking/sms_documents/${NUL_UBID}/documents/a%00b`, undefined, ['path', 'uniqueId'], 'uniqueId'],
+    ['get', `/tracking/sms_documents/${NUL_UBID}/documents?after=%00`, undefined, ['query', 'after'], 'after'],
+    [
+      'post',
+      '/tracking/sms_documents',
+      { UBID: NUL_UBID, documents: [{ SMScount: 1, uniqueId: 'a\0', data: {} }] },
+      ['body', 'documents', 0, 'uniqueId'],
+      'uniqueId',
+    ],
+    [
+      'post',
+      '/tracking/sms_documents',
+      { UBID: NUL_UBID, documents: [{ SMScount: 1, uniqueId: 'a', data: { text: 'x\0y' } }] },
+      ['body', 'documents', 0, 'data', 'text'],
+      'text',
+    ],
+    [
+      'post',
+      `/tracking/sms_documents/${NUL_UBID}/receipts`,
+      { state: 'SENT', uniqueIds: ['a\0'] },
+      ['body', 'uniqueIds', 0],
+      'each value in uniqueIds',
+    ],
+    [
+      'post',
+      '/tracking/sms_transfers',
+      { UBID: NUL_UBID, SMScount: 1, documents: 1, fileName: 'f\0', origName: 'o' },
+      ['body', 'fileName'],
+      'fileName',
+    ],
+  ] as const)('refuses a NUL character with 422: %s %s', async (method, path, body, loc, name) => {
+    await createTransfer(NUL_UBID);
+    const call = http()[method](path);
+
+    await (body === undefined ? call : call.send(body)).expect(422, {
+      statusCode: 422,
+      detail: [{ loc, msg: `${name} must not contain the NUL character (U+0000)`, type: 'noNulCharacter' }],
+    });
+    expect(await storedOf(NUL_UBID)).toBe(0);
+    const { body: stored } = await http().get(`/tracking/sms_transfers/${NUL_UBID}`).expect(200);
+    expect(stored.fileName).toBe('f');
   });
 });

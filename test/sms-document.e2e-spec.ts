@@ -424,8 +424,8 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
       expect(response.headers['content-disposition']).toBe(`attachment; filename="${UBID}.ndjson"`);
       expect(response.body).toBe(`${JSON.stringify(first)}\n${JSON.stringify(second)}\n`);
       expect(repository.findPageWithData.mock.calls).toEqual([
-        [UBID, { limit: 1000, after: undefined, state: undefined }],
-        [UBID, { limit: 1000, after: '0000000001', state: undefined }],
+        [UBID, { limit: 1000, after: undefined, state: undefined, maxBytes: 1024 * 1024 }],
+        [UBID, { limit: 2, after: '0000000001', state: undefined, maxBytes: 1024 * 1024 }],
       ]);
     });
 
@@ -443,7 +443,25 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
           `${UBID},0000000001,SENT,2,2024-04-17T09:12:05.000Z,"{""text"":""Hello, \\""you\\""\\nbye""}"\r\n` +
           `${UBID},0000000002,SENT,2,2024-04-17T09:12:05.000Z,{}\r\n`,
       );
-      expect(repository.findPageWithData).toHaveBeenCalledWith(UBID, { limit: 1000, after: undefined, state: 'SENT' });
+      expect(repository.findPageWithData).toHaveBeenCalledWith(UBID, {
+        limit: 1000,
+        after: undefined,
+        state: 'SENT',
+        maxBytes: 1024 * 1024,
+      });
+    });
+
+    it("writes a CSV cell that a spreadsheet would run as a formula with a leading ', and NDJSON as stored", async () => {
+      const formula = exported('=1+2', { text: '-1' });
+      const exportAs = async (format: string) => {
+        repository.findPageWithData.mockReset().mockResolvedValueOnce({ items: [withDates(formula)], next: null });
+        return (await http().get(`/tracking/sms_documents/${UBID}/export?format=${format}`).buffer(true).parse(textBody).expect(200)).body;
+      };
+
+      expect(await exportAs('csv')).toBe(
+        `UBID,uniqueId,state,SMScount,when,data\r\n${UBID},'=1+2,SENT,2,2024-04-17T09:12:05.000Z,"{""text"":""-1""}"\r\n`,
+      );
+      expect(await exportAs('ndjson')).toBe(`${JSON.stringify(formula)}\n`);
     });
 
     it('answers 404 for an unknown transfer, before anything is sent', async () => {

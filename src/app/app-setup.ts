@@ -14,6 +14,7 @@ import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pi
 import { setupOpenApi } from './openapi/openapi';
 import { useApiKeyAuthentication } from './security/api-key-authentication';
 import { useHttpSecurity } from './security/http-security';
+import { useLoopbackHostCheck } from './security/loopback-host';
 
 /**
  * Options for `NestFactory.create` and `createNestApplication` alike. Logs are buffered until
@@ -25,8 +26,8 @@ export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParse
 
 /**
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
- * the same app. Order matters: security headers and CORS answer every request, preflights
- * included; authentication comes before the body parser, so that no body is read for a caller
+ * the same app. Order matters: without API keys a request addressed to another host is refused
+ * first; security headers and CORS answer every request, preflights included; authentication comes before the body parser, so that no body is read for a caller
  * without a key; then a body must find room in the in-flight budget before it is read.
  */
 export function configureApp(app: INestApplication): INestApplication {
@@ -35,6 +36,8 @@ export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
   // First, so that answers given before routing (401, 503 busy) are counted too.
   if (metricsEnabled) useRequestMetrics(app, metrics);
+  // Before anything reads the request: without keys, a request for another host is refused on every route.
+  useLoopbackHostCheck(app, security);
   useServerTimeouts(app, http);
   useHttpSecurity(app, security);
   useApiKeyAuthentication(app, security);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
 import { Response } from 'express';
 
 import { streamResponse } from '../core/http/stream-response';
@@ -11,6 +11,7 @@ import { ReceiptsResultDto, RecordReceiptsDto } from './dto/record-receipts.dto'
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { UbidUniqueIdPathDto } from './dto/unique-id-path.dto';
+import { ExportSlots } from './export/export-slots';
 import {
   ApiCountDocuments,
   ApiExportDocuments,
@@ -75,6 +76,7 @@ export class SmsDocumentController {
 
   @Get(':ubid/export')
   @ApiExportDocuments()
+  @UseInterceptors(ExportSlots)
   async exportDocuments(
     @Param() { ubid }: UbidPathDto,
     @Query() query: ExportSmsDocumentsQueryDto,

@@ -1,6 +1,8 @@
 import { applyDecorators, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
+import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../core/database/database-unavailable';
+import { unavailableDetail } from '../core/errors/http-exception.filter';
 import { bodyTooLarge } from '../core/http/body-parsing';
 import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
 import { TrackingState } from '../core/tracking-state';
@@ -210,7 +212,7 @@ export function ApiExportDocuments() {
     ApiOperation({
       summary: 'Export every document of a batch, with its data',
       description:
-        'Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.',
+        "Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text; a cell that a spreadsheet would run as a formula, starting with `=`, `+`, `-`, `@`, a tab or a carriage return, is written with a leading `'`). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size: a page holds at most 1000 documents and 1 MiB of their data. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.",
     }),
     ApiOkResponse({
       description: 'The documents, as a file (`Content-Disposition: attachment; filename="<UBID>.<format>"`).',
@@ -224,6 +226,11 @@ export function ApiExportDocuments() {
     ApiErrorResponses({
       404: NO_TRANSFER,
       422: { example: fieldError(['query', 'format'], 'format must be one of the following values: ndjson, csv', 'isIn') },
+      503: {
+        description:
+          'The database cannot be used right now, or the service is busy: as many exports as MAX_CONCURRENT_EXPORTS allows are running (`The service is busy: 4 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.`). Either way before anything is sent; retry after the Retry-After seconds.',
+        example: unavailableDetail(new DatabaseUnavailableError(SERVER_UNREACHABLE, undefined)),
+      },
     }),
   );
 }

@@ -1,4 +1,4 @@
-import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, NotFoundException, ServiceUnavailableException, UnprocessableEntityException } from '@nestjs/common';
 
 import { backwardsMove } from '../core/errors/backwards-move';
 import { TrackingState } from '../core/tracking-state';
@@ -31,4 +31,11 @@ export function documentMovingBackwards(
   requested: TrackingState,
 ): ConflictException {
   return backwardsMove(`document '${uniqueId}' of UBID '${ubid}'`, current, requested, DOCUMENTS_TABLE);
+}
+
+/** An export beyond MAX_CONCURRENT_EXPORTS, refused before anything is read or sent. */
+export function tooManyExports(limit: number): ServiceUnavailableException {
+  return new ServiceUnavailableException({
+    detail: `The service is busy: ${limit} export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.`,
+  });
 }

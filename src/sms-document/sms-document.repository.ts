@@ -1,6 +1,13 @@
 import { TrackingState } from '../core/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
-import { KeysetPage, SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentStateCounts } from './domain/sms-document';
+import {
+  KeysetPage,
+  SmsDocument,
+  SmsDocumentExportPageQuery,
+  SmsDocumentPage,
+  SmsDocumentPageQuery,
+  SmsDocumentStateCounts,
+} from './domain/sms-document';
 
 /**
  * The port to the document table; an abstract class so that it is also the Nest injection token.
@@ -29,8 +36,12 @@ export abstract class SmsDocumentRepository {
   /** Keyset pagination: a seek, then `limit` rows, however deep the page. */
   abstract findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage>;
 
-  /** The same keyset page, each document with its UBID and data: the export's pages. */
-  abstract findPageWithData(ubid: string, query: SmsDocumentPageQuery): Promise<KeysetPage<SmsDocument>>;
+  /**
+   * The same keyset page, each document with its UBID and data, bounded by the bytes of its data as
+   * well (`maxBytes`, at least one document): the export's pages, whose memory a batch of big
+   * documents would otherwise multiply. The data of the documents beyond the bound is not read.
+   */
+  abstract findPageWithData(ubid: string, query: SmsDocumentExportPageQuery): Promise<KeysetPage<SmsDocument>>;
 
   abstract findOne(ubid: string, uniqueId: string): Promise<SmsDocument | null>;
 

@@ -234,11 +234,38 @@ describe('SmsDocumentService', () => {
       const lines = (await text(exported.chunks)).split('\r\n');
       expect(lines.slice(1, 4).map((line) => line.split(',')[1])).toEqual(['a', 'b', 'c']);
       expect(repository.findPageWithData.mock.calls).toEqual([
-        [UBID, { state: TrackingState.SENT, limit: 1000, after: undefined }],
-        [UBID, { state: TrackingState.SENT, limit: 1000, after: 'b' }],
+        [UBID, { state: TrackingState.SENT, limit: 1000, after: undefined, maxBytes: 1024 * 1024 }],
+        [UBID, { state: TrackingState.SENT, limit: 4, after: 'b', maxBytes: 1024 * 1024 }],
       ]);
       expect(unitOfWork.read).toHaveBeenCalledTimes(3);
       expect(unitOfWork.write).not.toHaveBeenCalled();
+    });
+
+    it('sizes twice as many documents as the last page took, up to 1000: pages of big documents, then of small ones', async () => {
+      const page = (from: number, count: number, last = false) => ({
+        items: Array.from({ length: count }, (_, index) => stored(String(from + index).padStart(4, '0'))),
+        next: last ? null : String(from + count - 1).padStart(4, '0'),
+      });
+      repository.findPageWithData
+        .mockResolvedValueOnce(page(0, 16))
+        .mockResolvedValueOnce(page(16, 20))
+        .mockResolvedValueOnce(page(36, 40))
+        .mockResolvedValueOnce(page(76, 80))
+        .mockResolvedValueOnce(page(156, 160))
+        .mockResolvedValueOnce(page(316, 320))
+        .mockResolvedValueOnce(page(636, 640))
+        .mockResolvedValueOnce(page(1276, 1000))
+        .mockResolvedValueOnce(page(2276, 0, true));
+
+      const lines = (await text((await service.export(UBID, { format: 'ndjson' })).chunks)).trimEnd().split('\n');
+
+      expect(lines).toHaveLength(2276);
+      expect(
+        repository.findPageWithData.mock.calls.map(([, { limit, maxBytes }]: [string, { limit: number; maxBytes: number }]) => [
+          limit,
+          maxBytes,
+        ]),
+      ).toEqual([1000, 32, 40, 80, 160, 320, 640, 1000, 1000].map((limit) => [limit, 1024 * 1024]));
     });
 
     it('reads no further page once the consumer stops', async () => {

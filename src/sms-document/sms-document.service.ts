@@ -12,7 +12,7 @@ import { ExportSmsDocumentsQueryDto } from './dto/export-sms-documents.query.dto
 import { ReceiptsResultDto } from './dto/record-receipts.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { DocumentExport, encodeExport, EXPORT_ENCODINGS, EXPORT_PAGE_SIZE } from './export/document-export';
+import { DocumentExport, encodeExport, EXPORT_ENCODINGS, EXPORT_PAGE_BYTES, EXPORT_PAGE_SIZE } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { found, inserted, updated } from './sms-document.results';
@@ -121,12 +121,21 @@ export class SmsDocumentService {
     };
   }
 
+  /**
+   * The pages of an export, each at most EXPORT_PAGE_SIZE documents and EXPORT_PAGE_BYTES of data.
+   * A page sizes twice as many documents as the last one took (up to EXPORT_PAGE_SIZE): a batch of
+   * big documents is then not sized a thousand at a time for pages of sixteen, and one of small
+   * documents is back to full pages after a few.
+   */
   private async *pagesWithData(ubid: string, state?: TrackingState): AsyncGenerator<SmsDocument[]> {
     let after: string | undefined;
+    let limit = EXPORT_PAGE_SIZE;
     do {
-      const page = await this.unitOfWork.read(() => this.documents.findPageWithData(ubid, { state, limit: EXPORT_PAGE_SIZE, after }));
+      const query = { state, limit, after, maxBytes: EXPORT_PAGE_BYTES };
+      const page = await this.unitOfWork.read(() => this.documents.findPageWithData(ubid, query));
       yield page.items;
       after = page.next ?? undefined;
+      limit = Math.min(EXPORT_PAGE_SIZE, 2 * Math.max(1, page.items.length));
     } while (after !== undefined);
   }
 

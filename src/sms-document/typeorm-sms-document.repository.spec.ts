@@ -1,3 +1,5 @@
+import { EntityManager } from 'typeorm';
+
 import { loadTestData } from '../../test/helpers/load-test-data';
 import {
   describeEachDatabase,
@@ -39,6 +41,7 @@ interface DocumentRow {
 }
 
 const LONG_AGO = '2020-01-01 00:00:00';
+const MIB = 1024 * 1024;
 const isLongAgo = (when: unknown) => storedTime(when).toISOString() === '2020-01-01T00:00:00.000Z';
 
 const { transfer, otherUbid, documents, tracked, trackedSummary } = loadTestData<TestData>(__filename);
@@ -321,9 +324,9 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
     beforeEach(storeTracked);
 
     it('pages through one state in uniqueId order, each document with its UBID and data', async () => {
-      const first = await inTransaction(() => repository.findPageWithData(UBID, { limit: 2, state: TrackingState.SENT }));
+      const first = await inTransaction(() => repository.findPageWithData(UBID, { limit: 2, state: TrackingState.SENT, maxBytes: MIB }));
       const last = await inTransaction(() =>
-        repository.findPageWithData(UBID, { limit: 2, state: TrackingState.SENT, after: first.next! }),
+        repository.findPageWithData(UBID, { limit: 2, state: TrackingState.SENT, after: first.next!, maxBytes: MIB }),
       );
 
       expect(first).toEqual({
@@ -342,9 +345,95 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
     });
 
     it('lists every state without a filter, and only the batch asked for', async () => {
-      const page = await inTransaction(() => repository.findPageWithData(otherUbid, { limit: 10 }));
+      const page = await inTransaction(() => repository.findPageWithData(otherUbid, { limit: 10, maxBytes: MIB }));
 
       expect(page.items.map(({ UBID: ubid, uniqueId }) => [ubid, uniqueId])).toEqual([[otherUbid, 'a/1']]);
+    });
+  });
+
+  describe('findPageWithData, bounded by bytes', () => {
+    afterEach(() => jest.restoreAllMocks());
+    /** A document whose data is `bytes` bytes as JSON text: {"t":"xx…"} is 8 bytes around the text. */
+    const sized = (uniqueId: string, bytes: number): NewSmsDocument => ({ uniqueId, SMScount: 1, data: { t: 'x'.repeat(bytes - 8) } });
+    /** Every page from the first on, each as its uniqueIds, and the `next` of each. */
+    async function pagesOf(limit: number, maxBytes: number): Promise<{ pages: string[][]; nexts: (string | null)[] }> {
+      const pages: string[][] = [];
+      const nexts: (string | null)[] = [];
+      let after: string | undefined;
+      do {
+        const page = await inTransaction(() => repository.findPageWithData(UBID, { limit, after, maxBytes }));
+        pages.push(page.items.map(({ uniqueId }) => uniqueId));
+        nexts.push(page.next);
+        after = page.next ?? undefined;
+      } while (after !== undefined);
+      return { pages, nexts };
+    }
+
+    it('makes small pages of big documents: as many as fit in maxBytes, and one alone when it is bigger', async () => {
+      await inTransaction(() =>
+        upsert(UBID, [
+          sized('a', 400),
+          sized('b', 300),
+          sized('c', 300),
+          sized('d', 1200),
+          sized('e', 100),
+          sized('f', 600),
+          sized('g', 300),
+        ]),
+      );
+
+      expect(await pagesOf(1000, 1000)).toEqual({
+        pages: [['a', 'b', 'c'], ['d'], ['e', 'f', 'g']],
+        nexts: ['c', 'd', null],
+      });
+      const [first] = (await inTransaction(() => repository.findPageWithData(UBID, { limit: 1000, maxBytes: 1000 }))).items;
+      expect(first).toEqual({ UBID, uniqueId: 'a', state: 'INIT', SMScount: 1, when: expect.any(Date), data: sized('a', 400).data });
+    });
+
+    it('fills the pages of many small documents up to their limit', async () => {
+      await inTransaction(() => upsert(UBID, manyDocuments(25)));
+
+      const { pages, nexts } = await pagesOf(10, MIB);
+
+      expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
+      expect(pages.flat()).toEqual(
+        manyDocuments(25)
+          .map(({ uniqueId }) => uniqueId)
+          .sort(),
+      );
+      expect(nexts).toEqual([pages[0][9], pages[1][9], null]);
+    });
+
+    it('counts the bytes of the data as stored, multi-byte characters as their UTF-8 bytes', async () => {
+      // {"t":"é…"}: 8 bytes around 100 characters of 2 bytes each.
+      const accented = (uniqueId: string): NewSmsDocument => ({ uniqueId, SMScount: 1, data: { t: 'é'.repeat(100) } });
+      await inTransaction(() => upsert(UBID, ['a', 'b', 'c'].map(accented)));
+
+      expect((await pagesOf(1000, 2 * 208)).pages).toEqual([['a', 'b'], ['c']]);
+      expect((await pagesOf(1000, 2 * 208 - 1)).pages).toEqual([['a'], ['b'], ['c']]);
+    });
+
+    it('ends a page early, and the next starts after it, when a document is added in its range between the two reads', async () => {
+      await inTransaction(() => upsert(UBID, [sized('a', 100), sized('c', 100), sized('e', 100)]));
+      const find = EntityManager.prototype.find;
+      // Lets the sizes be read, then adds a document (in the same transaction) before the data is read.
+      jest.spyOn(EntityManager.prototype, 'find').mockImplementationOnce(async function (
+        this: EntityManager,
+        ...args: Parameters<typeof find>
+      ) {
+        await upsert(UBID, [sized('b', 100)]);
+        return find.apply(this, args);
+      });
+
+      const first = await inTransaction(() => repository.findPageWithData(UBID, { limit: 1000, maxBytes: MIB }));
+      const rest = await inTransaction(() => repository.findPageWithData(UBID, { limit: 1000, after: first.next!, maxBytes: MIB }));
+
+      expect([first.items.map(({ uniqueId }) => uniqueId), first.next]).toEqual([['a', 'b', 'c'], 'c']);
+      expect([rest.items.map(({ uniqueId }) => uniqueId), rest.next]).toEqual([['e'], null]);
+    });
+
+    it('answers an empty last page for a batch without documents', async () => {
+      expect(await inTransaction(() => repository.findPageWithData(UBID, { limit: 10, maxBytes: MIB }))).toEqual({ items: [], next: null });
     });
   });
 

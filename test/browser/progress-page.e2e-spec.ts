@@ -23,13 +23,15 @@ interface Batch extends Transfer {
 }
 interface TestData {
   apiKey: string;
+  /** A key of the `read` scope, as the page is meant to be given. */
+  readKey: string;
   live: { transfer: Transfer; uploaded: number; sent: number; done: number };
   keyed: Transfer;
   timeZone: string;
   screenshot: Batch[];
 }
 
-const { apiKey, live, keyed, timeZone, screenshot } = loadTestData<TestData>(__filename);
+const { apiKey, readKey, live, keyed, timeZone, screenshot } = loadTestData<TestData>(__filename);
 
 /**
  * `UPDATE_SCREENSHOTS=1` writes the pictures into docs/images, where the README and
@@ -239,7 +241,7 @@ describeInBrowser('progress page in Chromium (e2e)', () => {
     let server: TestServer;
 
     beforeAll(async () => {
-      server = await startTestServer({ API_KEYS: apiKey });
+      server = await startTestServer({ API_KEYS: `${apiKey},${readKey}:read` });
       await apiClient(server, apiKey).createBatch(keyed, keyed.documents);
     });
     afterAll(() => server.close());
@@ -282,6 +284,32 @@ describeInBrowser('progress page in Chromium (e2e)', () => {
       expect(api.length).toBeGreaterThan(2);
       expect(requests.filter(({ url }) => url.includes(apiKey))).toEqual([]);
       expect(api.filter(({ headers }) => headers.authorization === `Bearer ${apiKey}`).length).toBeGreaterThan(0);
+      await context.close();
+    }, 60_000);
+
+    it('works with a read key: the batches, a batch, its documents; computing the fallback count, a write, says it needs a write key', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      const figure = (term: string) => page.locator('.figures div', { has: page.locator('dt', { hasText: term }) }).locator('dd');
+
+      await page.goto(server.url);
+      await page.getByLabel('API key', { exact: true }).fill(readKey);
+      await page.getByRole('button', { name: 'Show the batches' }).click();
+      await page.getByRole('link', { name: keyed.origName }).click();
+      await page.getByRole('heading', { level: 1, name: keyed.origName }).waitFor();
+      await page.getByText(`${keyed.documents} documents shown, all of them.`).waitFor();
+      await page.getByRole('button', { name: 'd000000009' }).click();
+      await page.getByRole('heading', { name: 'Document d000000009' }).waitFor();
+
+      await page.getByRole('button', { name: 'Compute the fallback count' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'This API key may only read: computing and storing the fallback count needs a key with the write scope.' })
+        .waitFor();
+      expect(await figure('Fallback count').textContent()).toBe('0');
+      // The page goes on: no key prompt, no connection error.
+      expect(await page.locator('#connection').textContent()).toBe('');
       await context.close();
     }, 60_000);
   });

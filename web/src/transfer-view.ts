@@ -1,4 +1,5 @@
 import {
+  ApiError,
   call,
   fetchData,
   paths,
@@ -102,6 +103,12 @@ export class TransferView implements View {
       this.show('Fallback count', formatCount(transfer.fallbackCount));
       this.fallbackResult.textContent = `${formatCount(transfer.fallbackCount)} documents are not delivered; stored as the fallback count.`;
     } catch (error) {
+      if (error instanceof ApiError && error.status === 403) {
+        // A read key, as the page is meant to be given: it shows everything, but storing the count is a write.
+        this.fallbackResult.textContent =
+          'This API key may only read: computing and storing the fallback count needs a key with the write scope.';
+        return;
+      }
       this.fallbackResult.textContent = 'The fallback count could not be computed.';
       this.context.fail(error);
     } finally {

@@ -283,7 +283,7 @@ export interface paths {
         };
         /**
          * Export every document of a batch, with its data
-         * @description Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.
+         * @description Streams the documents in uniqueId order, optionally in one state: NDJSON (one document a line, as `GET …/documents/{uniqueId}` answers it) or CSV (a header row, then one record a document, RFC 4180 quoting, `data` as JSON text; a cell that a spreadsheet would run as a formula, starting with `=`, `+`, `-`, `@`, a tab or a carriage return, is written with a leading `'`). The service reads the batch a page at a time while it sends, so memory stays flat whatever the size: a page holds at most 1000 documents and 1 MiB of their data. Each page is read as the database is at that moment: a document that changes during the export shows as it was when its page was read. An unknown UBID is answered 404 before anything is sent; a failure after the first bytes closes the connection before the end of the body.
          */
         get: operations["exportDocuments"];
         put?: never;
@@ -915,6 +915,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The request is invalid: `detail` lists the rejected fields. */
             422: {
                 headers: {
@@ -1000,6 +1015,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: POST under /tracking needs a key with the 'write' scope; this key has 'read'"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -1105,6 +1135,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: DELETE under /tracking needs a key with the 'admin' scope; this key has 'write'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The request is invalid: `detail` lists the rejected fields. */
             422: {
                 headers: {
@@ -1189,6 +1234,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -1279,6 +1339,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: DELETE under /tracking needs a key with the 'admin' scope; this key has 'write'"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -1387,6 +1462,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: PUT under /tracking needs a key with the 'write' scope; this key has 'read'"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -1511,6 +1601,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: POST under /tracking needs a key with the 'write' scope; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description Unknown UBID. */
             404: {
                 headers: {
@@ -1612,6 +1717,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: PUT under /tracking needs a key with the 'write' scope; this key has 'read'"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -1731,6 +1851,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: POST under /tracking needs a key with the 'write' scope; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The request body is larger than 16 MiB. */
             413: {
                 headers: {
@@ -1830,6 +1965,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The batch has no documents. */
             404: {
                 headers: {
@@ -1924,6 +2074,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: PUT under /tracking needs a key with the 'write' scope; this key has 'read'"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -2031,6 +2196,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description Unknown UBID: no such transfer. */
             404: {
                 headers: {
@@ -2132,6 +2312,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: POST under /tracking needs a key with the 'write' scope; this key has 'read'"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -2285,6 +2480,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description Unknown UBID: no such transfer. */
             404: {
                 headers: {
@@ -2387,6 +2597,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -2499,6 +2724,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description Unknown UBID: no such transfer. */
             404: {
                 headers: {
@@ -2538,7 +2778,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
-            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            /** @description The database cannot be used right now, or the service is busy: as many exports as MAX_CONCURRENT_EXPORTS allows are running (`The service is busy: 4 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.`). Either way before anything is sent; retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2629,6 +2869,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -2740,6 +2995,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 401,
                      *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Host not allowed: without API_KEYS this service answers only requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can reach it through DNS rebinding. Set API_KEYS, or add the host name clients use to ALLOWED_HOSTS."
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { EntityManager } from 'typeorm';
 
@@ -19,9 +20,18 @@ describe('DatabaseHealthIndicator', () => {
     return new DatabaseHealthIndicator(unitOfWork, context, new HealthIndicatorService());
   };
 
-  beforeEach(() => (kinds.length = 0));
+  // A spy on Nest's logger, to see what the indicator logs (and keep it out of the test's output).
+  let logged: jest.SpyInstance;
+  beforeEach(() => {
+    kinds.length = 0;
+    jest.resetAllMocks();
+    logged = jest.spyOn(Logger.prototype, 'error').mockImplementation();
+  });
 
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
 
   it('is up when the database answers a read', async () => {
     await expect(indicatorWith(async () => [{ 1: 1 }]).check('database')).resolves.toEqual({ database: { status: 'up' } });
@@ -35,6 +45,26 @@ describe('DatabaseHealthIndicator', () => {
     await expect(indicatorWith(() => Promise.reject(refused)).check('database')).resolves.toEqual({
       database: { status: 'down', message: 'the database server cannot be reached' },
     });
+  });
+
+  it('is down, naming the database but not its words, for a failure it has no words for, and logs that failure', async () => {
+    const failure = new Error('relation "sms_transfers" does not exist at db.internal:5432 (role tracking)');
+
+    await expect(indicatorWith(() => Promise.reject(failure)).check('database')).resolves.toEqual({
+      database: { status: 'down', message: "the database failed the readiness check (the service's log has the error)" },
+    });
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged.mock.calls[0][0]).toMatch(
+      /^The readiness check failed: Error: relation "sms_transfers" does not exist at db\.internal:5432 \(role tracking\)\n {4}at /,
+    );
+  });
+
+  it('does not log the failures it has words for: the API logs those as they come', async () => {
+    await indicatorWith(() => Promise.reject(new DatabaseUnavailableError('the database server cannot be reached', undefined))).check(
+      'database',
+    );
+
+    expect(logged).not.toHaveBeenCalled();
   });
 
   it('is down when the database does not answer in time', async () => {

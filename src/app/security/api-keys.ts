@@ -1,28 +1,38 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { IncomingHttpHeaders } from 'node:http';
 
+import { ApiKeyGrant, ApiKeyScope } from '../../core/config/api-key-scope';
+import { apiKeyFingerprint } from '../../core/http/api-key-fingerprint';
+
 export const API_KEY_HEADER = 'x-api-key';
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
+/** A configured key that a request presented: what it may do, and its name in the logs. */
+export interface AcceptedApiKey {
+  scope: ApiKeyScope;
+  fingerprint: string;
+}
+
 /**
- * Checks a presented key against every configured key in constant time. Keys are compared as
- * SHA-256 digests: equal lengths for `timingSafeEqual`, so neither a key's content nor its length
- * shows in the response time; and every key is compared, so neither does which one matched.
+ * Finds a presented key among the configured ones in constant time. Keys are compared as SHA-256
+ * digests: equal lengths for `timingSafeEqual`, so neither a key's content nor its length shows in
+ * the response time; and every key is compared, so neither does which one matched.
  */
 export class ApiKeys {
-  private readonly digests: Buffer[];
+  private readonly keys: { digest: Buffer; accepted: AcceptedApiKey }[];
 
-  constructor(keys: readonly string[]) {
-    this.digests = keys.map(digest);
+  constructor(grants: readonly ApiKeyGrant[]) {
+    this.keys = grants.map(({ key, scope }) => ({ digest: digest(key), accepted: { scope, fingerprint: apiKeyFingerprint(key) } }));
   }
 
-  accepts(candidate: string): boolean {
+  /** The configured key `candidate` is, or undefined. */
+  find(candidate: string): AcceptedApiKey | undefined {
     const presented = digest(candidate);
-    let matched = false;
-    for (const key of this.digests) {
-      matched = timingSafeEqual(presented, key) || matched;
+    let found: AcceptedApiKey | undefined;
+    for (const key of this.keys) {
+      if (timingSafeEqual(presented, key.digest)) found = key.accepted;
     }
-    return matched;
+    return found;
   }
 }
 

@@ -28,7 +28,7 @@ describe('useHttpSecurity', () => {
   it("sets helmet's headers, with a policy that does not upgrade plain HTTP requests, and no CORS without CORS_ORIGINS", () => {
     const app = fakeApp();
 
-    useHttpSecurity(app as unknown as INestApplication, { apiKeys: [], corsOrigins: [] });
+    useHttpSecurity(app as unknown as INestApplication, { apiKeys: [], corsOrigins: [], allowedHosts: [] });
 
     expect(app.use).toHaveBeenCalledTimes(1);
     const headers = headersSetBy(app.use.mock.calls[0][0]);
@@ -42,7 +42,7 @@ describe('useHttpSecurity', () => {
   it('lets the origins of CORS_ORIGINS read the API, with the headers a client sends and reads', () => {
     const app = fakeApp();
 
-    useHttpSecurity(app as unknown as INestApplication, { apiKeys: [], corsOrigins: ['https://app.example.com'] });
+    useHttpSecurity(app as unknown as INestApplication, { apiKeys: [], corsOrigins: ['https://app.example.com'], allowedHosts: [] });
 
     expect(app.enableCors).toHaveBeenCalledWith({
       origin: ['https://app.example.com'],

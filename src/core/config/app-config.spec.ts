@@ -83,6 +83,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 60_000,
       headersTimeoutMs: 20_000,
       uploadWorkers: 1,
+      maxConcurrentExports: 4,
     });
     expect(
       loadConfig({
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
         REQUEST_TIMEOUT_MS: '120000',
         HEADERS_TIMEOUT_MS: '5000',
         UPLOAD_WORKERS: '0',
+        MAX_CONCURRENT_EXPORTS: '12',
       }).http,
     ).toEqual({
       maxInflightBodyBytes: 100 * 1024 * 1024,
@@ -98,6 +100,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 120_000,
       headersTimeoutMs: 5000,
       uploadWorkers: 0,
+      maxConcurrentExports: 12,
     });
   });
 
@@ -150,6 +153,8 @@ describe('loadConfig', () => {
     ['MAX_INFLIGHT_BODY_MB', '15', "MAX_INFLIGHT_BODY_MB: '15' is not an integer from 16 to 65536"],
     ['UPLOAD_WAIT_MS', '1.5', "UPLOAD_WAIT_MS: '1.5' is not an integer from 0 to 600000"],
     ['UPLOAD_WORKERS', '-1', "UPLOAD_WORKERS: '-1' is not an integer from 0 to 64"],
+    ['MAX_CONCURRENT_EXPORTS', '0', "MAX_CONCURRENT_EXPORTS: '0' is not an integer from 1 to 1000"],
+    ['MAX_CONCURRENT_EXPORTS', 'many', "MAX_CONCURRENT_EXPORTS: 'many' is not an integer from 1 to 1000"],
     ['METRICS_ENABLED', 'maybe', "METRICS_ENABLED: 'maybe' is not one of true, false (or 1, 0, yes, no, on, off)"],
     ['RETENTION_DAYS', '0', "RETENTION_DAYS: '0' is not an integer from 1 to 36500"],
     ['RETENTION_DAYS', '30d', "RETENTION_DAYS: '30d' is not an integer from 1 to 36500"],
@@ -169,7 +174,7 @@ describe('loadConfig', () => {
     it('has no keys and no CORS by default, and then listens on the loopback interface only', () => {
       const config = loadConfig({});
 
-      expect(config.security).toEqual({ apiKeys: [], corsOrigins: [] });
+      expect(config.security).toEqual({ apiKeys: [], corsOrigins: [], allowedHosts: [] });
       expect(config.authenticationEnabled).toBe(false);
       expect(config.host).toBe('127.0.0.1');
       expect(config.shutdownTimeoutMs).toBe(10_000);
@@ -194,14 +199,71 @@ describe('loadConfig', () => {
       });
 
       expect(config.security).toEqual({
-        apiKeys: [KEY, '0123456789abcdef'],
+        apiKeys: [
+          { key: KEY, scope: 'admin' },
+          { key: '0123456789abcdef', scope: 'admin' },
+        ],
         corsOrigins: ['https://app.example.com', 'http://localhost:8080'],
+        allowedHosts: [],
       });
+    });
+
+    it('reads ALLOWED_HOSTS as comma-separated host names, in lower case', () => {
+      expect(loadConfig({ ALLOWED_HOSTS: ' Tracking.Internal, 10.0.0.5,[FD00::5],my-box ' }).security.allowedHosts).toEqual([
+        'tracking.internal',
+        '10.0.0.5',
+        '[fd00::5]',
+        'my-box',
+      ]);
+    });
+
+    it.each(['tracking.internal:7000', 'http://tracking.internal', '*.example.com', 'fd00::5', '-box', 'box.', 'a b'])(
+      'refuses ALLOWED_HOSTS=%s: a Host header never carries that name',
+      (name) => {
+        expect(() => loadConfig({ ALLOWED_HOSTS: `localhost,${name}` })).toThrow(
+          `ALLOWED_HOSTS: '${name}' is not a host name such as tracking.internal, 10.0.0.5 or [fd00::5] (no scheme, port or wildcard)`,
+        );
+      },
+    );
+
+    it('reads each key’s scope after its last colon; a bare key is admin, and a key may hold colons before its scope', () => {
+      expect(
+        loadConfig({ API_KEYS: `${KEY}:read, 0123456789abcdef:write,fedcba9876543210:admin,a:b:c:d:e:f:g:h:i:read,${KEY}:read` }).security
+          .apiKeys,
+      ).toEqual([
+        { key: KEY, scope: 'read' },
+        { key: '0123456789abcdef', scope: 'write' },
+        { key: 'fedcba9876543210', scope: 'admin' },
+        { key: 'a:b:c:d:e:f:g:h:i', scope: 'read' },
+      ]);
+    });
+
+    it.each([
+      [`${KEY}:reader`, 'key #1'],
+      [`${KEY},0123456789abcdef:ADMIN`, 'key #2'],
+      [`${KEY},${KEY}:`, 'key #2'],
+      // A key that holds a colon must be followed by its scope: what follows its last colon is read as one.
+      ['0123456789:abcdef0123', 'key #1'],
+    ])('stops start-up on an unknown scope without printing the entry (API_KEYS=%s)', (keys, position) => {
+      const load = () => loadConfig({ API_KEYS: keys });
+
+      expect(load).toThrow(
+        `API_KEYS: ${position} has an unknown scope after its last colon: write key:read, key:write or key:admin, or the key alone for admin`,
+      );
+      for (const part of keys.split(/[,:]/).filter((piece) => piece.length > 3)) expect(load).not.toThrow(part);
+    });
+
+    it('refuses a key listed twice with two scopes, naming the second by position', () => {
+      const load = () => loadConfig({ API_KEYS: `${KEY}:read,0123456789abcdef,${KEY}:write` });
+
+      expect(load).toThrow('API_KEYS: key #3 is listed before with another scope; give each key one scope');
+      expect(load).not.toThrow(KEY);
     });
 
     it.each([
       ['short', 'key #1'],
       [`${KEY},with space inside`, 'key #2'],
+      [`${KEY},short:read`, 'key #2'],
     ])('refuses a weak or malformed key without printing it (API_KEYS=%s)', (keys, position) => {
       const load = () => loadConfig({ API_KEYS: keys });
 

@@ -1,3 +1,4 @@
+import { API_KEY_SCOPES, ApiKeyGrant, ApiKeyScope } from './api-key-scope';
 import {
   DatabaseConfig,
   DEFAULT_DATABASE_SETTINGS,
@@ -14,10 +15,12 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 
 /** Who may call the API and from where; see docs/security.md. */
 export interface SecurityConfig {
-  /** The accepted API keys; empty means authentication is off. */
-  apiKeys: string[];
+  /** The accepted API keys, each with its scope; empty means authentication is off. */
+  apiKeys: ApiKeyGrant[];
   /** Browser origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
+  /** Without API keys, the host names besides this machine's that requests may be addressed to (lower case). */
+  allowedHosts: string[];
 }
 
 /** How the HTTP server protects its memory and its connections; see docs/operations.md. */
@@ -32,6 +35,8 @@ export interface HttpLimitsConfig {
   headersTimeoutMs: number;
   /** Worker threads that parse and check big upload bodies off the event loop; 0: on it. */
   uploadWorkers: number;
+  /** Exports streaming at once at most (MAX_CONCURRENT_EXPORTS); one more is answered 503. */
+  maxConcurrentExports: number;
 }
 
 export interface AppConfigValues {
@@ -60,6 +65,7 @@ export const DEFAULT_HTTP_LIMITS = {
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 20_000,
   uploadWorkers: 1,
+  maxConcurrentExports: 4,
 };
 
 /** Without API keys the API is open, so by default it only listens where no one else can reach it. */
@@ -147,6 +153,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const apiKeys = read('API_KEYS', '', parseApiKeys);
   const host = read('HOST', apiKeys?.length ? ALL_INTERFACES_HOST : LOOPBACK_HOST, parseHost);
   const corsOrigins = read('CORS_ORIGINS', '', parseOrigins);
+  const allowedHosts = read('ALLOWED_HOSTS', '', parseHostNames);
   const shutdownTimeoutMs = read('SHUTDOWN_TIMEOUT_MS', '10000', (raw) => parseInteger(raw, 100, 600_000));
   const maxInflightBodyMb = read('MAX_INFLIGHT_BODY_MB', String(DEFAULT_HTTP_LIMITS.maxInflightBodyMb), (raw) =>
     parseInteger(raw, MAX_BODY_MB, 65_536),
@@ -161,6 +168,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const retentionDays = read('RETENTION_DAYS', '', (raw) => (raw === '' ? null : parseInteger(raw, 1, 36_500)));
   const metricsEnabled = read('METRICS_ENABLED', 'true', parseBoolean);
   const uploadWorkers = read('UPLOAD_WORKERS', String(DEFAULT_HTTP_LIMITS.uploadWorkers), (raw) => parseInteger(raw, 0, 64));
+  const maxConcurrentExports = read('MAX_CONCURRENT_EXPORTS', String(DEFAULT_HTTP_LIMITS.maxConcurrentExports), (raw) =>
+    parseInteger(raw, 1, 1000),
+  );
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     problems.push(
       `HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`,
@@ -176,13 +186,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: database!,
     logLevel: logLevel!,
     nodeEnv: nodeEnv!,
-    security: { apiKeys: apiKeys!, corsOrigins: corsOrigins! },
+    security: { apiKeys: apiKeys!, corsOrigins: corsOrigins!, allowedHosts: allowedHosts! },
     http: {
       maxInflightBodyBytes: maxInflightBodyMb! * 1024 * 1024,
       uploadWaitMs: uploadWaitMs!,
       requestTimeoutMs: requestTimeoutMs!,
       headersTimeoutMs: headersTimeoutMs!,
       uploadWorkers: uploadWorkers!,
+      maxConcurrentExports: maxConcurrentExports!,
     },
     shutdownTimeoutMs: shutdownTimeoutMs!,
     retentionDays: retentionDays ?? null,
@@ -198,17 +209,33 @@ function listOf(raw: string): string[] {
     .filter((item) => item !== '');
 }
 
-/** Never echoes a key: the message names its position only, as the error may be logged. */
-function parseApiKeys(raw: string): string[] {
-  const keys = listOf(raw);
-  keys.forEach((key, index) => {
+/**
+ * Entries `key` or `key:scope` (a bare key is `admin`). Never echoes a key, nor what follows its
+ * last colon, which may be part of one: the messages name the entry's position only, as the error
+ * may be logged.
+ */
+function parseApiKeys(raw: string): ApiKeyGrant[] {
+  const scopes = new Map<string, ApiKeyScope>();
+  listOf(raw).forEach((entry, index) => {
+    const colon = entry.lastIndexOf(':');
+    const key = colon === -1 ? entry : entry.slice(0, colon);
+    const scope = colon === -1 ? 'admin' : entry.slice(colon + 1);
+    if (!(API_KEY_SCOPES as readonly string[]).includes(scope)) {
+      throw new Error(
+        `key #${index + 1} has an unknown scope after its last colon: write key:read, key:write or key:admin, or the key alone for admin`,
+      );
+    }
     if (key.length < MIN_API_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
       throw new Error(
         `key #${index + 1} must be at least ${MIN_API_KEY_LENGTH} printable ASCII characters without spaces (for example the output of \`openssl rand -hex 16\`)`,
       );
     }
+    if (scopes.has(key) && scopes.get(key) !== scope) {
+      throw new Error(`key #${index + 1} is listed before with another scope; give each key one scope`);
+    }
+    scopes.set(key, scope as ApiKeyScope);
   });
-  return [...new Set(keys)];
+  return [...scopes].map(([key, scope]) => ({ key, scope }));
 }
 
 function parseHost(raw: string): string {
@@ -216,6 +243,17 @@ function parseHost(raw: string): string {
     throw new Error(`'${raw}' is not a host name or IP address`);
   }
   return raw;
+}
+
+/** Names as a Host header carries them: a DNS name, an IPv4 address or a bracketed IPv6 one; no scheme, port or wildcard. */
+function parseHostNames(raw: string): string[] {
+  return listOf(raw).map((name) => {
+    const host = name.toLowerCase();
+    if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])$/.test(host)) {
+      throw new Error(`'${name}' is not a host name such as tracking.internal, 10.0.0.5 or [fd00::5] (no scheme, port or wildcard)`);
+    }
+    return host;
+  });
 }
 
 /** Each origin as a browser sends it: scheme, host and optional port, nothing after. */

@@ -1,4 +1,6 @@
-import { UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+
+import { ApiKeyScope } from '../config/api-key-scope';
 
 /** A /tracking request without a key, while the service runs with API_KEYS. */
 export function missingApiKey(): UnauthorizedException {
@@ -8,4 +10,11 @@ export function missingApiKey(): UnauthorizedException {
 /** A /tracking request with a key that is none of API_KEYS. */
 export function invalidApiKey(): UnauthorizedException {
   return new UnauthorizedException({ detail: 'Invalid API key' });
+}
+
+/** A /tracking request with a valid key whose scope does not allow its method; names the scopes, never the key. */
+export function apiKeyScopeTooNarrow(method: string, needed: ApiKeyScope, granted: ApiKeyScope): ForbiddenException {
+  return new ForbiddenException({
+    detail: `Insufficient API key scope: ${method} under /tracking needs a key with the '${needed}' scope; this key has '${granted}'`,
+  });
 }

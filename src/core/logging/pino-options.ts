@@ -4,6 +4,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Options } from 'pino-http';
 
 import { AppConfig } from '../config/app-config';
+import { apiKeyFingerprintOf } from '../http/api-key-fingerprint';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -34,6 +35,11 @@ export function buildPinoHttpOptions(config: AppConfig): Options {
     // A request line needs the method, the URL and the id; headers and bodies only add noise and secrets.
     // The serializers drop the headers; the redaction keeps credentials out should anything log them anyway.
     redact: { paths: CREDENTIAL_PATHS, censor: '[redacted]' },
+    // Which key deleted: each DELETE's line names the key by its fingerprint (never the key itself).
+    customProps: (req) => {
+      const fingerprint = req.method === 'DELETE' ? apiKeyFingerprintOf(req) : undefined;
+      return fingerprint === undefined ? {} : { apiKeyFingerprint: fingerprint };
+    },
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

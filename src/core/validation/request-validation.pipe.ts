@@ -4,6 +4,7 @@ import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
 import { CompiledValidation } from './compiled-validation';
 import { nestsDeeperThan } from './max-json-depth';
+import { nulCharacterErrors } from './nul-character';
 
 /**
  * No valid body of this API nests deeper (documents' data may nest 64 levels). class-transformer
@@ -36,6 +37,9 @@ const REQUEST_PART: Record<ArgumentMetadata['type'], string> = {
  * Bodies first meet their DTO's compiled check (see CompiledValidation): a valid body passes
  * as the parsed object, with unknown properties removed, without building class instances.
  * Anything it refuses goes through class-validator, which decides and words the 422.
+ *
+ * What passes is then searched for U+0000 in any string, wherever it is (see nulCharacterErrors):
+ * one rule for every field of every request part, present and future.
  */
 @Injectable()
 export class RequestValidationPipe extends ValidationPipe {
@@ -54,6 +58,12 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Nest passes a custom decorator's value (the upload's request) through untouched: so does the search for NUL.
+    if (metadata.type === 'custom') return super.transform(value, metadata);
+    return withoutNulCharacters(await this.checkRules(value, metadata), REQUEST_PART[metadata.type]);
+  }
+
+  private async checkRules(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
       if (metadata.metatype && this.compiled.validatorFor(metadata.metatype as new () => object)?.(value)) {
         return value;
@@ -73,6 +83,13 @@ export class RequestValidationPipe extends ValidationPipe {
       throw error;
     }
   }
+}
+
+/** A validated value, which nests no deeper than its DTO allows, so that the search cannot overflow the stack. */
+function withoutNulCharacters<T>(value: T, part: string): T {
+  const errors = nulCharacterErrors(value, part);
+  if (errors.length > 0) throw new RequestValidationException(errors);
+  return value;
 }
 
 function flatten(errors: ValidationError[], parent: (string | number)[]): FieldErrorDto[] {

@@ -23,6 +23,14 @@ export interface SmsDocumentPageQuery {
   after?: string;
 }
 
+/**
+ * An export's page: the documents of a page query, but only as many as have at most `maxBytes` of
+ * data between them (as JSON text, the database's own bytes), and always at least one.
+ */
+export interface SmsDocumentExportPageQuery extends SmsDocumentPageQuery {
+  maxBytes: number;
+}
+
 /** A keyset page of documents in uniqueId order. */
 export interface KeysetPage<T> {
   items: T[];

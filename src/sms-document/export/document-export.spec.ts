@@ -40,6 +40,19 @@ describe('csvRecord', () => {
   ])('writes %j as %j (RFC 4180)', (fields, record) => {
     expect(csvRecord(fields)).toBe(record);
   });
+
+  it.each([
+    [['=1+2'], "'=1+2\r\n"],
+    [['+4917012345678'], "'+4917012345678\r\n"],
+    [['-2', '@SUM(A1)'], "'-2,'@SUM(A1)\r\n"],
+    [['\tx'], "'\tx\r\n"],
+    [['\rx'], `"'\rx"\r\n`],
+    [['=HYPERLINK("http://x.example","a,b")'], `"'=HYPERLINK(""http://x.example"",""a,b"")"\r\n`],
+    // Only the first character counts: these are text to a spreadsheet already.
+    [['a=b', ' =1', "'=1", '1-2', '{"a":"=1"}'], `a=b, =1,'=1,1-2,"{""a"":""=1""}"\r\n`],
+  ])("writes %j, which a spreadsheet would run as a formula, as text: %j (a leading ', OWASP's advice)", (fields, record) => {
+    expect(csvRecord(fields)).toBe(record);
+  });
 });
 
 describe('encodeExport', () => {
@@ -59,6 +72,17 @@ describe('encodeExport', () => {
     expect(chunks).toEqual([
       'UBID,uniqueId,state,SMScount,when,data\r\n' + `${UBID},"a,1",DONE,2,2024-04-17T09:12:05.000Z,"{""text"":""say \\""hi\\""""}"\r\n`,
       `${UBID},b,DONE,2,2024-04-17T09:12:05.000Z,{}\r\n`,
+    ]);
+  });
+
+  it('neutralises a CSV cell that would start a formula, and leaves NDJSON as stored', async () => {
+    const formula = stored('=1+2', { text: '=1+2' });
+
+    expect(await chunksOf(encodeExport(pagesOf([formula]), 'csv'))).toEqual([
+      'UBID,uniqueId,state,SMScount,when,data\r\n' + `${UBID},'=1+2,DONE,2,2024-04-17T09:12:05.000Z,"{""text"":""=1+2""}"\r\n`,
+    ]);
+    expect(await chunksOf(encodeExport(pagesOf([formula]), 'ndjson'))).toEqual([
+      `{"UBID":"${UBID}","uniqueId":"=1+2","state":"DONE","SMScount":2,"when":"2024-04-17T09:12:05.000Z","data":{"text":"=1+2"}}\n`,
     ]);
   });
 

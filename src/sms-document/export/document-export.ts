@@ -3,11 +3,21 @@ import { SmsDocument } from '../domain/sms-document';
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Documents read per page: about 0.2 MB of text each, so memory stays flat whatever the batch. */
+/** Documents read per page at most: about 0.2 MB of text for documents of the usual size. */
 export const EXPORT_PAGE_SIZE = 1000;
+
+/**
+ * The data read per page at most, in bytes of its JSON text (but always one document): 16 documents
+ * of the largest size (64 KiB), where a page of 1000 of them would hold 64 MB three times over (as
+ * the driver's text, as objects, as the encoded page), in every export at once.
+ */
+export const EXPORT_PAGE_BYTES = 1024 * 1024;
 
 /** The columns of a CSV export; an NDJSON line has the same fields, in the same order, as `GET …/documents/{uniqueId}`. */
 const COLUMNS = ['UBID', 'uniqueId', 'state', 'SMScount', 'when', 'data'] as const;
+
+/** What a spreadsheet reads as the start of a formula in a cell: `=`, `+`, `-`, `@`, a tab or a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 interface ExportEncoding {
   contentType: string;
@@ -37,9 +47,17 @@ export interface DocumentExport {
   chunks: AsyncIterable<string>;
 }
 
-/** One CSV record, RFC 4180: fields with a comma, a quote or a line break are quoted, quotes doubled, lines end in CRLF. */
+/**
+ * One CSV record, RFC 4180: fields with a comma, a quote or a line break are quoted, quotes
+ * doubled, lines end in CRLF. A field that a spreadsheet would run as a formula (a uniqueId such as
+ * `=HYPERLINK(…)`) gets a leading `'`, as OWASP advises for CSV injection: the cell then shows as text.
+ */
 export function csvRecord(fields: readonly string[]): string {
-  return `${fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field)).join(',')}\r\n`;
+  return `${fields.map((field) => csvField(FORMULA_START.test(field) ? `'${field}` : field)).join(',')}\r\n`;
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The text of each page in `format`, the header before the first; one chunk per page, none for an empty NDJSON export. */

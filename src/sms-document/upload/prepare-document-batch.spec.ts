@@ -26,6 +26,8 @@ describe('prepareDocumentBatch', () => {
     ['against a rule', JSON.stringify({ UBID, documents: [{ ...document, SMScount: 0 }] })],
     ['without documents', JSON.stringify({ UBID, documents: [] })],
     ['with a UBID that is no UUID', JSON.stringify({ UBID: 'nope', documents: [document] })],
+    ['with a NUL character in a uniqueId', JSON.stringify({ UBID, documents: [{ ...document, uniqueId: 'a\0' }] })],
+    ['with a NUL character in data', JSON.stringify({ UBID, documents: [{ ...document, data: { text: '\0' } }] })],
   ])('makes none of a body %s, leaving the 422 to the usual validation', (_what, body) => {
     expect(prepareDocumentBatch(bytes(body), validate)).toBeUndefined();
   });
