@@ -97,6 +97,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly writeRetries = counter({
+    name: 'tracking_write_retries_total',
+    help: 'Writes run again because they met another write on the same rows (PostgreSQL: a deadlock or a serialization failure), by conflict.',
+    labelNames: ['conflict'] as const,
+    registers: [this.registry],
+  });
+
   readonly writeQueueWait = histogram({
     name: 'tracking_sqlite_write_queue_wait_seconds',
     help: 'SQLite: how long a write waited for its turn on the write connection.',
