@@ -3,6 +3,7 @@ import { FindOptionsSelect, In, MoreThan } from 'typeorm';
 
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
+import { NOW } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
@@ -22,7 +23,7 @@ const ON_CONFLICT = `
     "SMScount" = excluded."SMScount",
     "data" = excluded."data",
     "state" = '${TrackingState.INIT}',
-    "when" = CURRENT_TIMESTAMP`;
+    "when" = excluded."when"`;
 
 /**
  * The whole sub-batch travels as one JSON text parameter that the database expands itself.
@@ -33,13 +34,13 @@ const ON_CONFLICT = `
 const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
   // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT. The text
   // must begin with "INSERT ": TypeORM's SQLite driver only then reports the changed rows.
-  sqlite: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data")
-  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data' FROM json_each(CAST(? AS TEXT))
+  sqlite: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when")
+  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data', ${NOW.sqlite} FROM json_each(CAST(? AS TEXT))
   WHERE true${ON_CONFLICT}`,
   // JSON (not JSONB) keeps each document's data as sent. Rows go in uniqueId order, so that
   // concurrent upserts of one batch lock its rows in the same order and cannot deadlock.
-  postgres: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data")
-  SELECT $1, d."uniqueId", d."SMScount", d."data"
+  postgres: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when")
+  SELECT $1, d."uniqueId", d."SMScount", d."data", ${NOW.postgres}
   FROM json_to_recordset($2::json) AS d("uniqueId" VARCHAR(10), "SMScount" INTEGER, "data" JSON)
   ORDER BY d."uniqueId"${ON_CONFLICT}`,
 };
@@ -128,13 +129,13 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     const before = statesBefore(state);
     if (before.length === 0) return 0;
     const { manager } = this.transaction;
+    const engine = engineOf(manager);
     const update = manager
       .createQueryBuilder()
       .update(SmsDocumentEntity)
-      .set({ state, when: () => 'CURRENT_TIMESTAMP' })
+      .set({ state, when: () => NOW[engine] })
       .where({ UBID: ubid, state: In(before) });
     if (uniqueIds) {
-      const engine = engineOf(manager);
       update.andWhere(AMONG_UNIQUE_IDS[engine], { uniqueIds: UNIQUE_IDS_PARAMETER[engine](uniqueIds) });
     }
     const result = await update.execute();

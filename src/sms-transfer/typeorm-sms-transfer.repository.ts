@@ -3,7 +3,7 @@ import { In, LessThan, MoreThan } from 'typeorm';
 
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
-import { timeParameter } from '../core/database/time-parameter';
+import { NOW, timeParameter } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { ExpiredTransfersQuery, NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
@@ -42,6 +42,11 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
     return this.transaction.manager.getRepository(SmsTransferEntity);
   }
 
+  /** The current time as the engine writes it into `when`. */
+  private get now(): string {
+    return NOW[engineOf(this.transaction.manager)];
+  }
+
   async upsert(transfer: NewSmsTransfer): Promise<SmsTransfer> {
     // A re-sent batch is a retry: it starts over from INIT with no fallbacks, timed now. Every
     // column takes the inserted value on conflict, so the fresh state and time win too.
@@ -49,7 +54,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
       this.rows
         .createQueryBuilder()
         .insert()
-        .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => 'CURRENT_TIMESTAMP' })
+        .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => this.now })
         .orUpdate(['fileName', 'origName', 'documents', 'SMScount', 'state', 'fallbackCount', 'when'], ['UBID'])
         // Stryker disable next-line BooleanLiteral: equivalent, it only spares reading generated values into an object not returned
         .updateEntity(false)
@@ -65,7 +70,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
   async findPage({ limit, offset, state }: SmsTransferPageQuery): Promise<SmsTransferPage> {
     const [items, total] = await this.rows.findAndCount({
       where: state ? { state } : {},
-      // "when" has one-second resolution on SQLite: the UBID keeps pages stable among equals.
+      // Equal times (one millisecond; one second in rows SQLite stored before it kept milliseconds): the UBID keeps pages stable.
       order: { when: 'DESC', UBID: 'ASC' },
       take: limit,
       skip: offset,
@@ -77,7 +82,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
     // The condition, not the caller's reading of the row, keeps the state from going backwards,
     // also against a concurrent change on PostgreSQL (which re-checks it on the newest row).
     const before = statesBefore(state);
-    if (before.length > 0) await this.rows.update({ UBID: ubid, state: In(before) }, { state, when: () => 'CURRENT_TIMESTAMP' });
+    if (before.length > 0) await this.rows.update({ UBID: ubid, state: In(before) }, { state, when: () => this.now });
     return this.findByUbid(ubid);
   }
 
