@@ -211,7 +211,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
         arrange: () => (
           transfers.findByUbid.mockResolvedValue(TRANSFER),
-          documents.findStates.mockResolvedValue(new Map([[EXAMPLE_UNIQUE_ID, TrackingState.DONE]]))
+          documents.lockStates.mockResolvedValue(new Map([[EXAMPLE_UNIQUE_ID, TrackingState.DONE]]))
         ),
       },
       413: tooLarge(`${documentsPath()}/receipts`),

@@ -26,6 +26,20 @@ const ON_CONFLICT = `
     "when" = excluded."when"`;
 
 /**
+ * PostgreSQL runs writes side by side, and each statement that writes documents takes its row locks
+ * in one order: the transfer's row first (KEY SHARE, the lock its foreign key takes; only a delete
+ * of the transfer waits for it), then the documents in uniqueId order. Two writes then never hold
+ * rows the other waits for, and cannot deadlock; a delete or a purge locks the transfer first too
+ * (docs/database.md#lock-order). `transfer` is read through `TRANSFER_LOCKED`, a one-time filter
+ * that PostgreSQL evaluates before the statement's first row, so the lock comes before any other.
+ * SQLite needs neither: its writes take turns.
+ */
+const transferFirst = (ubidParameter: string) =>
+  `WITH "transfer" AS (SELECT 1 FROM "sms_transfers" WHERE "UBID" = ${ubidParameter} FOR KEY SHARE)\n  `;
+/** Always true: it only makes the statement read `transfer`, and so lock the transfer, first. */
+const TRANSFER_LOCKED = `(SELECT COUNT(*) FROM "transfer") >= 0`;
+
+/**
  * The whole sub-batch travels as one JSON text parameter that the database expands itself.
  * Binding 5000 × 4 separate values costs the event loop ~15 ms a request; one string costs
  * under 1 ms, and the unpacking happens in the database (on SQLite, on the driver's worker thread).
@@ -37,11 +51,13 @@ const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
   sqlite: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when")
   SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data', ${NOW.sqlite} FROM json_each(CAST(? AS TEXT))
   WHERE true${ON_CONFLICT}`,
-  // JSON (not JSONB) keeps each document's data as sent. Rows go in uniqueId order, so that
-  // concurrent upserts of one batch lock its rows in the same order and cannot deadlock.
-  postgres: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when")
+  // JSON (not JSONB) keeps each document's data as sent. The transfer first, then the rows in
+  // uniqueId order (transferFirst). An unknown UBID locks nothing and goes on to the foreign key's
+  // refusal, in the engine's words, as before.
+  postgres: `${transferFirst('$1')}INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when")
   SELECT $1, d."uniqueId", d."SMScount", d."data", ${NOW.postgres}
   FROM json_to_recordset($2::json) AS d("uniqueId" VARCHAR(10), "SMScount" INTEGER, "data" JSON)
+  WHERE ${TRANSFER_LOCKED}
   ORDER BY d."uniqueId"${ON_CONFLICT}`,
 };
 
@@ -76,14 +92,32 @@ const AMONG_UNIQUE_IDS: Record<DatabaseEngine, string> = {
 };
 
 /**
- * The named documents' states; parameters: the uniqueIds, the UBID. SQLite, left to choose, read
- * the batch's whole range of the tracking index (it holds every column asked for) and checked
- * each entry against the list: 0.35 s for 5000 ids in a batch of 200,000, 0.8 s at 1,000,000.
- * CROSS JOIN fixes its order: the ids outside, a primary-key probe for each (0.03 s).
+ * The named documents' states, locked until the unit of work ends; parameters: the uniqueIds, the
+ * UBID. SQLite, left to choose, read the batch's whole range of the tracking index (it holds every
+ * column asked for) and checked each entry against the list: 0.35 s for 5000 ids in a batch of
+ * 200,000, 0.8 s at 1,000,000. CROSS JOIN fixes its order: the ids outside, a primary-key probe for
+ * each (0.03 s). It locks nothing: SQLite's writes take turns. PostgreSQL locks the transfer, then
+ * the documents in uniqueId order (LockRows above the Sort), as every write does (transferFirst).
  */
-const FIND_STATES: Record<DatabaseEngine, string> = {
+const LOCK_STATES: Record<DatabaseEngine, string> = {
   sqlite: `SELECT d."uniqueId", d."state" FROM json_each(?) AS ids CROSS JOIN "sms_documents" AS d ON d."UBID" = ? AND d."uniqueId" = ids."value"`,
-  postgres: `SELECT "uniqueId", "state" FROM "sms_documents" WHERE "uniqueId" = ANY($1::varchar[]) AND "UBID" = $2`,
+  postgres: `${transferFirst('$2')}SELECT "uniqueId", "state" FROM "sms_documents" WHERE "uniqueId" = ANY($1::varchar[]) AND "UBID" = $2
+  AND ${TRANSFER_LOCKED} ORDER BY "uniqueId" FOR NO KEY UPDATE`,
+};
+
+/**
+ * Moves a whole batch's documents that are in one of `before` (the states' constants, quoted) to a
+ * state, timed now; parameters: the UBID, the state. PostgreSQL picks and locks the rows in a
+ * subquery, in uniqueId order, before it changes any (transferFirst): a plain UPDATE by UBID locked
+ * them in the order it read them, and deadlocked against the upsert, which writes in uniqueId
+ * order. A row a concurrent write has changed is checked again on its newest version as it is
+ * locked, so no document moves back.
+ */
+const MOVE_BATCH: Record<DatabaseEngine, (before: string) => string> = {
+  sqlite: (before) => `UPDATE "sms_documents" SET "state" = ?2, "when" = ${NOW.sqlite} WHERE "UBID" = ?1 AND "state" IN (${before})`,
+  postgres: (before) => `${transferFirst('$1')}UPDATE "sms_documents" SET "state" = $2, "when" = ${NOW.postgres}
+  WHERE "UBID" = $1 AND "uniqueId" IN (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "state" IN (${before})
+    AND ${TRANSFER_LOCKED} ORDER BY "uniqueId" FOR NO KEY UPDATE)`,
 };
 
 /** A listing's columns: everything but the data, which can be large. */
@@ -112,33 +146,33 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     return this.transaction.manager.countBy(SmsDocumentEntity, { UBID: ubid });
   }
 
-  updateStateByUbid(ubid: string, state: TrackingState): Promise<number> {
-    return this.moveForward(ubid, state);
-  }
-
-  updateStates(ubid: string, uniqueIds: string[], state: TrackingState): Promise<number> {
-    return this.moveForward(ubid, state, uniqueIds);
-  }
-
   /**
    * One UPDATE whose WHERE only takes rows behind `state`. That condition, not an earlier read,
-   * keeps states from going backwards: PostgreSQL re-checks it on the newest version of a row a
+   * keeps states from going backwards: PostgreSQL checks it again on the newest version of a row a
    * concurrent transaction has changed, and SQLite runs one transaction at a time.
    */
-  private async moveForward(ubid: string, state: TrackingState, uniqueIds?: string[]): Promise<number> {
+  async updateStateByUbid(ubid: string, state: TrackingState): Promise<number> {
+    const before = statesBefore(state);
+    if (before.length === 0) return 0;
+    const { manager } = this.transaction;
+    const inBefore = before.map((from) => `'${from}'`).join(', ');
+    const result = await manager.queryRunner!.query(MOVE_BATCH[engineOf(manager)](inBefore), [ubid, state], true);
+    return result.affected ?? 0;
+  }
+
+  /** The named rows are the caller's, locked by lockStates: this UPDATE waits for no other write. */
+  async updateStates(ubid: string, uniqueIds: string[], state: TrackingState): Promise<number> {
     const before = statesBefore(state);
     if (before.length === 0) return 0;
     const { manager } = this.transaction;
     const engine = engineOf(manager);
-    const update = manager
+    const result = await manager
       .createQueryBuilder()
       .update(SmsDocumentEntity)
       .set({ state, when: () => NOW[engine] })
-      .where({ UBID: ubid, state: In(before) });
-    if (uniqueIds) {
-      update.andWhere(AMONG_UNIQUE_IDS[engine], { uniqueIds: UNIQUE_IDS_PARAMETER[engine](uniqueIds) });
-    }
-    const result = await update.execute();
+      .where({ UBID: ubid, state: In(before) })
+      .andWhere(AMONG_UNIQUE_IDS[engine], { uniqueIds: UNIQUE_IDS_PARAMETER[engine](uniqueIds) })
+      .execute();
     return result.affected ?? 0;
   }
 
@@ -195,10 +229,10 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     return this.transaction.manager.findOneBy(SmsDocumentEntity, { UBID: ubid, uniqueId });
   }
 
-  async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
+  async lockStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
     const { manager } = this.transaction;
     const engine = engineOf(manager);
-    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(FIND_STATES[engine], [
+    const rows: { uniqueId: string; state: TrackingState }[] = await manager.query(LOCK_STATES[engine], [
       UNIQUE_IDS_PARAMETER[engine](uniqueIds),
       ubid,
     ]);

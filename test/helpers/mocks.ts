@@ -30,7 +30,7 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
     findPage: jest.fn(),
     findPageWithData: jest.fn(),
     findOne: jest.fn(),
-    findStates: jest.fn(),
+    lockStates: jest.fn(),
     updateStates: jest.fn(),
   };
 }
