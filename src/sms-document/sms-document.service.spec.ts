@@ -2,6 +2,7 @@ import { ConflictException, NotFoundException, UnprocessableEntityException } fr
 import { Test } from '@nestjs/testing';
 import { QueryRunner } from 'typeorm';
 
+import { untilWaitingForLock } from '../../test/helpers/lock-waits';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
@@ -487,15 +488,3 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
     });
   });
 });
-
-/** Resolves once a statement holding `statement` waits for a lock on this database; checks every 20 ms. */
-async function untilWaitingForLock(db: TestDatabase, statement: string): Promise<void> {
-  const waiting = async () =>
-    (
-      await db.sql<{ n: number }>(
-        `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ?`,
-        [`%${statement}%`],
-      )
-    )[0].n > 0;
-  while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 20));
-}

@@ -111,13 +111,14 @@ const LOCK_STATES: Record<DatabaseEngine, string> = {
  * subquery, in uniqueId order, before it changes any (transferFirst): a plain UPDATE by UBID locked
  * them in the order it read them, and deadlocked against the upsert, which writes in uniqueId
  * order. A row a concurrent write has changed is checked again on its newest version as it is
- * locked, so no document moves back.
+ * locked, so no document moves back. As ARRAY(…) the subquery runs once, all its locks taken
+ * before the first change (an `IN (…)` may be run again for every row the UPDATE reads).
  */
 const MOVE_BATCH: Record<DatabaseEngine, (before: string) => string> = {
   sqlite: (before) => `UPDATE "sms_documents" SET "state" = ?2, "when" = ${NOW.sqlite} WHERE "UBID" = ?1 AND "state" IN (${before})`,
   postgres: (before) => `${transferFirst('$1')}UPDATE "sms_documents" SET "state" = $2, "when" = ${NOW.postgres}
-  WHERE "UBID" = $1 AND "uniqueId" IN (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "state" IN (${before})
-    AND ${TRANSFER_LOCKED} ORDER BY "uniqueId" FOR NO KEY UPDATE)`,
+  WHERE "UBID" = $1 AND "uniqueId" = ANY(ARRAY(SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "state" IN (${before})
+    AND ${TRANSFER_LOCKED} ORDER BY "uniqueId" FOR NO KEY UPDATE))`,
 };
 
 /** A listing's columns: everything but the data, which can be large. */

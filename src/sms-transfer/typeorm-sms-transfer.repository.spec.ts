@@ -1,4 +1,5 @@
 import { loadTestData } from '../../test/helpers/load-test-data';
+import { untilWaitingForLock } from '../../test/helpers/lock-waits';
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { TrackingState } from '../core/tracking-state';
@@ -358,6 +359,35 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
 
       expect(await db.sql('SELECT "UBID" FROM "sms_transfers" ORDER BY "UBID"')).toEqual([{ UBID: withRecentDocument }, { UBID: recent }]);
     });
+
+    it('tells whether a transfer has not changed since the time', async () => {
+      const stillExpired = (ubid: string) => inTransaction(() => repository.lockIfExpired(ubid, cutoff));
+
+      expect([await stillExpired(oldest), await stillExpired(oldEmpty), await stillExpired(recent), await stillExpired(UNKNOWN)]).toEqual([
+        true,
+        true,
+        false,
+        false,
+      ]);
+    });
+
+    if (kind === 'postgres') {
+      // Another transaction changes an old document and holds it; the delete picks it as old, waits
+      // for it, then must check its time again on the version committed meanwhile.
+      it('leaves a document whose time another write moved past the cutoff while the delete waited for it', async () => {
+        const other = db.dataSource.createQueryRunner();
+        await other.startTransaction();
+        await other.query(`UPDATE "sms_documents" SET "when" = CURRENT_TIMESTAMP WHERE "UBID" = $1 AND "uniqueId" = 'a'`, [oldest]);
+
+        const deleting = inTransaction(() => repository.deleteExpiredDocuments(oldest, cutoff, 10));
+        await untilWaitingForLock(db, 'DELETE FROM "sms_documents"');
+        await other.commitTransaction();
+        await other.release();
+
+        await expect(deleting).resolves.toBe(2);
+        expect(await remaining()).toEqual(['1:a', '2:a', '2:b', '4:a']);
+      });
+    }
   });
 
   // SQLite used to store whole seconds and compare the cutoff so: a purge within the second of a change missed it.

@@ -21,15 +21,31 @@ const NO_DOCUMENT_CHANGED_SINCE = `NOT EXISTS (SELECT 1 FROM "sms_documents"
   WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."when" >= :before)`;
 
 /**
+ * Whether the transfer has not changed since the time, locking it until the unit of work ends;
+ * parameters: UBID, time. PostgreSQL: FOR UPDATE waits for the writes to its documents in flight
+ * (each holds the transfer from its start, docs/database.md#lock-order) and keeps new ones out,
+ * so the purge's next statement sees every upload acknowledged so far, and none can slip in.
+ * SQLite runs one write at a time: a plain read.
+ */
+const LOCK_IF_EXPIRED: Record<DatabaseEngine, string> = {
+  sqlite: `SELECT 1 AS "expired" FROM "sms_transfers" WHERE "UBID" = ? AND "when" < ?`,
+  postgres: `SELECT 1 AS "expired" FROM "sms_transfers" WHERE "UBID" = $1 AND "when" < $2 FOR UPDATE`,
+};
+
+/**
  * A bounded delete of one transfer's old documents; parameters: UBID, time, limit. Neither engine
  * has DELETE … LIMIT (SQLite only when built for it), so the rows are picked by a subquery on the
- * primary key.
+ * primary key. PostgreSQL locks them there, in uniqueId order as every write does, and checks the
+ * time again on the newest version of a row another write changed: the condition of a subquery
+ * alone is not checked again, and a re-upload committed meanwhile was deleted. As ARRAY(…) the
+ * subquery runs once, before the delete: as `IN (…)` the planner may run it again for each row,
+ * and a run after some deletions skips the rows deleted and locks the next ones, past the limit.
  */
 const DELETE_EXPIRED_DOCUMENTS: Record<DatabaseEngine, string> = {
   sqlite: `DELETE FROM "sms_documents" WHERE "UBID" = ?1 AND "uniqueId" IN
   (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = ?1 AND "when" < ?2 LIMIT ?3)`,
-  postgres: `DELETE FROM "sms_documents" WHERE "UBID" = $1 AND "uniqueId" IN
-  (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "when" < $2 LIMIT $3)`,
+  postgres: `DELETE FROM "sms_documents" WHERE "UBID" = $1 AND "uniqueId" = ANY(ARRAY(
+  SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "when" < $2 ORDER BY "uniqueId" LIMIT $3 FOR UPDATE))`,
 };
 
 @Injectable()
@@ -117,6 +133,12 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
       .limit(limit);
     const rows: { UBID: string }[] = await query.getRawMany();
     return rows.map((row) => row.UBID);
+  }
+
+  async lockIfExpired(ubid: string, before: Date): Promise<boolean> {
+    const { manager } = this.transaction;
+    const rows: unknown[] = await manager.query(LOCK_IF_EXPIRED[engineOf(manager)], [ubid, timeParameter(manager, before)]);
+    return rows.length > 0;
   }
 
   async deleteExpiredDocuments(ubid: string, before: Date, limit: number): Promise<number> {

@@ -16,6 +16,7 @@ export function mockSmsTransferRepository(): MockOf<SmsTransferRepository> {
     setFallbackCountFromDocuments: jest.fn(),
     delete: jest.fn(),
     findExpired: jest.fn(),
+    lockIfExpired: jest.fn(),
     deleteExpiredDocuments: jest.fn(),
     deleteIfExpired: jest.fn(),
   };
