@@ -19,8 +19,8 @@ export abstract class SmsDocumentRepository {
 
   /**
    * Moves the documents of the batch that are behind `state` to it, timed now; the others are
-   * left as they are. Returns how many rows moved. One statement, which takes its locks in the
-   * order every write takes them (docs/database.md#lock-order).
+   * left as they are. Returns how many rows moved. Its locks are taken in the order every write
+   * takes them (docs/database.md#lock-order).
    */
   abstract updateStateByUbid(ubid: string, state: TrackingState): Promise<number>;
 

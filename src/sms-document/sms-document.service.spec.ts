@@ -322,6 +322,8 @@ class PausingDocumentRepository extends TypeOrmSmsDocumentRepository {
  * connection, so a second write starts only after the first has committed.
  */
 describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
+  /** A piece of the statement with which a move of the whole batch locks its documents. */
+  const BATCH_MOVE_LOCK = 'AND "state" IN (';
   const uniqueIds = ['a', 'b', 'c'];
   let db: TestDatabase;
   let documents: PausingDocumentRepository;
@@ -363,7 +365,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
     await afterLock.reached;
 
     const move = service.updateState(UBID, TrackingState.DONE);
-    await untilWaitingForLock(db, 'UPDATE "sms_documents"');
+    await untilWaitingForLock(db, BATCH_MOVE_LOCK);
     afterLock.release();
 
     await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 3, unchanged: 0, unknown: ['x'] });
@@ -457,7 +459,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
       'finishes a move of the whole batch and %s that meet in the middle of the batch, without a deadlock or a retry',
       async (_name, second, secondStatement, answer) => {
         const move = service.updateState(UBID, TrackingState.DONE);
-        await untilWaitingForLock(db, 'UPDATE "sms_documents"');
+        await untilWaitingForLock(db, BATCH_MOVE_LOCK);
         const meeting = second();
         await untilWaitingForLock(db, secondStatement);
 
