@@ -190,7 +190,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       reaches: () => documents.updateStateByUbid,
       404: {
         call: { method: 'put', path: `${documentsPath()}/SENT` },
-        arrange: () => (documents.updateStateByUbid.mockResolvedValue(0), documents.countByUbid.mockResolvedValue(0)),
+        arrange: () => (documents.updateStateByUbid.mockResolvedValue(0), documents.hasDocuments.mockResolvedValue(false)),
       },
       422: { call: { method: 'put', path: `${documentsPath()}/BOGUS` } },
     },

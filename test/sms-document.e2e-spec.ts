@@ -213,7 +213,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
     it('answers 404 with the original detail when the batch has no documents', async () => {
       repository.updateStateByUbid.mockResolvedValue(0);
-      repository.countByUbid.mockResolvedValue(0);
+      repository.hasDocuments.mockResolvedValue(false);
 
       await http()
         .put(`/tracking/sms_documents/${UBID}/DONE`)
@@ -222,7 +222,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
     it('answers 200 with 0 rows when every document is in the state or further along', async () => {
       repository.updateStateByUbid.mockResolvedValue(0);
-      repository.countByUbid.mockResolvedValue(3);
+      repository.hasDocuments.mockResolvedValue(true);
 
       await http()
         .put(`/tracking/sms_documents/${UBID}/SENT`)

@@ -17,6 +17,9 @@ export abstract class SmsDocumentRepository {
 
   abstract countByUbid(ubid: string): Promise<number>;
 
+  /** Whether the batch has a document at all: one probe, where counting would read the whole batch. */
+  abstract hasDocuments(ubid: string): Promise<boolean>;
+
   /**
    * Moves the documents of the batch that are behind `state` to it, timed now; the others are
    * left as they are. Returns how many rows moved. Its locks are taken in the order every write

@@ -47,12 +47,13 @@ export class SmsDocumentService {
 
   /**
    * Moves the documents behind `state` forward; those already in it or further along are left
-   * as they are and not counted. The 404 still means "no documents at all".
+   * as they are and not counted. The 404 still means "no documents at all": asked only when none
+   * moved, with one probe (a count read the whole batch, on PostgreSQL all its row versions too).
    */
   async updateState(ubid: string, state: TrackingState): Promise<SmsDocumentResultDto> {
     const count = await this.unitOfWork.write(async () => {
       const moved = await this.documents.updateStateByUbid(ubid, state);
-      if (moved === 0) orNotFound(ubid, await this.documents.countByUbid(ubid));
+      if (moved === 0 && !(await this.documents.hasDocuments(ubid))) throw documentsNotFound(ubid);
       return moved;
     });
     return updated(ubid, state, count);

@@ -205,6 +205,15 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
     it('answers 0 for a batch without documents', async () => {
       expect(await inTransaction(() => repository.countByUbid(UBID))).toBe(0);
     });
+
+    it('tells whether a batch has any document', async () => {
+      await inTransaction(() => upsert(otherUbid, documents.slice(0, 1)));
+
+      expect([
+        await inTransaction(() => repository.hasDocuments(otherUbid)),
+        await inTransaction(() => repository.hasDocuments(UBID)),
+      ]).toEqual([true, false]);
+    });
   });
 
   describe('updateStateByUbid', () => {

@@ -151,6 +151,10 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     return this.transaction.manager.countBy(SmsDocumentEntity, { UBID: ubid });
   }
 
+  hasDocuments(ubid: string): Promise<boolean> {
+    return this.transaction.manager.existsBy(SmsDocumentEntity, { UBID: ubid });
+  }
+
   /**
    * Only rows behind `state` move, and that condition, not an earlier read, keeps states from going
    * backwards: SQLite runs one write at a time; PostgreSQL checks it on the newest version of each

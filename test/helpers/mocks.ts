@@ -26,6 +26,7 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
   return {
     upsertMany: jest.fn(),
     countByUbid: jest.fn(),
+    hasDocuments: jest.fn(),
     updateStateByUbid: jest.fn(),
     countStates: jest.fn(),
     findPage: jest.fn(),
