@@ -170,13 +170,9 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
       return result.affected ?? 0;
     }
     const locked: { uniqueId: string }[] = await manager.query(LOCK_BATCH(inBefore), [ubid]);
-    return locked.length > 0
-      ? this.updateStates(
-          ubid,
-          locked.map((row) => row.uniqueId),
-          state,
-        )
-      : 0;
+    if (locked.length === 0) return 0;
+    const uniqueIds = locked.map((row) => row.uniqueId);
+    return this.updateStates(ubid, uniqueIds, state);
   }
 
   /** The named rows are the caller's, locked by lockStates: this UPDATE waits for no other write. */

@@ -278,6 +278,7 @@ describeEachDatabase(SHARED_DATABASES, 'SmsTransferService.purge meeting uploads
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
       const findExpired = transfers.findExpired.bind(transfers);
+      // A spy around the real lookup, not a mock: only the moment after it is the test's.
       jest.spyOn(transfers, 'findExpired').mockImplementation(async (query) => {
         const expired = await findExpired(query);
         reached();
