@@ -54,6 +54,11 @@ export class BuiltService {
     return this.memoryMb('VmRSS');
   }
 
+  /** Everything it has logged so far (JSON lines), to show a failure's cause. */
+  output(): string {
+    return this.service.output();
+  }
+
   /** Its process id, to send it a signal. */
   get pid(): number {
     return this.service.child.pid!;

@@ -14,6 +14,7 @@ import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity
 import { ENTITIES } from '../src/app/entities';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
 import { buildDataSourceOptions, initializeDataSource, MIGRATIONS } from '../src/core/database/data-source-options';
+import { NOW } from '../src/core/database/time-parameter';
 import { generateDocuments } from '../src/loader/document-generator';
 import { NewSmsDocument } from '../src/sms-document/domain/sms-document';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
@@ -59,9 +60,9 @@ async function rawLimit(documents: NewSmsDocument[], run: number): Promise<Resul
   for (const migration of MIGRATIONS) await new migration().up(queryRunner as never);
   const ubid = randomUUID();
   db.prepare(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`).run(ubid);
-  const upsert = db.prepare(`INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data") VALUES (?, ?, ?, ?)
+  const upsert = db.prepare(`INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when") VALUES (?, ?, ?, ?, ${NOW.sqlite})
     ON CONFLICT ("UBID", "uniqueId") DO UPDATE SET "SMScount" = excluded."SMScount", "data" = excluded."data",
-      "state" = 'INIT', "when" = CURRENT_TIMESTAMP`);
+      "state" = 'INIT', "when" = excluded."when"`);
   const rows = documents.map((doc) => [ubid, doc.uniqueId, doc.SMScount, JSON.stringify(doc.data)]);
   const writeBatch = db.transaction((batch: unknown[][]) => {
     for (const row of batch) upsert.run(row);

@@ -4,7 +4,8 @@
  *
  * - mixed: uploads, counts, state updates and reads at once (autocannon);
  * - reads: small reads alone, uploads alone, then both together (each on a fresh service), with the event loop's delay;
- * - memory: 16, 64 and 256 maximal uploads at once, each on a fresh service: answers and memory.
+ * - memory: 16, 64 and 256 maximal uploads at once, each on a fresh service: answers and memory;
+ * - contention: re-uploads, receipts and moves of two whole batches at once, the writers meeting on the same rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,17 +13,20 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { concurrentUploads } from './load/concurrent-uploads';
+import { contention } from './load/contention';
 import { mixedLoad } from './load/mixed-load';
 import { readsDuringUploads } from './load/reads-during-uploads';
 
-const SCENARIOS = ['mixed', 'reads', 'memory'] as const;
+const SCENARIOS = ['mixed', 'reads', 'memory', 'contention'] as const;
 type Scenario = (typeof SCENARIOS)[number];
+/** What runs without --scenario: contention runs when named. */
+const DEFAULT_SCENARIOS: Scenario[] = ['mixed', 'reads', 'memory'];
 
 const USAGE = `Usage: npm run bench:load -- [--scenario <name>] [--duration <s>] [--connections <n>] [--sub-batch <n>] [--only <kind>]
                              [--readers <n>] [--uploads <n,n,…>] [--database <url>]
 
-  --scenario <name>   mixed, reads or memory; several separated by commas (default: all three)
-  --duration <s>      mixed: how long the load runs; reads: how long each of its three phases runs (default 20)
+  --scenario <name>   mixed, reads, memory or contention; several separated by commas (default: the first three)
+  --duration <s>      mixed, contention: how long the load runs; reads: how long each of its three phases runs (default 20)
   --connections <n>   mixed: connections of each kind of request, each with one request in flight (default 2)
   --sub-batch <n>     mixed: documents per upload request, 1-5000 (default 1000)
   --only <kind>       mixed: run one kind alone (uploads, counts, updates or reads)
@@ -45,7 +49,7 @@ interface Options {
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
-      scenario: { type: 'string', default: SCENARIOS.join(',') },
+      scenario: { type: 'string', default: DEFAULT_SCENARIOS.join(',') },
       duration: { type: 'string', default: '20' },
       connections: { type: 'string', default: '2' },
       'sub-batch': { type: 'string', default: '1000' },
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
       if (scenario === 'mixed') await mixedLoad({ ...options, databaseUrl: databaseUrl() });
       if (scenario === 'reads') await readsDuringUploads({ databaseUrl, seconds: options.duration, readers: options.readers });
       if (scenario === 'memory') await concurrentUploads({ databaseUrl, counts: options.uploads });
+      if (scenario === 'contention') await contention({ databaseUrl: databaseUrl(), duration: options.duration });
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -200,7 +200,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       reaches: () => documents.updateStateByUbid,
       404: {
         call: { method: 'put', path: `${documentsPath()}/SENT` },
-        arrange: () => (documents.updateStateByUbid.mockResolvedValue(0), documents.countByUbid.mockResolvedValue(0)),
+        arrange: () => (documents.updateStateByUbid.mockResolvedValue(0), documents.hasDocuments.mockResolvedValue(false)),
       },
       422: { call: { method: 'put', path: `${documentsPath()}/BOGUS` } },
     },
@@ -221,7 +221,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         call: { method: 'post', path: `${documentsPath()}/receipts`, body: { state: 'SENT', uniqueIds: [EXAMPLE_UNIQUE_ID] } },
         arrange: () => (
           transfers.findByUbid.mockResolvedValue(TRANSFER),
-          documents.findStates.mockResolvedValue(new Map([[EXAMPLE_UNIQUE_ID, TrackingState.DONE]]))
+          documents.lockStates.mockResolvedValue(new Map([[EXAMPLE_UNIQUE_ID, TrackingState.DONE]]))
         ),
       },
       413: tooLarge(`${documentsPath()}/receipts`),

@@ -158,7 +158,7 @@ describe('hostile input (e2e, property-based)', () => {
     documents.countStates.mockResolvedValue({ counts: { INIT: 1, SENT: 0, DONE: 0 }, lastChange: new Date(0) });
     documents.findPage.mockResolvedValue({ items: [], next: null });
     documents.findOne.mockResolvedValue(null);
-    documents.findStates.mockResolvedValue(new Map());
+    documents.lockStates.mockResolvedValue(new Map());
     documents.updateStates.mockResolvedValue(0);
   });
 

@@ -213,7 +213,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
     it('answers 404 with the original detail when the batch has no documents', async () => {
       repository.updateStateByUbid.mockResolvedValue(0);
-      repository.countByUbid.mockResolvedValue(0);
+      repository.hasDocuments.mockResolvedValue(false);
 
       await http()
         .put(`/tracking/sms_documents/${UBID}/DONE`)
@@ -222,7 +222,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
     it('answers 200 with 0 rows when every document is in the state or further along', async () => {
       repository.updateStateByUbid.mockResolvedValue(0);
-      repository.countByUbid.mockResolvedValue(3);
+      repository.hasDocuments.mockResolvedValue(true);
 
       await http()
         .put(`/tracking/sms_documents/${UBID}/SENT`)
@@ -268,25 +268,23 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
 
   describe('POST /{ubid}/receipts', () => {
     it('answers 200 with what changed, what was in the state already and what is unknown', async () => {
-      repository.findStates.mockResolvedValue(
+      repository.lockStates.mockResolvedValue(
         new Map([
           ['0000000001', 'INIT'],
           ['0000000002', 'DONE'],
         ]),
       );
-      repository.updateStates.mockResolvedValue(1);
-
       await http()
         .post(`/tracking/sms_documents/${UBID}/receipts`)
         .send({ state: 'DONE', uniqueIds: ['0000000001', '0000000002', 'x/?'] })
         .expect(200, { UBID, state: 'DONE', changed: 1, unchanged: 1, unknown: ['x/?'] });
 
-      expect(repository.updateStates).toHaveBeenCalledWith(UBID, ['0000000001', '0000000002', 'x/?'], 'DONE');
+      expect(repository.updateStates).toHaveBeenCalledWith(UBID, ['0000000001'], 'DONE');
     });
 
     it('takes 5000 uniqueIds in one call to the repository', async () => {
       const uniqueIds = manyDocuments(5000).map((document) => document.uniqueId);
-      repository.findStates.mockResolvedValue(new Map(uniqueIds.map((uniqueId) => [uniqueId, 'INIT'])));
+      repository.lockStates.mockResolvedValue(new Map(uniqueIds.map((uniqueId) => [uniqueId, 'INIT'])));
       repository.updateStates.mockResolvedValue(5000);
 
       await http().post(`/tracking/sms_documents/${UBID}/receipts`).send({ state: 'SENT', uniqueIds }).expect(200);
@@ -295,7 +293,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     });
 
     it('answers 409 naming the document and both states when one would move back, and changes nothing', async () => {
-      repository.findStates.mockResolvedValue(
+      repository.lockStates.mockResolvedValue(
         new Map([
           ['0000000001', 'INIT'],
           ['0000000002', 'DONE'],
@@ -330,7 +328,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
     ])('answers 422 for $name, and changes nothing', async ({ body, detail }) => {
       await http().post(`/tracking/sms_documents/${UBID}/receipts`).send(body).expect(422, { statusCode: 422, detail });
 
-      expect(repository.findStates).not.toHaveBeenCalled();
+      expect(repository.lockStates).not.toHaveBeenCalled();
       expect(repository.updateStates).not.toHaveBeenCalled();
     });
   });

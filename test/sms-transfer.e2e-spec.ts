@@ -256,6 +256,7 @@ describe('/tracking/sms_transfers (e2e, mocked repository)', () => {
       'purges the expired transfers of a state and answers what it removed at %s',
       async (path) => {
         transfers.findExpired.mockResolvedValueOnce([UBID, UNKNOWN]).mockResolvedValue([]);
+        transfers.lockIfExpired.mockResolvedValue(true);
         transfers.deleteExpiredDocuments.mockResolvedValueOnce(1500).mockResolvedValue(0);
         transfers.deleteIfExpired.mockResolvedValue(true);
 

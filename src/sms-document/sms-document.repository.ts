@@ -24,9 +24,13 @@ export abstract class SmsDocumentRepository {
 
   abstract countByUbid(ubid: string): Promise<number>;
 
+  /** Whether the batch has a document at all: one probe, where counting would read the whole batch. */
+  abstract hasDocuments(ubid: string): Promise<boolean>;
+
   /**
    * Moves the documents of the batch that are behind `state` to it, timed now; the others are
-   * left as they are. Returns how many rows moved.
+   * left as they are. Returns how many rows moved. Its locks are taken in the order every write
+   * takes them (docs/database.md#lock-order).
    */
   abstract updateStateByUbid(ubid: string, state: TrackingState): Promise<number>;
 
@@ -45,12 +49,18 @@ export abstract class SmsDocumentRepository {
 
   abstract findOne(ubid: string, uniqueId: string): Promise<SmsDocument | null>;
 
-  /** The current state of each of the named documents that exist; unknown uniqueIds are absent. */
-  abstract findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>>;
+  /**
+   * The current state of each of the named documents that exist; unknown uniqueIds are absent.
+   * The documents found are locked until the unit of work ends (where the engine runs writes side
+   * by side), in the order every write takes them, so that their states stay as answered and a
+   * write may then change exactly them.
+   */
+  abstract lockStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>>;
 
   /**
    * Moves the named documents that are behind `state` to it, timed now, in one statement;
-   * the others are left as they are. Returns how many rows moved.
+   * the others are left as they are. Returns how many rows moved. Meant for documents the unit of
+   * work has locked (`lockStates`).
    */
   abstract updateStates(ubid: string, uniqueIds: string[], state: TrackingState): Promise<number>;
 }

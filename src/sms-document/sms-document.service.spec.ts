@@ -1,13 +1,17 @@
 import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { QueryRunner } from 'typeorm';
 
+import { untilWaitingForLock } from '../../test/helpers/lock-waits';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
+import { TypeOrmUnitOfWork } from '../core/database/typeorm-unit-of-work';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { Metrics } from '../core/metrics/metrics';
 import { TrackingState } from '../core/tracking-state';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
+import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
 import { toDocumentBatch } from './domain/document-batch';
 import { SmsDocumentRepository } from './sms-document.repository';
@@ -82,6 +86,7 @@ describe('SmsDocumentService', () => {
     ['updateState', () => service.updateState(UBID, TrackingState.DONE)],
   ])('%s answers 404 when the batch has no documents', async (_name, call) => {
     repository.countByUbid.mockResolvedValue(0);
+    repository.hasDocuments.mockResolvedValue(false);
     repository.updateStateByUbid.mockResolvedValue(0);
 
     await expect(call()).rejects.toBeInstanceOf(NotFoundException);
@@ -91,7 +96,7 @@ describe('SmsDocumentService', () => {
   describe('updateState', () => {
     it('counts only the documents that moved, and answers 200 when none had to', async () => {
       repository.updateStateByUbid.mockResolvedValue(0);
-      repository.countByUbid.mockResolvedValue(3);
+      repository.hasDocuments.mockResolvedValue(true);
 
       await expect(service.updateState(UBID, TrackingState.SENT)).resolves.toEqual({
         result: `Updated state to 'SENT' in 0 row(s) for UBID '${UBID}' in table tracking.sms_documents`,
@@ -100,24 +105,23 @@ describe('SmsDocumentService', () => {
       expect(unitOfWork.write).toHaveBeenCalledTimes(1);
     });
 
-    it('does not count the documents when some moved', async () => {
+    it('does not look for documents when some moved', async () => {
       repository.updateStateByUbid.mockResolvedValue(2);
 
       await expect(service.updateState(UBID, TrackingState.DONE)).resolves.toMatchObject({ count: 2 });
-      expect(repository.countByUbid).not.toHaveBeenCalled();
+      expect(repository.hasDocuments).not.toHaveBeenCalled();
     });
   });
 
   describe('recordReceipts', () => {
-    it('moves the named documents, counts the no-ops and lists the unknown uniqueIds once each, in one unit of work', async () => {
-      repository.findStates.mockResolvedValue(
+    it('moves the locked documents behind the state and only those, counts the no-ops and lists the unknown uniqueIds once each, in one unit of work', async () => {
+      repository.lockStates.mockResolvedValue(
         new Map([
           ['a', TrackingState.INIT],
           ['b', TrackingState.SENT],
           ['c', TrackingState.INIT],
         ]),
       );
-      repository.updateStates.mockResolvedValue(2);
 
       await expect(service.recordReceipts(UBID, TrackingState.SENT, ['a', 'b', 'x', 'c', 'x', 'a'])).resolves.toEqual({
         UBID,
@@ -126,8 +130,8 @@ describe('SmsDocumentService', () => {
         unchanged: 1,
         unknown: ['x'],
       });
-      expect(repository.findStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c']);
-      expect(repository.updateStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c'], TrackingState.SENT);
+      expect(repository.lockStates).toHaveBeenCalledWith(UBID, ['a', 'b', 'x', 'c']);
+      expect(repository.updateStates.mock.calls).toEqual([[UBID, ['a', 'c'], TrackingState.SENT]]);
       expect(unitOfWork.write).toHaveBeenCalledTimes(1);
       expect((await metrics.receipts.get()).values.map(({ labels, value }) => [labels.state, labels.outcome, value])).toEqual([
         ['SENT', 'changed', 2],
@@ -136,8 +140,21 @@ describe('SmsDocumentService', () => {
       ]);
     });
 
+    it('sends no update when no named document is behind the state', async () => {
+      repository.lockStates.mockResolvedValue(new Map([['b', TrackingState.SENT]]));
+
+      await expect(service.recordReceipts(UBID, TrackingState.SENT, ['b', 'x'])).resolves.toEqual({
+        UBID,
+        state: TrackingState.SENT,
+        changed: 0,
+        unchanged: 1,
+        unknown: ['x'],
+      });
+      expect(repository.updateStates).not.toHaveBeenCalled();
+    });
+
     it('refuses the whole request with 409, naming the first document that would move back, and writes nothing', async () => {
-      repository.findStates.mockResolvedValue(
+      repository.lockStates.mockResolvedValue(
         new Map([
           ['a', TrackingState.INIT],
           ['b', TrackingState.DONE],
@@ -164,7 +181,7 @@ describe('SmsDocumentService', () => {
 
   it.each([
     ['summarize', () => service.summarize(UBID), repository.countStates],
-    ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.DONE, ['a']), repository.findStates],
+    ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.DONE, ['a']), repository.lockStates],
     ['list', () => service.list(UBID, { limit: 10 }), repository.findPage],
   ])("%s answers the transfers' 404 for an unknown UBID, without reading documents", async (_name, call, repositoryMethod) => {
     transfers.findByUbid.mockResolvedValue(null);
@@ -190,11 +207,12 @@ describe('SmsDocumentService', () => {
     ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.SENT, ['a']), 'write'],
   ] as const)('%s runs as one %s unit of work', async (_name, call, kind) => {
     repository.countByUbid.mockResolvedValue(1);
+    repository.hasDocuments.mockResolvedValue(true);
     repository.countStates.mockResolvedValue({ counts: { INIT: 1, SENT: 0, DONE: 0 }, lastChange: null });
     repository.findPage.mockResolvedValue({ items: [], next: null });
     repository.findOne.mockResolvedValue(document('a'));
     repository.updateStateByUbid.mockResolvedValue(1);
-    repository.findStates.mockResolvedValue(new Map([['a', TrackingState.INIT]]));
+    repository.lockStates.mockResolvedValue(new Map([['a', TrackingState.INIT]]));
     repository.updateStates.mockResolvedValue(1);
 
     await call();
@@ -299,7 +317,7 @@ class PausingDocumentRepository extends TypeOrmSmsDocumentRepository {
   private readonly pauses = new Map<string, () => Promise<void>>();
   private readonly releases: (() => void)[] = [];
 
-  pauseAfter(method: 'findStates' | 'updateStateByUbid'): Pause {
+  pauseAfter(method: 'lockStates' | 'updateStateByUbid'): Pause {
     let reach!: () => void;
     let release!: () => void;
     const reached = new Promise<void>((resolve) => (reach = resolve));
@@ -314,9 +332,9 @@ class PausingDocumentRepository extends TypeOrmSmsDocumentRepository {
     for (const release of this.releases) release();
   }
 
-  override async findStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
-    const states = await super.findStates(ubid, uniqueIds);
-    await this.pauses.get('findStates')?.();
+  override async lockStates(ubid: string, uniqueIds: string[]): Promise<Map<string, TrackingState>> {
+    const states = await super.lockStates(ubid, uniqueIds);
+    await this.pauses.get('lockStates')?.();
     return states;
   }
 
@@ -328,32 +346,40 @@ class PausingDocumentRepository extends TypeOrmSmsDocumentRepository {
 }
 
 /**
- * Receipts racing a move of the whole batch on PostgreSQL (READ COMMITTED, pooled connections):
- * the receipt read its documents' states before the move; its UPDATE's own condition still never
- * moves a document back, and the answer counts such documents as unchanged (see recordReceipts).
+ * Writes of one batch that meet on PostgreSQL (READ COMMITTED, pooled connections), each paused at
+ * the point where they meet. On SQLite they cannot meet: its writes take turns on the one write
+ * connection, so a second write starts only after the first has committed.
  */
-describeOnPostgres('SmsDocumentService on PostgreSQL: receipts while the whole batch moves on', () => {
+describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
+  /** A piece of the statement with which a move of the whole batch locks its documents. */
+  const BATCH_MOVE_LOCK = 'AND "state" IN (';
   const uniqueIds = ['a', 'b', 'c'];
   let db: TestDatabase;
   let documents: PausingDocumentRepository;
+  let metrics: Metrics;
+  let unitOfWork: TypeOrmUnitOfWork;
   let service: SmsDocumentService;
   const states = async () =>
-    (await db.sql<{ state: string }>(`SELECT "state" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [UBID])).map(
-      ({ state }) => state,
-    );
+    (
+      await db.sql<{ uniqueId: string; state: string }>(
+        `SELECT "uniqueId", "state" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`,
+        [UBID],
+      )
+    ).map(({ uniqueId, state }) => `${uniqueId}:${state}`);
 
   beforeEach(async () => {
     db = await openTestDatabase('postgres');
     const transfers = new TypeOrmSmsTransferRepository(db.context);
     documents = new PausingDocumentRepository(db.context);
-    service = new SmsDocumentService(documents, transfers, db.unitOfWork, new Metrics(false));
+    metrics = new Metrics(false);
+    // A unit of work that counts its retries: none of these writes may need one.
+    unitOfWork = new TypeOrmUnitOfWork(db.dataSource, db.context, null, metrics);
+    service = new SmsDocumentService(documents, transfers, unitOfWork, metrics);
     await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 3, SMScount: 3 }));
-    await db.unitOfWork.write(() =>
-      documents.upsertMany(
-        toDocumentBatch(
-          UBID,
-          uniqueIds.map((uniqueId) => document(uniqueId)),
-        ),
+    await service.upsert(
+      toDocumentBatch(
+        UBID,
+        uniqueIds.map((uniqueId) => document(uniqueId)),
       ),
     );
   });
@@ -362,42 +388,134 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: receipts while the whole b
     await db.close();
   });
 
-  it('counts as unchanged the documents a move to DONE committed between the receipt’s read and its write', async () => {
-    const afterRead = documents.pauseAfter('findStates');
+  it('lets a move of the whole batch that meets a receipt’s locked documents wait for it: the receipt changes them, then the move', async () => {
+    const afterLock = documents.pauseAfter('lockStates');
     const receipt = service.recordReceipts(UBID, TrackingState.SENT, [...uniqueIds, 'x']);
-    await afterRead.reached;
+    await afterLock.reached;
 
-    await expect(service.updateState(UBID, TrackingState.DONE)).resolves.toMatchObject({ count: 3 });
-    afterRead.release();
+    const move = service.updateState(UBID, TrackingState.DONE);
+    await untilWaitingForLock(db, BATCH_MOVE_LOCK);
+    afterLock.release();
 
-    await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 0, unchanged: 3, unknown: ['x'] });
-    expect(await states()).toEqual(['DONE', 'DONE', 'DONE']);
+    await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 3, unchanged: 0, unknown: ['x'] });
+    await expect(move).resolves.toMatchObject({ count: 3 });
+    expect(await states()).toEqual(['a:DONE', 'b:DONE', 'c:DONE']);
   });
 
-  it('counts as unchanged the documents of a move to DONE that commits while the receipt’s write waits for their rows', async () => {
+  it('decides a receipt that waited for a move of the whole batch on the documents as the move left them: DONE, so SENT is a 409', async () => {
     const beforeCommit = documents.pauseAfter('updateStateByUbid');
     const move = service.updateState(UBID, TrackingState.DONE);
     await beforeCommit.reached;
     const receipt = service.recordReceipts(UBID, TrackingState.SENT, uniqueIds);
 
-    // The receipt read INIT (the move is not committed) and its UPDATE now waits for the move's row locks.
-    await untilWaitingForLock(db, 'UPDATE "sms_documents"');
+    await untilWaitingForLock(db, 'SELECT "uniqueId", "state"');
     beforeCommit.release();
 
     await expect(move).resolves.toMatchObject({ count: 3 });
-    await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 0, unchanged: 3, unknown: [] });
-    expect(await states()).toEqual(['DONE', 'DONE', 'DONE']);
+    await expect(receipt).rejects.toMatchObject({
+      response: { detail: `Cannot move document 'a' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents` },
+    });
+    expect(await states()).toEqual(['a:DONE', 'b:DONE', 'c:DONE']);
+  });
+
+  // The receipt used to read the states, then UPDATE every named uniqueId: a document an upload
+  // stored in between was moved and counted as changed but not as found, so unchanged came out -1
+  // (and the counter refused it after the commit: a 500 for a stored change).
+  it('answers a receipt whose counts add up when an upload stores one of its uniqueIds after the receipt locked its documents', async () => {
+    const afterLock = documents.pauseAfter('lockStates');
+    const receipt = service.recordReceipts(UBID, TrackingState.SENT, [...uniqueIds, 'y']);
+    await afterLock.reached;
+
+    await expect(service.upsert(toDocumentBatch(UBID, [document('y')]))).resolves.toMatchObject({ count: 1 });
+    afterLock.release();
+
+    await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 3, unchanged: 0, unknown: ['y'] });
+    expect(await states()).toEqual(['a:SENT', 'b:SENT', 'c:SENT', 'y:INIT']);
+    expect((await metrics.receipts.get()).values.map(({ labels, value }) => [labels.outcome, value])).toEqual([
+      ['changed', 3],
+      ['unchanged', 0],
+      ['unknown', 1],
+    ]);
+  });
+
+  describe('one lock order', () => {
+    const tenIds = Array.from({ length: 10 }, (_, index) => `d${index}`);
+    let holder: QueryRunner;
+
+    // d0 to d4 SENT, d5 to d9 INIT: a statement that locks the rows a move to DONE takes in the
+    // order it reads them (a plain UPDATE by UBID and state reads the INIT ones first, in the
+    // tracking index or in the table) locks d5 before d0. A third transaction holds d7.
+    beforeEach(async () => {
+      await service.upsert(
+        toDocumentBatch(
+          UBID,
+          tenIds.map((uniqueId) => document(uniqueId)),
+        ),
+      );
+      await service.recordReceipts(UBID, TrackingState.SENT, tenIds.slice(0, 5));
+      holder = db.dataSource.createQueryRunner();
+      await holder.startTransaction();
+      await holder.query(`SELECT 1 FROM "sms_documents" WHERE "UBID" = $1 AND "uniqueId" = 'd7' FOR UPDATE`, [UBID]);
+    });
+    afterEach(async () => {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    });
+
+    // The move stops at d7, holding the rows before it; the second write, for d2, d6 and d8, waits
+    // for one of them. In one order it holds nothing while it waits; in two, each would hold a row
+    // the other waits for once d7 is free, and PostgreSQL would cancel one of them (40P01).
+    it.each<[string, () => Promise<unknown>, string, unknown]>([
+      [
+        'a receipt',
+        () => service.recordReceipts(UBID, TrackingState.DONE, ['d8', 'd6', 'd2']),
+        'SELECT "uniqueId", "state"',
+        { UBID, state: TrackingState.DONE, changed: 0, unchanged: 3, unknown: [] },
+      ],
+      [
+        'an upload',
+        () =>
+          service.upsert(
+            toDocumentBatch(
+              UBID,
+              ['d8', 'd6', 'd2'].map((uniqueId) => document(uniqueId)),
+            ),
+          ),
+        'INSERT INTO "sms_documents"',
+        { count: 3, result: `Inserted 3 document(s) for UBID '${UBID}' in table tracking.sms_documents` },
+      ],
+    ])(
+      'finishes a move of the whole batch and %s that meet in the middle of the batch, without a deadlock or a retry',
+      async (_name, second, secondStatement, answer) => {
+        const move = service.updateState(UBID, TrackingState.DONE);
+        await untilWaitingForLock(db, BATCH_MOVE_LOCK);
+        const meeting = second();
+        await untilWaitingForLock(db, secondStatement);
+
+        await holder.commitTransaction();
+
+        await expect(move).resolves.toMatchObject({ count: 13 });
+        await expect(meeting).resolves.toEqual(answer);
+        expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });
+      },
+    );
+
+    // The upload inserts c0 and waits for d7; the delete's cascade comes to d7 after it. Had the
+    // upload taken its transfer's lock only for its foreign key, at the end of its statement, it
+    // would then wait for the delete, which holds the transfer and waits for d7.
+    it('finishes an upload and a delete of its transfer that meet, without a deadlock or a retry: the upload first', async () => {
+      const transfers = new SmsTransferService(new TypeOrmSmsTransferRepository(db.context), unitOfWork, metrics);
+      const upload = service.upsert(toDocumentBatch(UBID, [document('d7'), document('c0')]));
+      await untilWaitingForLock(db, 'INSERT INTO "sms_documents"');
+      const deletion = transfers.delete(UBID);
+      await untilWaitingForLock(db, 'DELETE FROM "sms_transfers"');
+
+      await holder.commitTransaction();
+
+      await expect(upload).resolves.toMatchObject({ count: 2 });
+      await expect(deletion).resolves.toBeUndefined();
+      expect(await states()).toEqual([]);
+      expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });
+    });
   });
 });
-
-/** Resolves once a statement starting with `statement` waits for a lock on this database; checks every 20 ms. */
-async function untilWaitingForLock(db: TestDatabase, statement: string): Promise<void> {
-  const waiting = async () =>
-    (
-      await db.sql<{ n: number }>(
-        `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ?`,
-        [`${statement}%`],
-      )
-    )[0].n > 0;
-  while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 20));
-}

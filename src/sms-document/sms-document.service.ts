@@ -47,12 +47,13 @@ export class SmsDocumentService {
 
   /**
    * Moves the documents behind `state` forward; those already in it or further along are left
-   * as they are and not counted. The 404 still means "no documents at all".
+   * as they are and not counted. The 404 still means "no documents at all": asked only when none
+   * moved, with one probe (a count read the whole batch, on PostgreSQL all its row versions too).
    */
   async updateState(ubid: string, state: TrackingState): Promise<SmsDocumentResultDto> {
     const count = await this.unitOfWork.write(async () => {
       const moved = await this.documents.updateStateByUbid(ubid, state);
-      if (moved === 0) orNotFound(ubid, await this.documents.countByUbid(ubid));
+      if (moved === 0 && !(await this.documents.hasDocuments(ubid))) throw documentsNotFound(ubid);
       return moved;
     });
     return updated(ubid, state, count);
@@ -71,20 +72,24 @@ export class SmsDocumentService {
    * Delivery receipts: all or nothing. A document further along than `state` makes the whole
    * request a 409 before anything is written; documents already in it are no-ops; uniqueIds the
    * batch does not have are reported, not refused (a gateway may report messages of other batches).
+   * The answer is decided from the documents as locked (lockStates), and only those move: a
+   * document another request stores meanwhile is not one of them, so the counts always add up to
+   * the uniqueIds named.
    */
   async recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
     const named = [...new Set(uniqueIds)];
     const result = await this.unitOfWork.write(async () => {
       await this.requireTransfer(ubid);
-      const current = await this.documents.findStates(ubid, named);
+      const current = await this.documents.lockStates(ubid, named);
+      const behind: string[] = [];
       for (const uniqueId of named) {
         const from = current.get(uniqueId);
         if (from && isBackwards(from, state)) throw documentMovingBackwards(ubid, uniqueId, from, state);
+        if (from && from !== state) behind.push(uniqueId);
       }
-      // On PostgreSQL a concurrent receipt may move a document on after the read: the UPDATE's own
-      // condition still never moves one back, and the request then counts it as unchanged.
-      const changed = await this.documents.updateStates(ubid, named, state);
-      return { UBID: ubid, state, changed, unchanged: current.size - changed, unknown: named.filter((uniqueId) => !current.has(uniqueId)) };
+      if (behind.length > 0) await this.documents.updateStates(ubid, behind, state);
+      const unknown = named.filter((uniqueId) => !current.has(uniqueId));
+      return { UBID: ubid, state, changed: behind.length, unchanged: current.size - behind.length, unknown };
     });
     this.metrics.recordReceipts(state, { changed: result.changed, unchanged: result.unchanged, unknown: result.unknown.length });
     return result;

@@ -40,6 +40,13 @@ export abstract class SmsTransferRepository {
   abstract findExpired(query: ExpiredTransfersQuery): Promise<string[]>;
 
   /**
+   * Whether the transfer has not changed since `before`; it stays locked until the unit of work
+   * ends, so that no write to it or to its documents runs meanwhile, and the next statement sees
+   * every one that ran before. The purge's first step of each of its writes.
+   */
+  abstract lockIfExpired(ubid: string, before: Date): Promise<boolean>;
+
+  /**
    * Deletes up to `limit` documents of the transfer that have not changed since `before`, in one
    * statement, so that a purge holds the writer for a bounded time. Returns how many it deleted.
    */

@@ -1,13 +1,18 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
+import { untilWaitingForLock } from '../../test/helpers/lock-waits';
 import { mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
+import { describeEachDatabase, openTestDatabase, SHARED_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { Metrics } from '../core/metrics/metrics';
 import { TrackingState } from '../core/tracking-state';
+import { toDocumentBatch } from '../sms-document/domain/document-batch';
+import { TypeOrmSmsDocumentRepository } from '../sms-document/typeorm-sms-document.repository';
 import { SmsTransferRepository } from './sms-transfer.repository';
 import { PURGE_DOCUMENTS_PER_STATEMENT, PURGE_TRANSFERS_PER_READ, SmsTransferService } from './sms-transfer.service';
+import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } };
@@ -130,7 +135,9 @@ describe('SmsTransferService', () => {
     const before = new Date('2024-03-01T00:00:00.000Z');
     const ubids = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `u${String(from + index).padStart(4, '0')}`);
 
-    it('deletes each expired transfer’s documents a bounded statement at a time, then the transfer, each statement a write of its own', async () => {
+    beforeEach(() => repository.lockIfExpired.mockResolvedValue(true));
+
+    it('deletes each expired transfer’s documents a bounded statement at a time, then the transfer, each step a write of its own that first locks the transfer', async () => {
       repository.findExpired.mockResolvedValueOnce(['a', 'b']);
       repository.deleteExpiredDocuments
         .mockResolvedValueOnce(PURGE_DOCUMENTS_PER_STATEMENT)
@@ -160,9 +167,24 @@ describe('SmsTransferService', () => {
         ['a', before],
         ['b', before],
       ]);
+      expect(repository.lockIfExpired.mock.calls).toEqual([
+        ...Array.from({ length: 4 }, () => ['a', before]),
+        ...Array.from({ length: 2 }, () => ['b', before]),
+      ]);
       expect(unitOfWork.read).toHaveBeenCalledTimes(1);
-      expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(6);
-      expect(unitOfWork.write).not.toHaveBeenCalled();
+      expect(unitOfWork.write).toHaveBeenCalledTimes(6);
+      expect(unitOfWork.writeSingleStatement).not.toHaveBeenCalled();
+    });
+
+    it('leaves a transfer that changed since the lookup, with its documents, as the lock finds it', async () => {
+      repository.findExpired.mockResolvedValueOnce(['a']);
+      repository.lockIfExpired.mockResolvedValue(false);
+
+      await expect(service.purge(before)).resolves.toEqual({ transfers: 0, documents: 0 });
+
+      expect(repository.lockIfExpired).toHaveBeenCalledTimes(2);
+      expect(repository.deleteExpiredDocuments).not.toHaveBeenCalled();
+      expect(repository.deleteIfExpired).not.toHaveBeenCalled();
     });
 
     it('counts the transfers and documents it removed', async () => {
@@ -205,4 +227,103 @@ describe('SmsTransferService', () => {
       expect(cutoff).toBeLessThanOrEqual(Date.now());
     });
   });
+});
+
+/**
+ * A purge that meets uploads to a transfer it has found expired: nothing whose upload was
+ * acknowledged after the purge's check of the cutoff is deleted, nor is its transfer. The
+ * transfer and its two documents are from 2020; the cutoff is 2021.
+ */
+describeEachDatabase(SHARED_DATABASES, 'SmsTransferService.purge meeting uploads on %s', (kind) => {
+  const cutoff = new Date('2021-01-01T00:00:00.000Z');
+  let db: TestDatabase;
+  let transfers: TypeOrmSmsTransferRepository;
+  let documents: TypeOrmSmsDocumentRepository;
+  let purging: SmsTransferService;
+  const upload = (...uniqueIds: string[]) =>
+    toDocumentBatch(
+      UBID,
+      uniqueIds.map((uniqueId) => ({ uniqueId, SMScount: 1, data: {} })),
+    );
+  const remaining = async () => ({
+    transfers: (await db.sql<{ UBID: string }>('SELECT "UBID" FROM "sms_transfers"')).map((row) => row.UBID),
+    documents: (await db.sql<{ uniqueId: string }>('SELECT "uniqueId" FROM "sms_documents" ORDER BY "uniqueId"')).map(
+      (row) => row.uniqueId,
+    ),
+  });
+
+  beforeEach(async () => {
+    db = await openTestDatabase(kind);
+    transfers = new TypeOrmSmsTransferRepository(db.context);
+    documents = new TypeOrmSmsDocumentRepository(db.context);
+    purging = new SmsTransferService(transfers, db.unitOfWork, new Metrics(false));
+    await db.unitOfWork.write(() => transfers.upsert({ ...STORED, documents: 3 }));
+    await db.unitOfWork.writeSingleStatement(() => documents.upsertMany(upload('old1', 'old2')));
+    await db.sql(`UPDATE "sms_transfers" SET "when" = '2020-01-01 00:00:00'`);
+    await db.sql(`UPDATE "sms_documents" SET "when" = '2020-01-01 00:00:00'`);
+  });
+  afterEach(() => db.close());
+
+  // The lookup is a read of its own; the writes that delete come after it. Paused between the two,
+  // the purge lets an upload run to its acknowledgement (on SQLite the units interleave only so:
+  // its writes take turns, a statement never runs inside another unit's).
+  it.each([
+    ['a new document', ['new1'], { transfers: 0, documents: 2 }, ['new1']],
+    ['an old document again', ['old1'], { transfers: 0, documents: 1 }, ['old1']],
+  ])(
+    'keeps %s uploaded between its check of the cutoff and its deletes, and the transfer',
+    async (_name, uploaded, purged, documentsLeft) => {
+      let reached!: () => void;
+      const lookedUp = new Promise<void>((resolve) => (reached = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const findExpired = transfers.findExpired.bind(transfers);
+      // A spy around the real lookup, not a mock: only the moment after it is the test's.
+      jest.spyOn(transfers, 'findExpired').mockImplementation(async (query) => {
+        const expired = await findExpired(query);
+        reached();
+        await released;
+        return expired;
+      });
+      const purge = purging.purge(cutoff);
+      await lookedUp;
+
+      await db.unitOfWork.writeSingleStatement(() => documents.upsertMany(upload(...uploaded)));
+      release();
+
+      await expect(purge).resolves.toEqual(purged);
+      expect(await remaining()).toEqual({ transfers: [UBID], documents: documentsLeft });
+    },
+  );
+
+  if (kind === 'postgres') {
+    // The upload holds its transaction open after its statement, as one would between its
+    // statement and its commit; the purge comes to it and waits; then the upload commits. Before
+    // the purge locked the transfer first, its delete of the transfer checked "no documents left"
+    // on a snapshot taken before the wait, and the cascade then deleted the document committed
+    // during it; its delete of old documents deleted an old document uploaded again meanwhile.
+    it.each([
+      ['a new document', ['new1'], { transfers: 0, documents: 2 }, ['new1']],
+      ['an old document again', ['old1'], { transfers: 0, documents: 1 }, ['old1']],
+    ])('keeps %s whose upload commits while the purge waits for it, and the transfer', async (_name, uploaded, purged, documentsLeft) => {
+      let stored!: () => void;
+      const storedYet = new Promise<void>((resolve) => (stored = resolve));
+      let commit!: () => void;
+      const committing = new Promise<void>((resolve) => (commit = resolve));
+      const held = db.unitOfWork.write(async () => {
+        await documents.upsertMany(upload(...uploaded));
+        stored();
+        await committing;
+      });
+      await storedYet;
+
+      const purge = purging.purge(cutoff);
+      await untilWaitingForLock(db, '');
+      commit();
+      await held;
+
+      await expect(purge).resolves.toEqual(purged);
+      expect(await remaining()).toEqual({ transfers: [UBID], documents: documentsLeft });
+    });
+  }
 });

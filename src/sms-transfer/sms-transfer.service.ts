@@ -9,8 +9,8 @@ import { transferMovingBackwards, transferNotFound, transferRefused } from './sm
 import { SmsTransferRepository } from './sms-transfer.repository';
 
 /**
- * Documents a purge deletes per statement. Each statement is a write unit of its own, and on
- * SQLite every other write waits for it: at 2000 it holds the writer ≈ 15 ms (docs/performance.md).
+ * Documents a purge deletes per statement. Each statement is part of a write unit of its own, and
+ * on SQLite every other write waits for it: at 2000 it holds the writer ≈ 15 ms (docs/performance.md).
  */
 export const PURGE_DOCUMENTS_PER_STATEMENT = 2000;
 /** Expired transfers a purge looks up per read. */
@@ -66,7 +66,7 @@ export class SmsTransferService {
    * Removes the transfers that have not changed since `before`, nor have any of their documents,
    * optionally only those in `state`. Not one unit of work but many short ones, so that uploads
    * and reads go on while it runs: each expired transfer's documents are deleted
-   * PURGE_DOCUMENTS_PER_STATEMENT at a time, then the transfer, each statement on its own. A
+   * PURGE_DOCUMENTS_PER_STATEMENT at a time, then the transfer, each step a write of its own. A
    * document that changes meanwhile stays, and so does its transfer, until they are old enough
    * too. Each transfer is visited once (the lookup goes on in UBID order), so the purge ends even
    * while new data arrives. A time in the future is taken as now.
@@ -79,22 +79,32 @@ export class SmsTransferService {
       const expired = await this.unitOfWork.read(() =>
         this.transfers.findExpired({ before: cutoff, state, after, limit: PURGE_TRANSFERS_PER_READ }),
       );
-      for (const ubid of expired) {
-        let deleted: number;
-        do {
-          deleted = await this.unitOfWork.writeSingleStatement(() =>
-            this.transfers.deleteExpiredDocuments(ubid, cutoff, PURGE_DOCUMENTS_PER_STATEMENT),
-          );
-          purged.documents += deleted;
-          this.metrics.documentsPurged.inc(deleted);
-        } while (deleted === PURGE_DOCUMENTS_PER_STATEMENT);
-        if (await this.unitOfWork.writeSingleStatement(() => this.transfers.deleteIfExpired(ubid, cutoff))) {
-          purged.transfers += 1;
-          this.metrics.transfersDeleted.inc({ by: 'purge' });
-        }
-      }
+      for (const ubid of expired) await this.purgeTransfer(ubid, cutoff, purged);
       if (expired.length < PURGE_TRANSFERS_PER_READ) return purged;
       after = expired[expired.length - 1];
+    }
+  }
+
+  /**
+   * One transfer the lookup found expired. Each step locks the transfer and checks again that it
+   * has not changed since the cutoff before it deletes: the lookup was a read, and uploads may have
+   * been acknowledged since. The lock waits for the writes to the transfer in flight and keeps new
+   * ones out, so the step's delete sees them all; none of its documents changed since the cutoff is
+   * deleted, and the transfer only once it has no document left (docs/operations.md).
+   */
+  private async purgeTransfer(ubid: string, cutoff: Date, purged: PurgeResult): Promise<void> {
+    const stillExpired = () => this.transfers.lockIfExpired(ubid, cutoff);
+    let deleted: number;
+    do {
+      deleted = await this.unitOfWork.write(async () =>
+        (await stillExpired()) ? this.transfers.deleteExpiredDocuments(ubid, cutoff, PURGE_DOCUMENTS_PER_STATEMENT) : 0,
+      );
+      purged.documents += deleted;
+      this.metrics.documentsPurged.inc(deleted);
+    } while (deleted === PURGE_DOCUMENTS_PER_STATEMENT);
+    if (await this.unitOfWork.write(async () => (await stillExpired()) && this.transfers.deleteIfExpired(ubid, cutoff))) {
+      purged.transfers += 1;
+      this.metrics.transfersDeleted.inc({ by: 'purge' });
     }
   }
 

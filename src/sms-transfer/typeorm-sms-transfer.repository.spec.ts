@@ -1,7 +1,10 @@
 import { loadTestData } from '../../test/helpers/load-test-data';
+import { untilWaitingForLock } from '../../test/helpers/lock-waits';
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { TrackingState } from '../core/tracking-state';
+import { toDocumentBatch } from '../sms-document/domain/document-batch';
+import { TypeOrmSmsDocumentRepository } from '../sms-document/typeorm-sms-document.repository';
 import { NewSmsTransfer } from './domain/sms-transfer';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
 
@@ -18,7 +21,7 @@ interface TestData {
 const { transfer, resent, listing, sameTime, refusals } = loadTestData<TestData>(__filename);
 const UNKNOWN = '6f1c9a52-2d7e-4c1b-8d3a-000000000000';
 
-/** "Now" as the database's CURRENT_TIMESTAMP sees it (SQLite: UTC, whole seconds). */
+/** "Now" as the database writes it (SQLite: UTC text with milliseconds). */
 function expectRecent(when: Date): void {
   expect(when).toBeInstanceOf(Date);
   expect(Math.abs(Date.now() - when.getTime())).toBeLessThan(5_000);
@@ -356,6 +359,53 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
 
       expect(await db.sql('SELECT "UBID" FROM "sms_transfers" ORDER BY "UBID"')).toEqual([{ UBID: withRecentDocument }, { UBID: recent }]);
     });
+
+    it('tells whether a transfer has not changed since the time', async () => {
+      const stillExpired = (ubid: string) => inTransaction(() => repository.lockIfExpired(ubid, cutoff));
+
+      expect([await stillExpired(oldest), await stillExpired(oldEmpty), await stillExpired(recent), await stillExpired(UNKNOWN)]).toEqual([
+        true,
+        true,
+        false,
+        false,
+      ]);
+    });
+
+    if (kind === 'postgres') {
+      // Another transaction changes an old document and holds it; the delete picks it as old, waits
+      // for it, then must check its time again on the version committed meanwhile.
+      it('leaves a document whose time another write moved past the cutoff while the delete waited for it', async () => {
+        const other = db.dataSource.createQueryRunner();
+        await other.startTransaction();
+        await other.query(`UPDATE "sms_documents" SET "when" = CURRENT_TIMESTAMP WHERE "UBID" = $1 AND "uniqueId" = 'a'`, [oldest]);
+
+        const deleting = inTransaction(() => repository.deleteExpiredDocuments(oldest, cutoff, 10));
+        await untilWaitingForLock(db, 'DELETE FROM "sms_documents"');
+        await other.commitTransaction();
+        await other.release();
+
+        await expect(deleting).resolves.toBe(2);
+        expect(await remaining()).toEqual(['1:a', '2:a', '2:b', '4:a']);
+      });
+    }
+  });
+
+  // SQLite used to store whole seconds and compare the cutoff so: a purge within the second of a change missed it.
+  it('finds and deletes a transfer and a document changed a millisecond before the time, and keeps them at the time itself', async () => {
+    const documents = new TypeOrmSmsDocumentRepository(db.context);
+    await inTransaction(() => repository.upsert(transfer));
+    await inTransaction(() => documents.upsertMany(toDocumentBatch(transfer.UBID, [{ uniqueId: 'a', SMScount: 1, data: {} }])));
+    const lastChange = Math.max(
+      (await inTransaction(() => repository.findByUbid(transfer.UBID)))!.when.getTime(),
+      (await inTransaction(() => documents.findOne(transfer.UBID, 'a')))!.when.getTime(),
+    );
+    const expiredBefore = (time: number) => db.unitOfWork.read(() => repository.findExpired({ before: new Date(time), limit: 10 }));
+
+    expect(await expiredBefore(lastChange)).toEqual([]);
+    expect(await expiredBefore(lastChange + 1)).toEqual([transfer.UBID]);
+    expect(await inTransaction(() => repository.deleteExpiredDocuments(transfer.UBID, new Date(lastChange), 10))).toBe(0);
+    expect(await inTransaction(() => repository.deleteExpiredDocuments(transfer.UBID, new Date(lastChange + 1), 10))).toBe(1);
+    expect(await inTransaction(() => repository.deleteIfExpired(transfer.UBID, new Date(lastChange + 1)))).toBe(true);
   });
 
   it('lets the database refuse a document of an unknown transfer (foreign key)', async () => {

@@ -3,7 +3,7 @@ import { In, LessThan, MoreThan } from 'typeorm';
 
 import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
-import { timeParameter } from '../core/database/time-parameter';
+import { NOW, timeParameter } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../core/tracking-state';
 import { ExpiredTransfersQuery, NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
@@ -21,15 +21,31 @@ const NO_DOCUMENT_CHANGED_SINCE = `NOT EXISTS (SELECT 1 FROM "sms_documents"
   WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."when" >= :before)`;
 
 /**
+ * Whether the transfer has not changed since the time, locking it until the unit of work ends;
+ * parameters: UBID, time. PostgreSQL: FOR UPDATE waits for the writes to its documents in flight
+ * (each holds the transfer from its start, docs/database.md#lock-order) and keeps new ones out,
+ * so the purge's next statement sees every upload acknowledged so far, and none can slip in.
+ * SQLite runs one write at a time: a plain read.
+ */
+const LOCK_IF_EXPIRED: Record<DatabaseEngine, string> = {
+  sqlite: `SELECT 1 AS "expired" FROM "sms_transfers" WHERE "UBID" = ? AND "when" < ?`,
+  postgres: `SELECT 1 AS "expired" FROM "sms_transfers" WHERE "UBID" = $1 AND "when" < $2 FOR UPDATE`,
+};
+
+/**
  * A bounded delete of one transfer's old documents; parameters: UBID, time, limit. Neither engine
  * has DELETE … LIMIT (SQLite only when built for it), so the rows are picked by a subquery on the
- * primary key.
+ * primary key. PostgreSQL locks them there, in uniqueId order as every write does, and checks the
+ * time again on the newest version of a row another write changed: the condition of a subquery
+ * alone is not checked again, and a re-upload committed meanwhile was deleted. As ARRAY(…) the
+ * subquery runs once, before the delete: as `IN (…)` the planner may run it again for each row,
+ * and a run after some deletions skips the rows deleted and locks the next ones, past the limit.
  */
 const DELETE_EXPIRED_DOCUMENTS: Record<DatabaseEngine, string> = {
   sqlite: `DELETE FROM "sms_documents" WHERE "UBID" = ?1 AND "uniqueId" IN
   (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = ?1 AND "when" < ?2 LIMIT ?3)`,
-  postgres: `DELETE FROM "sms_documents" WHERE "UBID" = $1 AND "uniqueId" IN
-  (SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "when" < $2 LIMIT $3)`,
+  postgres: `DELETE FROM "sms_documents" WHERE "UBID" = $1 AND "uniqueId" = ANY(ARRAY(
+  SELECT "uniqueId" FROM "sms_documents" WHERE "UBID" = $1 AND "when" < $2 ORDER BY "uniqueId" LIMIT $3 FOR UPDATE))`,
 };
 
 @Injectable()
@@ -42,6 +58,11 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
     return this.transaction.manager.getRepository(SmsTransferEntity);
   }
 
+  /** The current time as the engine writes it into `when`. */
+  private get now(): string {
+    return NOW[engineOf(this.transaction.manager)];
+  }
+
   async upsert(transfer: NewSmsTransfer): Promise<SmsTransfer> {
     // A re-sent batch is a retry: it starts over from INIT with no fallbacks, timed now. Every
     // column takes the inserted value on conflict, so the fresh state and time win too.
@@ -49,7 +70,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
       this.rows
         .createQueryBuilder()
         .insert()
-        .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => 'CURRENT_TIMESTAMP' })
+        .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => this.now })
         .orUpdate(['fileName', 'origName', 'documents', 'SMScount', 'state', 'fallbackCount', 'when'], ['UBID'])
         // Stryker disable next-line BooleanLiteral: equivalent, it only spares reading generated values into an object not returned
         .updateEntity(false)
@@ -65,7 +86,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
   async findPage({ limit, offset, state }: SmsTransferPageQuery): Promise<SmsTransferPage> {
     const [items, total] = await this.rows.findAndCount({
       where: state ? { state } : {},
-      // "when" has one-second resolution on SQLite: the UBID keeps pages stable among equals.
+      // Equal times (one millisecond; one second in rows SQLite stored before it kept milliseconds): the UBID keeps pages stable.
       order: { when: 'DESC', UBID: 'ASC' },
       take: limit,
       skip: offset,
@@ -77,7 +98,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
     // The condition, not the caller's reading of the row, keeps the state from going backwards,
     // also against a concurrent change on PostgreSQL (which re-checks it on the newest row).
     const before = statesBefore(state);
-    if (before.length > 0) await this.rows.update({ UBID: ubid, state: In(before) }, { state, when: () => 'CURRENT_TIMESTAMP' });
+    if (before.length > 0) await this.rows.update({ UBID: ubid, state: In(before) }, { state, when: () => this.now });
     return this.findByUbid(ubid);
   }
 
@@ -112,6 +133,12 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
       .limit(limit);
     const rows: { UBID: string }[] = await query.getRawMany();
     return rows.map((row) => row.UBID);
+  }
+
+  async lockIfExpired(ubid: string, before: Date): Promise<boolean> {
+    const { manager } = this.transaction;
+    const rows: unknown[] = await manager.query(LOCK_IF_EXPIRED[engineOf(manager)], [ubid, timeParameter(manager, before)]);
+    return rows.length > 0;
   }
 
   async deleteExpiredDocuments(ubid: string, before: Date, limit: number): Promise<number> {

@@ -217,7 +217,7 @@ describeInBrowser('progress page in Chromium (e2e)', () => {
 
       await page.goto(server.url);
       await page.getByText('Batches 1 to 4 of 4.').waitFor();
-      // Newest first; transfers registered within one second (SQLite keeps whole seconds) come in UBID order.
+      // Newest first, equal times in UBID order (the repository spec checks the order): compared here as a set.
       const names = [...screenshot.map(({ origName }) => origName), live.transfer.origName];
       expect((await page.locator('.card h2').allTextContents()).sort()).toEqual([...names].sort());
       await page.getByRole('img', { name: '100 % DONE, 0 % SENT, 0 % INIT of 6,000 documents' }).waitFor();

@@ -16,6 +16,7 @@ export function mockSmsTransferRepository(): MockOf<SmsTransferRepository> {
     setFallbackCountFromDocuments: jest.fn(),
     delete: jest.fn(),
     findExpired: jest.fn(),
+    lockIfExpired: jest.fn(),
     deleteExpiredDocuments: jest.fn(),
     deleteIfExpired: jest.fn(),
   };
@@ -25,12 +26,13 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
   return {
     upsertMany: jest.fn(),
     countByUbid: jest.fn(),
+    hasDocuments: jest.fn(),
     updateStateByUbid: jest.fn(),
     countStates: jest.fn(),
     findPage: jest.fn(),
     findPageWithData: jest.fn(),
     findOne: jest.fn(),
-    findStates: jest.fn(),
+    lockStates: jest.fn(),
     updateStates: jest.fn(),
   };
 }

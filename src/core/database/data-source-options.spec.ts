@@ -1,5 +1,5 @@
 import * as sqlite3 from 'sqlite3';
-import { AbstractLogger, DataSource } from 'typeorm';
+import { AbstractLogger, DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 import { createDatabase, describeOnPostgres } from '../../../test/helpers/test-database';
 import { parseDatabaseUrl, PostgresConfig, SqliteConfig } from '../config/database-url';
@@ -137,5 +137,52 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
     const migrated = await migrating;
     expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length }]);
     await Promise.all([migrated.destroy(), other.destroy()]);
+  });
+
+  // DATABASE_STATEMENT_TIMEOUT_MS is for requests: a migration (an index built on a big table) or
+  // the wait for another instance's may take longer, and cancelled it would only start again.
+  describe('without the statement timeout of requests', () => {
+    const TIMEOUT_MS = 50;
+    const timedOut = () => ({ ...(parseDatabaseUrl(url) as PostgresConfig), statementTimeoutMs: TIMEOUT_MS, poolSize: 1 });
+
+    /** A migration that takes longer than the timeout: 6 times it. */
+    class SlowMigration1799999999998 implements MigrationInterface {
+      async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`SELECT pg_sleep(${(6 * TIMEOUT_MS) / 1000})`);
+      }
+
+      down(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+
+    it('runs a migration that takes longer than the timeout, and gives the connection back with the timeout', async () => {
+      const config = timedOut();
+      const options = { ...buildDataSourceOptions(config), migrations: [...MIGRATIONS, SlowMigration1799999999998] };
+
+      const migrated = await initializeDataSource(options, config);
+
+      expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length + 1 }]);
+      // The pool's one connection, the one that migrated: requests keep their limit.
+      expect(await migrated.query('SHOW statement_timeout')).toEqual([{ statement_timeout: `${TIMEOUT_MS}ms` }]);
+      await migrated.destroy();
+    });
+
+    it('waits for another instance’s migrations longer than the timeout', async () => {
+      const config = timedOut();
+      const other = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(url))).initialize();
+      const holder = other.createQueryRunner();
+      await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+
+      const migrating = initializeDataSource(buildDataSourceOptions(config), config);
+      while ((await advisoryLocks(other)).waiting === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Held on for 6 times the timeout after the start began to wait, as a long migration would.
+      await holder.query(`SELECT pg_sleep(${(6 * TIMEOUT_MS) / 1000}), pg_advisory_unlock($1)`, [MIGRATION_LOCK]);
+      await holder.release();
+
+      const migrated = await migrating;
+      expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length }]);
+      await Promise.all([migrated.destroy(), other.destroy()]);
+    });
   });
 });

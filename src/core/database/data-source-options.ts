@@ -94,17 +94,22 @@ export async function initializeDataSource(options: DataSourceOptions, database:
 /**
  * Several instances may start at once on one PostgreSQL: one migrates, the others wait, then find
  * nothing to do. The migrations run on the connection that holds the lock, so that a pool of one
- * connection cannot wait for itself.
+ * connection cannot wait for itself. Neither the wait nor a migration is cut off by
+ * DATABASE_STATEMENT_TIMEOUT_MS, which is for requests: an index built on a big table takes
+ * minutes, and a start cancelled half-way would only start the build again. The connection goes
+ * back to the pool with the timeout of its start (RESET).
  */
 async function migrateUnderLock(dataSource: DataSource): Promise<void> {
   const connection = dataSource.createQueryRunner();
   try {
+    await connection.query('SET statement_timeout = 0');
     await connection.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const executor = new MigrationExecutor(dataSource, connection);
     executor.transaction = 'each';
     await executor.executePendingMigrations();
   } finally {
     await connection.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await connection.query('RESET statement_timeout').catch(() => undefined);
     await connection.release();
   }
 }

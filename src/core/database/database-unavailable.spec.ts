@@ -7,6 +7,7 @@ import {
   retryAtStartUp,
   unavailabilityReason,
   unavailableAsError,
+  writeConflict,
 } from './database-unavailable';
 
 /** An error as node-postgres or node-sqlite3 raise it: a message and, often, a code. */
@@ -119,6 +120,34 @@ describe('unavailableAsError', () => {
       message: 'Database unavailable: the database server cannot be reached',
       cause: refused,
     });
+  });
+
+  it('passes a DatabaseUnavailableError on as it is, its driver error still the cause', async () => {
+    const unavailable = new DatabaseUnavailableError('other writes to the same rows kept conflicting with this one', driverError('x'));
+
+    await expect(unavailableAsError(() => Promise.reject(unavailable))).rejects.toBe(unavailable);
+  });
+});
+
+describe('writeConflict', () => {
+  it.each([
+    [driverError('deadlock detected', '40P01'), 'deadlock'],
+    [driverError('could not serialize access due to concurrent update', '40001'), 'serialization_failure'],
+    [new QueryFailedError('UPDATE', [], driverError('deadlock detected', '40P01')), 'deadlock'],
+  ])('names %p: %s', (error, conflict) => {
+    expect(writeConflict(error)).toBe(conflict);
+  });
+
+  it.each([
+    driverError('failed', '40002'),
+    driverError('failed', '40P02'),
+    driverError('failed', 'toString'),
+    driverError('failed'),
+    'x',
+    null,
+    undefined,
+  ])('leaves %p alone', (error) => {
+    expect(writeConflict(error)).toBeUndefined();
   });
 });
 

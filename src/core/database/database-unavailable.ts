@@ -20,6 +20,8 @@ const SERVER_REFUSING = 'the database server is shutting down, starting up or ou
 const FILE_LOCKED = 'the database file is locked by another program';
 const FILE_UNUSABLE = 'the database file cannot be read or written';
 const TOO_SLOW = 'the database did not finish the statement in time';
+/** The reason once a write has met other writes on the same rows at every retry (TypeOrmUnitOfWork). */
+export const CONFLICTING_WRITES = 'other writes to the same rows kept conflicting with this one';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -83,6 +85,23 @@ export function retryAtStartUp(warn: (message: string) => void, delayMs: number)
   };
 }
 
+/** How PostgreSQL refuses one of two writes that met, by SQLSTATE: the remedy is to run the whole transaction again. */
+const WRITE_CONFLICTS = { '40P01': 'deadlock', '40001': 'serialization_failure' } as const;
+
+export type WriteConflict = (typeof WRITE_CONFLICTS)[keyof typeof WRITE_CONFLICTS];
+
+/**
+ * Whether `error` is a write that met another: a deadlock (40P01, PostgreSQL cancels one of the
+ * two) or a serialization failure (40001); undefined for anything else.
+ */
+export function writeConflict(error: unknown): WriteConflict | undefined {
+  const code =
+    (error as { code?: unknown } | undefined)?.code ?? (error as { driverError?: { code?: unknown } } | undefined)?.driverError?.code;
+  return typeof code === 'string' && Object.hasOwn(WRITE_CONFLICTS, code)
+    ? WRITE_CONFLICTS[code as keyof typeof WRITE_CONFLICTS]
+    : undefined;
+}
+
 /** An error of a database driver: an outage, or a SQLite or PostgreSQL error code. */
 export function isDatabaseError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -96,7 +115,7 @@ export async function unavailableAsError<T>(work: () => Promise<T>): Promise<T> 
   try {
     return await work();
   } catch (error) {
-    const reason = unavailabilityReason(error);
+    const reason = error instanceof DatabaseUnavailableError ? undefined : unavailabilityReason(error);
     throw reason ? new DatabaseUnavailableError(reason, error) : error;
   }
 }

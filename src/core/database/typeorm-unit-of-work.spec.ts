@@ -1,11 +1,20 @@
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../../test/helpers/test-database';
 import { Metrics } from '../metrics/metrics';
-import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
+import { CONFLICTING_WRITES, DatabaseUnavailableError } from './database-unavailable';
+import { CONFLICT_ATTEMPTS, TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 // A unit of work nested in another that queued for its turn instead of joining would wait for itself
 // for ever: such a test fails after 10 s rather than Jest's 30 (the work itself takes milliseconds).
 const WAITS_FOR_ITSELF_TIMEOUT_MS = 10_000;
+
+/** The error PostgreSQL's driver gives the transaction it cancels to break a deadlock (the code is what counts). */
+const deadlockDetected = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
+
+/** The retries counted in `metrics`, by conflict. */
+async function retriesCounted(metrics: Metrics): Promise<Record<string, number>> {
+  return Object.fromEntries((await metrics.writeRetries.get()).values.map(({ labels, value }) => [labels.conflict, value]));
+}
 
 function ubidsFor(count: number): string[] {
   return Array.from({ length: count }, (_, index) => `1b6e4a8c-6a5b-4a43-9b87-${String(index).padStart(12, '0')}`);
@@ -164,6 +173,63 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
     expect(await transferCount()).toBe(5);
   });
 
+  it.each(['write', 'writeSingleStatement'] as const)(
+    'runs a %s that meets other writes again, and answers 503 once every run has',
+    async (method) => {
+      const metrics = new Metrics(false);
+      const unitOfWork = new TypeOrmUnitOfWork(db.dataSource, db.context, db.readers, metrics);
+      let runs = 0;
+
+      const conflicting = unitOfWork[method](async () => {
+        runs += 1;
+        await insertTransfer(ubidsFor(runs)[runs - 1]);
+        throw deadlockDetected();
+      });
+
+      const refused = (await conflicting.catch((error: unknown) => error)) as DatabaseUnavailableError;
+      expect(refused).toBeInstanceOf(DatabaseUnavailableError);
+      // The reason goes to the client; the driver's words only to the log (HttpExceptionFilter).
+      expect([refused.reason, (refused.cause as Error).message]).toEqual([CONFLICTING_WRITES, 'deadlock detected']);
+      expect(runs).toBe(CONFLICT_ATTEMPTS);
+      expect(await retriesCounted(metrics)).toEqual({ deadlock: CONFLICT_ATTEMPTS - 1 });
+      // Each run rolled back, but a single statement's: it has no transaction of its own to roll back.
+      expect(await transferCount()).toBe(method === 'write' ? 0 : CONFLICT_ATTEMPTS);
+    },
+  );
+
+  it('runs a joined unit that met another write again only as part of the unit it joined', async () => {
+    const metrics = new Metrics(false);
+    const unitOfWork = new TypeOrmUnitOfWork(db.dataSource, db.context, db.readers, metrics);
+    let outer = 0;
+    let inner = 0;
+
+    const work = unitOfWork.write(async () => {
+      outer += 1;
+      await unitOfWork.write(async () => {
+        inner += 1;
+        if (inner === 1) throw deadlockDetected();
+        await insertTransfer(UBID);
+      });
+    });
+
+    await expect(work).resolves.toBeUndefined();
+    expect([outer, inner]).toEqual([2, 2]);
+    expect(await retriesCounted(metrics)).toEqual({ deadlock: 1 });
+    expect(await transferCount()).toBe(1);
+  });
+
+  it('passes any other error on at once, without running the unit again', async () => {
+    let runs = 0;
+
+    const failing = db.unitOfWork.write(async () => {
+      runs += 1;
+      throw Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+    });
+
+    await expect(failing).rejects.toThrow('duplicate key value');
+    expect(runs).toBe(1);
+  });
+
   /** A write held open on a promise: it has inserted a transfer and not committed it until `release()`. */
   async function heldWrite(ubid: string): Promise<{ release: () => void; done: Promise<void> }> {
     let release!: () => void;
@@ -258,6 +324,37 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
     it('runs every statement under DATABASE_STATEMENT_TIMEOUT_MS (30 s by default)', async () => {
       await expect(db.unitOfWork.read(() => db.context.manager.query('SHOW statement_timeout'))).resolves.toEqual([
         { statement_timeout: '30s' },
+      ]);
+    });
+
+    it('runs again the one of two writes that PostgreSQL cancels to break their deadlock: both are stored', async () => {
+      const metrics = new Metrics(false);
+      const unitOfWork = new TypeOrmUnitOfWork(db.dataSource, db.context, null, metrics);
+      const [first, second] = ubidsFor(2);
+      await db.unitOfWork.write(() => insertTransfers(first, second));
+      // Each unit pauses after its first lock until both hold one: then each waits for the other's row.
+      let holding = 0;
+      let bothHoldOne!: () => void;
+      const bothHolding = new Promise<void>((resolve) => (bothHoldOne = resolve));
+      const lockBoth = (column: 'fileName' | 'origName', [one, other]: string[]) =>
+        unitOfWork.write(async () => {
+          const set = (ubid: string) =>
+            db.context.manager.query(`UPDATE "sms_transfers" SET "${column}" = $1 WHERE "UBID" = $2`, [`${column} set`, ubid]);
+          await set(one);
+          if ((holding += 1) === 2) bothHoldOne();
+          await bothHolding;
+          await set(other);
+        });
+
+      await expect(Promise.all([lockBoth('fileName', [first, second]), lockBoth('origName', [second, first])])).resolves.toEqual([
+        undefined,
+        undefined,
+      ]);
+
+      expect(await retriesCounted(metrics)).toEqual({ deadlock: 1 });
+      expect(await db.sql('SELECT "UBID", "fileName", "origName" FROM "sms_transfers" ORDER BY "UBID"')).toEqual([
+        { UBID: first, fileName: 'fileName set', origName: 'origName set' },
+        { UBID: second, fileName: 'fileName set', origName: 'origName set' },
       ]);
     });
 

@@ -1,25 +1,38 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 import { Metrics } from '../metrics/metrics';
-import { unavailableAsError } from './database-unavailable';
+import { CONFLICTING_WRITES, DatabaseUnavailableError, unavailableAsError, writeConflict } from './database-unavailable';
 import { SerialQueue } from './serial-queue';
 import { SqliteReadConnections } from './sqlite-read-connections';
 import { TransactionContext } from './transaction-context';
 import { UnitOfWork } from './unit-of-work';
 
 /**
+ * How often a unit of work that met another write (a deadlock, a serialization failure) is run in
+ * all before the request answers 503: the first run and 4 more.
+ */
+export const CONFLICT_ATTEMPTS = 5;
+/** The first run again waits up to this long, each further one up to twice as long as the one before (full jitter). */
+const CONFLICT_BACKOFF_MS = 20;
+
+/**
  * SQLite: TypeORM's one read-write connection runs the writes, one transaction at a time; reads
  * run on the read-only connections when the database is a file, and take their turn with the
  * writes on `sqlite::memory:` (a second connection would open another, empty database).
- * PostgreSQL: every unit of work takes a connection of the pool and runs concurrently.
+ * PostgreSQL: every unit of work takes a connection of the pool and runs concurrently; one that
+ * meets another write on the same rows and is refused for it (a deadlock, a serialization
+ * failure) is run again as a whole, a few times, before it answers 503.
  */
 @Injectable()
 export class TypeOrmUnitOfWork extends UnitOfWork {
   /** SQLite has one write connection: its transactions must take turns. */
   private readonly writeQueue?: SerialQueue;
+  private readonly metrics?: Metrics;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -30,6 +43,7 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     @Optional() @Inject(Metrics) metrics?: Metrics,
   ) {
     super();
+    this.metrics = metrics;
     if (dataSource.options.type === 'sqlite') {
       const queue = new SerialQueue(metrics ? (seconds) => metrics.writeQueueWait.observe(seconds) : undefined);
       this.writeQueue = queue;
@@ -84,8 +98,32 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     return running === 'write';
   }
 
-  /** Runs `unit` when the write connection is free; an unusable database surfaces as DatabaseUnavailableError. */
+  /**
+   * Runs `unit` when the write connection is free, again when it met another write (see
+   * retriedOnConflict); an unusable database surfaces as DatabaseUnavailableError. Only units that
+   * are not joined come here: a joined one fails into the unit it joined, which runs again whole.
+   */
   private inWriteTurn<T>(unit: () => Promise<T>): Promise<T> {
-    return unavailableAsError(() => (this.writeQueue ? this.writeQueue.run(unit) : unit()));
+    return unavailableAsError(() => this.retriedOnConflict(() => (this.writeQueue ? this.writeQueue.run(unit) : unit())));
+  }
+
+  /**
+   * PostgreSQL cancels one of two transactions that wait for each other's rows (40P01), or a
+   * serializable one that cannot be ordered (40001); its work was rolled back and may run again.
+   * Waiting a random while first lets the other one finish. After CONFLICT_ATTEMPTS runs the request
+   * answers 503 with Retry-After, without the driver's words.
+   */
+  private async retriedOnConflict<T>(unit: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await unit();
+      } catch (error) {
+        const conflict = writeConflict(error);
+        if (conflict === undefined) throw error;
+        if (attempt === CONFLICT_ATTEMPTS) throw new DatabaseUnavailableError(CONFLICTING_WRITES, error);
+        this.metrics?.writeRetries.inc({ conflict });
+        await sleep(Math.random() * CONFLICT_BACKOFF_MS * 2 ** (attempt - 1));
+      }
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Logger } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, CounterConfiguration, Gauge, Histogram, HistogramConfiguration, Registry } from 'prom-client';
 
 import { TrackingState } from '../tracking-state';
 
@@ -9,6 +10,37 @@ const QUEUE_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 
 export type ReceiptOutcome = 'changed' | 'unchanged' | 'unknown';
 
+const logger = new Logger('Metrics');
+
+/**
+ * `record`, except that a value prom-client refuses (a negative count, NaN, a label it does not
+ * know) is logged and dropped instead of thrown. Counting runs after a unit of work has committed:
+ * a count gone wrong must never turn a stored change into an error answer.
+ */
+function neverThrowing<F extends (...args: never[]) => unknown>(name: string, record: F): F {
+  return ((...args: Parameters<F>) => {
+    try {
+      record(...args);
+    } catch (error) {
+      logger.warn(`${name}: the value was not recorded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }) as F;
+}
+
+/** A prom-client counter whose `inc` never throws (see neverThrowing). */
+function counter<T extends string>(configuration: CounterConfiguration<T>): Counter<T> {
+  const metric = new Counter(configuration);
+  metric.inc = neverThrowing(configuration.name, metric.inc.bind(metric));
+  return metric;
+}
+
+/** A prom-client histogram whose `observe`, and so the end of its timers, never throws (see neverThrowing). */
+function histogram<T extends string>(configuration: HistogramConfiguration<T>): Histogram<T> {
+  const metric = new Histogram(configuration);
+  metric.observe = neverThrowing(configuration.name, metric.observe.bind(metric));
+  return metric;
+}
+
 /**
  * The service's Prometheus metrics, in a registry of its own rather than prom-client's global one,
  * so that every app of a process (the tests start many) counts for itself. The counters count
@@ -18,14 +50,14 @@ export type ReceiptOutcome = 'changed' | 'unchanged' | 'unknown';
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
+  readonly httpRequests = counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route template and status.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly httpRequestDuration = new Histogram({
+  readonly httpRequestDuration = histogram({
     name: 'http_request_duration_seconds',
     help: 'Time from the request to the last byte of its answer, by method, route template and status.',
     labelNames: ['method', 'route', 'status'] as const,
@@ -33,39 +65,46 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly documentsUpserted = new Counter({
+  readonly documentsUpserted = counter({
     name: 'tracking_documents_upserted_total',
     help: 'Documents stored by uploads, new or replaced.',
     registers: [this.registry],
   });
 
-  readonly receipts = new Counter({
+  readonly receipts = counter({
     name: 'tracking_receipts_total',
     help: 'Documents named by delivery receipts, by the state they were to move to and what happened: changed, unchanged (already there), unknown (no such document).',
     labelNames: ['state', 'outcome'] as const,
     registers: [this.registry],
   });
 
-  readonly transfersCreated = new Counter({
+  readonly transfersCreated = counter({
     name: 'tracking_transfers_created_total',
     help: 'Transfers registered; a re-sent UBID counts again.',
     registers: [this.registry],
   });
 
-  readonly transfersDeleted = new Counter({
+  readonly transfersDeleted = counter({
     name: 'tracking_transfers_deleted_total',
     help: 'Transfers deleted, by a request for one (request) or by a purge or the retention job (purge).',
     labelNames: ['by'] as const,
     registers: [this.registry],
   });
 
-  readonly documentsPurged = new Counter({
+  readonly documentsPurged = counter({
     name: 'tracking_documents_purged_total',
     help: 'Documents deleted by a purge or the retention job.',
     registers: [this.registry],
   });
 
-  readonly writeQueueWait = new Histogram({
+  readonly writeRetries = counter({
+    name: 'tracking_write_retries_total',
+    help: 'Writes run again because they met another write on the same rows (PostgreSQL: a deadlock or a serialization failure), by conflict.',
+    labelNames: ['conflict'] as const,
+    registers: [this.registry],
+  });
+
+  readonly writeQueueWait = histogram({
     name: 'tracking_sqlite_write_queue_wait_seconds',
     help: 'SQLite: how long a write waited for its turn on the write connection.',
     buckets: QUEUE_WAIT_BUCKETS,
