@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { AddressInfo, connect, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
 import { INestApplication } from '@nestjs/common';
@@ -11,6 +11,7 @@ import { SmsDocumentRepository } from '../src/sms-document/sms-document.reposito
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { rawRequest, writeChunked } from './helpers/raw-request';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const MiB = 1024 * 1024;
@@ -26,57 +27,6 @@ function uploadBody(mib: number, tag: string): Buffer {
   const text = 'x'.repeat(Math.floor((mib * MiB) / 5000) - 80);
   const documents = Array.from({ length: 5000 }, (_, index) => ({ uniqueId: `${tag}${index}`.slice(-10), SMScount: 1, data: { text } }));
   return Buffer.from(JSON.stringify({ UBID, documents }));
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  /** Everything the server sent, interim answers ("100 Continue") included. */
-  raw: string;
-}
-
-/**
- * A request over a raw socket, so that a test can send the headers and only part of the body,
- * or wait for "100 Continue". The answer resolves when the server has sent a whole final answer.
- */
-function rawRequest(
-  port: number,
-  headers: Record<string, string | number>,
-  body: Buffer | string = '',
-): { socket: Socket; answer: Promise<Answer> } {
-  const socket = connect(port, '127.0.0.1');
-  const head = [
-    `POST /tracking/sms_documents HTTP/1.1`,
-    'Host: 127.0.0.1',
-    'Content-Type: application/json',
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-  ];
-  socket.write(`${head.join('\r\n')}\r\n\r\n`);
-  if (body.length > 0) socket.write(body);
-  const answer = new Promise<Answer>((resolve, reject) => {
-    let raw = '';
-    const parse = (): Answer | undefined => {
-      const final = raw.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
-      const end = final.indexOf('\r\n\r\n');
-      if (end < 0) return undefined;
-      const [statusLine, ...lines] = final.slice(0, end).split('\r\n');
-      const parsedHeaders = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-      );
-      const text = final.slice(end + 4);
-      if (text.length < Number(parsedHeaders['content-length'] ?? 0)) return undefined;
-      return { status: Number(statusLine.split(' ')[1]), headers: parsedHeaders, body: text, raw };
-    };
-    socket.on('data', (chunk) => {
-      raw += chunk.toString();
-      const parsed = parse();
-      if (parsed) resolve(parsed);
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`the connection closed before a whole answer: ${JSON.stringify(raw)}`)));
-  });
-  return { socket, answer };
 }
 
 /** A whole upload as a client library sends it. */
@@ -143,7 +93,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       const second = uploadBody(9, 'b');
 
       // Headers and the first KiB only: an answer now proves that the body was not waited for.
-      const refused = rawRequest(port, { 'Content-Length': second.length }, second.subarray(0, 1024));
+      const refused = rawRequest(port, { headers: { 'Content-Length': second.length }, body: second.subarray(0, 1024) });
       const answer = await refused.answer;
       refused.socket.destroy();
 
@@ -164,7 +114,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       const first = upload(port, uploadBody(9, 'a'));
       await upsertsEntered;
 
-      const refused = rawRequest(port, { 'Content-Length': 9 * MiB, Expect: '100-continue' });
+      const refused = rawRequest(port, { headers: { 'Content-Length': 9 * MiB, Expect: '100-continue' } });
       const answer = await refused.answer;
       refused.socket.destroy();
 
@@ -177,7 +127,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
     it('asks an admitted client that sends Expect: 100-continue for its body, and stores it', async () => {
       releaseUpserts();
       const body = uploadBody(1, 'c');
-      const admitted = rawRequest(port, { 'Content-Length': body.length, Expect: '100-continue' });
+      const admitted = rawRequest(port, { headers: { 'Content-Length': body.length, Expect: '100-continue' } });
       admitted.socket.once('data', () => admitted.socket.write(body));
 
       const answer = await admitted.answer;
@@ -193,7 +143,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       await upsertsEntered;
       const tiny = gzipSync(JSON.stringify({ UBID, documents: [{ uniqueId: 'z', SMScount: 1, data: {} }] }));
 
-      const compressed = rawRequest(port, { 'Content-Length': tiny.length, 'Content-Encoding': 'gzip' }, tiny);
+      const compressed = rawRequest(port, { headers: { 'Content-Length': tiny.length, 'Content-Encoding': 'gzip' }, body: tiny });
       const answer = await compressed.answer;
       compressed.socket.destroy();
 
@@ -208,13 +158,8 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       await upsertsEntered;
       const body = uploadBody(9, 'd');
 
-      const chunked = rawRequest(port, { 'Transfer-Encoding': 'chunked' });
-      for (let start = 0; start < body.length; start += 64 * 1024) {
-        const chunk = body.subarray(start, start + 64 * 1024);
-        chunked.socket.write(`${chunk.length.toString(16)}\r\n`);
-        chunked.socket.write(chunk);
-        chunked.socket.write('\r\n');
-      }
+      const chunked = rawRequest(port, { headers: { 'Transfer-Encoding': 'chunked' } });
+      writeChunked(chunked.socket, body);
       chunked.socket.write('0\r\n\r\n');
       const answer = await chunked.answer;
       chunked.socket.destroy();
@@ -254,7 +199,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
     it('does not let clients that declare a body and send nothing lock the others out', async () => {
       releaseUpserts();
       // Each declares 1 MiB and sends one byte: together they ask for more than the budget.
-      const stalled = Array.from({ length: 3 * BUDGET_MB }, () => rawRequest(port, { 'Content-Length': MiB }, '{'));
+      const stalled = Array.from({ length: 3 * BUDGET_MB }, () => rawRequest(port, { headers: { 'Content-Length': MiB }, body: '{' }));
       for (const { answer } of stalled) answer.catch(() => undefined);
       try {
         const normal = await upload(port, uploadBody(9, 'e'));

@@ -5,6 +5,7 @@ import { AppConfig } from '../core/config/app-config';
 import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
 import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
+import { RouteSet, routesWithBodyParameter } from '../core/http/body-routes';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
@@ -27,7 +28,8 @@ export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParse
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
  * the same app. Order matters: security headers and CORS answer every request, preflights
  * included; authentication comes before the body parser, so that no body is read for a caller
- * without a key; then a body must find room in the in-flight budget before it is read.
+ * without a key; then a body must find room in the in-flight budget before it is read, and only
+ * the routes that take a body read one.
  */
 export function configureApp(app: INestApplication): INestApplication {
   const { security, http, metricsEnabled } = app.get(AppConfig);
@@ -50,8 +52,9 @@ export function configureApp(app: INestApplication): INestApplication {
     () => budget.limitBytes,
   );
   metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
-  useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs });
-  useJsonBodyParsing(app, [UPSERT_DOCUMENTS_ROUTE]);
+  const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
+  useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs, bodyRoutes });
+  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE] });
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setupOpenApi(app);

@@ -6,6 +6,7 @@ import { json, NextFunction, raw, Request, Response } from 'express';
 
 import { MAX_BODY_MB } from '../config/app-config';
 import { RequestValidationException } from '../errors/request-validation.exception';
+import { HttpRoute, RouteSet } from './body-routes';
 
 /** A 5000-document batch is a few MiB of JSON; Express's 100 kB default would refuse real batches. */
 export const MAX_BODY_BYTES = MAX_BODY_MB * 1024 * 1024;
@@ -16,28 +17,33 @@ interface BodyParserError extends Error {
 }
 
 /** A route whose JSON bodies are left as bytes (a Buffer in `req.body`), for its handler to parse elsewhere. */
-export interface RawJsonRoute {
-  method: string;
-  /** The path as the router matches it: any case, with or without a trailing slash. */
-  path: string;
+export type RawJsonRoute = HttpRoute;
+
+export interface JsonBodyParsingOptions {
+  /** The routes that take a body: only their bodies are read. */
+  bodyRoutes: RouteSet;
+  /** Of those, the routes whose plain JSON bodies are left as bytes. */
+  rawJsonRoutes?: RawJsonRoute[];
 }
 
 const parseJson = json({ limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
 const readBytes = raw({ type: () => true, limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
 
 /**
- * Parses JSON bodies up to MAX_BODY_BYTES and turns the parser's failures into the API's errors:
- * malformed JSON is a 422 like any other invalid body (the original answered 422), too large is 413.
- * The app must be created with `bodyParser: false` so that Nest's default parser does not run first.
+ * Parses the JSON bodies of `bodyRoutes` up to MAX_BODY_BYTES and turns the parser's failures into
+ * the API's errors: malformed JSON is a 422 like any other invalid body (the original answered
+ * 422), too large is 413. Requests to any other route are not read at all. The app must be created
+ * with `bodyParser: false` so that Nest's default parser does not run first.
  *
  * On `rawJsonRoutes` a plain JSON body (no charset but UTF-8, not compressed) is read under the
  * same limits and checks but not parsed: its handler parses it off the event loop, and calls
  * `parseRawJsonBody` when it needs the parser's own answer. Anything unusual is parsed as usual.
  */
-export function useJsonBodyParsing(app: INestApplication, rawJsonRoutes: RawJsonRoute[] = []): void {
-  const takesRaw = rawJsonRoutes.map(({ method, path }) => ({ method, path: new RegExp(`^${path.replace(/\/$/, '')}/?$`, 'i') }));
+export function useJsonBodyParsing(app: INestApplication, { bodyRoutes, rawJsonRoutes = [] }: JsonBodyParsingOptions): void {
+  const takesRaw = new RouteSet(rawJsonRoutes);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const raw = takesRaw.some(({ method, path }) => req.method === method && path.test(req.path)) && isPlainJson(req);
+    if (!bodyRoutes.has(req)) return next();
+    const raw = takesRaw.has(req) && isPlainJson(req);
     (raw ? readBytes : parseJson)(req, res, next);
   });
   app.use((error: BodyParserError, _req: Request, res: Response, next: NextFunction) => {

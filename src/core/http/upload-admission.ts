@@ -5,6 +5,7 @@ import { NextFunction, Request, Response } from 'express';
 
 import { BodyBudget } from './body-budget';
 import { MAX_BODY_BYTES } from './body-parsing';
+import { RouteSet } from './body-routes';
 
 /**
  * A body that has not sent a byte for this long gives back the room it has not filled yet. Long
@@ -21,13 +22,15 @@ export interface UploadAdmissionOptions {
   budget: BodyBudget;
   /** How long an upload may wait for room before it is answered 503. */
   waitMs: number;
+  /** The routes that take a body; requests to the others pass through without room. */
+  bodyRoutes: RouteSet;
 }
 
 /**
  * Bounds the memory that request bodies take: every body needs room in the shared `BodyBudget`
  * before it is read, and holds it until its answer has been sent (the parsed documents live that
- * long). It runs after authentication and before the body parser; requests without a body (every
- * read) pass straight through.
+ * long). It runs after authentication and before the body parser, on the routes that take a body
+ * only: every other request (every read, any unknown path) passes straight through, unread.
  *
  * - A body with a `Content-Length` takes room for all of it before a byte is read. Without room
  *   within `waitMs` it is answered 503 with `Retry-After`, unread.
@@ -40,13 +43,14 @@ export interface UploadAdmissionOptions {
  * - A client that sends `Expect: 100-continue` gets its "100 Continue" only once its body has room:
  *   a refused one never sends the body at all.
  */
-export function useUploadAdmission(app: INestApplication, { budget, waitMs }: UploadAdmissionOptions): void {
+export function useUploadAdmission(app: INestApplication, { budget, waitMs, bodyRoutes }: UploadAdmissionOptions): void {
   const logger = new Logger('UploadAdmission');
   const server = app.getHttpServer() as Server;
   // Without this listener Node answers "100 Continue" itself, before any middleware has run.
   server.on('checkContinue', (req, res) => server.emit('request', req, res));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!bodyRoutes.has(req)) return next();
     const declared = declaredBodyLength(req);
     // No body, or one the parser refuses from its Content-Length alone (413, unread).
     if (declared === 0 || (declared ?? 0) > MAX_BODY_BYTES) {
