@@ -80,7 +80,7 @@ describe('request bodies read only where a route takes one (e2e, mocked reposito
     });
     const answer = await sent.answer;
     sent.socket.destroy();
-    return { status: answer.status, body: JSON.parse(answer.body || 'null') as unknown };
+    return { status: answer.status, connection: answer.headers.connection, body: JSON.parse(answer.body || 'null') as unknown };
   }
 
   it('finds the routes whose handlers take a @Body() in the controllers', () => {
@@ -116,6 +116,7 @@ describe('request bodies read only where a route takes one (e2e, mocked reposito
   it.each(['/health', '/nowhere', '/metrics'])('answers a keyless 16 MiB body to POST %s without reading it', async (path) => {
     expect(await withUnreadBody('POST', path)).toEqual({
       status: 404,
+      connection: 'close',
       body: { statusCode: 404, detail: `Cannot POST ${path}` },
     });
     expect(await bodyBytesInFlight()).toBe(0);
@@ -124,7 +125,7 @@ describe('request bodies read only where a route takes one (e2e, mocked reposito
   it.each(['/tracking/sms_documents', `/tracking/sms_documents/${UBID}/receipts`, '/tracking/sms_transfers'])(
     'answers a keyless body to POST %s, which takes one, 401 without reading it',
     async (path) => {
-      expect(await withUnreadBody('POST', path)).toEqual({ status: 401, body: MISSING });
+      expect(await withUnreadBody('POST', path)).toEqual({ status: 401, connection: 'close', body: MISSING });
       expect(documents.upsertMany).not.toHaveBeenCalled();
     },
   );
@@ -140,6 +141,7 @@ describe('request bodies read only where a route takes one (e2e, mocked reposito
 
     expect(await withUnreadBody(method, path, { Authorization: `Bearer ${KEY}` })).toEqual({
       status: withoutBody.status,
+      connection: 'close',
       body: withoutBody.text === '' ? null : withoutBody.body,
     });
   });

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -110,15 +111,20 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect([0, 1].map((call) => uploadedBatch(documents.upsertMany, call).documents[0].uniqueId)).toEqual(['a0', 'b0']);
     });
 
-    it('never asks a refused client that sends Expect: 100-continue for its body', async () => {
+    it('never asks a refused client that sends Expect: 100-continue for its body, and closes the connection', async () => {
       const first = upload(port, uploadBody(9, 'a'));
       await upsertsEntered;
 
       const refused = rawRequest(port, { headers: { 'Content-Length': 9 * MiB, Expect: '100-continue' } });
+      const closed = once(refused.socket, 'end');
       const answer = await refused.answer;
+      // The service closes its side: the connection is not kept for a body that will not come.
+      await closed;
       refused.socket.destroy();
 
       expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toEqual(BUSY);
+      expect(answer.headers.connection).toBe('close');
       expect(answer.raw).not.toContain('100 Continue');
       releaseUpserts();
       expect((await first).status).toBe(201);
@@ -169,6 +175,37 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect(documents.upsertMany).toHaveBeenCalledTimes(1);
       releaseUpserts();
       expect((await first).status).toBe(201);
+    });
+    it('lets a refused client that goes on writing its 14 MB body read its 503, without a connection error', async () => {
+      const first = upload(port, uploadBody(9, 'a'));
+      await upsertsEntered;
+      const body = uploadBody(14, 'f');
+      const errors: Error[] = [];
+
+      // A client library's way: it writes the whole body, whatever comes back meanwhile.
+      const refused = await new Promise<{ status: number; retryAfter?: string; body: string; closed: Promise<unknown> }>((resolve) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/tracking/sms_documents', headers: { 'Content-Type': 'application/json' } },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk) => (text += chunk));
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: text, closed: once(req.socket!, 'close') }),
+            );
+          },
+        );
+        req.on('error', (error) => errors.push(error));
+        req.end(body);
+      });
+      await refused.closed;
+
+      expect(refused.status).toBe(503);
+      expect(refused.retryAfter).toBe(String(BUSY_RETRY_AFTER_SECONDS));
+      expect(JSON.parse(refused.body)).toEqual(BUSY);
+      expect(errors).toEqual([]);
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
     });
   });
 

@@ -6,6 +6,7 @@ import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
 import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
 import { RouteSet, routesWithBodyParameter } from '../core/http/body-routes';
+import { useLingeringClose } from '../core/http/lingering-close';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
@@ -26,8 +27,9 @@ export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParse
 
 /**
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
- * the same app. Order matters: security headers and CORS answer every request, preflights
- * included; authentication comes before the body parser, so that no body is read for a caller
+ * the same app. Order matters: every answer given before its request's body has arrived closes the
+ * connection lingering; security headers and CORS answer every request, preflights included;
+ * authentication comes before the body parser, so that no body is read for a caller
  * without a key; then a body must find room in the in-flight budget before it is read, and only
  * the routes that take a body read one.
  */
@@ -35,7 +37,8 @@ export function configureApp(app: INestApplication): INestApplication {
   const { security, http, metricsEnabled } = app.get(AppConfig);
   const metrics = app.get(Metrics);
   app.useLogger(app.get(Logger));
-  // First, so that answers given before routing (401, 503 busy) are counted too.
+  useLingeringClose(app);
+  // Before the others, so that answers given before routing (401, 503 busy) are counted too.
   if (metricsEnabled) useRequestMetrics(app, metrics);
   useServerTimeouts(app, http);
   useHttpSecurity(app, security);

@@ -82,8 +82,8 @@ function continueIfExpected(req: IncomingMessage, res: Response): void {
 
 /**
  * The 503, in the shape of every error of the API. `Connection: close`: the rest of the body is
- * not read into memory (Node discards it) and the client does not send the next request on a
- * connection whose last body it may still be writing.
+ * not read into memory (it is read and dropped, see useLingeringClose) and the client does not
+ * send the next request on a connection whose last body it may still be writing.
  */
 function answerBusy(res: Response, budget: BodyBudget, logger: Logger): void {
   // The client went away, or the request was answered meanwhile (the parser refused the body).
@@ -147,6 +147,8 @@ class TrackedUpload {
   }
 
   private onArrival(bytes: number): void {
+    // Answered: the rest of the body is dropped as it comes, and takes no room.
+    if (this.gone.signal.aborted) return;
     const wasArriving = this.arriving();
     this.arrived += bytes;
     if (!this.admitted) {
