@@ -51,20 +51,29 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
   const transfers = mockSmsTransferRepository();
   /** Upserts wait here until the test lets them finish, so that their bodies hold their room. */
   let releaseUpserts: () => void;
-  let upsertsEntered: Promise<void>;
-  let entered: () => void;
+  /** Resolves once `count` upserts have begun (their bodies read and held). */
+  let upserting: (count: number) => Promise<void>;
 
   beforeEach(() => {
     jest.resetAllMocks();
     const released = new Promise<void>((resolve) => (releaseUpserts = resolve));
-    upsertsEntered = new Promise<void>((resolve) => (entered = resolve));
+    let begun = 0;
+    const waiting: { count: number; resolve: () => void }[] = [];
+    upserting = (count) => new Promise<void>((resolve) => (begun >= count ? resolve() : waiting.push({ count, resolve })));
     documents.upsertMany.mockImplementation(async ({ count }: DocumentBatch) => {
-      entered();
+      begun += 1;
+      waiting.filter((waiter) => waiter.count <= begun).forEach(({ resolve }) => resolve());
       await released;
       return count;
     });
     documents.countByUbid.mockResolvedValue(5000);
   });
+
+  /** The body budget's gauge: bytes of request bodies holding room now. */
+  async function bodyBytesInFlight(port: number): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return Number(/^tracking_body_bytes_in_flight (\d+)$/m.exec(text)![1]);
+  }
 
   async function listening(env: Record<string, string>): Promise<{ app: INestApplication; port: number }> {
     const app = await createTestApp(
@@ -90,7 +99,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
 
     it('answers an upload that does not fit 503 with Retry-After, unread, stores nothing of it, and takes the next one once room is free', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
       const second = uploadBody(9, 'b');
 
       // Headers and the first KiB only: an answer now proves that the body was not waited for.
@@ -113,7 +122,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
 
     it('never asks a refused client that sends Expect: 100-continue for its body, and closes the connection', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
 
       const refused = rawRequest(port, { headers: { 'Content-Length': 9 * MiB, Expect: '100-continue' } });
       const closed = once(refused.socket, 'end');
@@ -144,24 +153,38 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect(documents.upsertMany).toHaveBeenCalledTimes(1);
     });
 
-    it('counts a compressed body at the largest size it may inflate to, whatever its size on the wire', async () => {
-      const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
-      const tiny = gzipSync(JSON.stringify({ UBID, documents: [{ uniqueId: 'z', SMScount: 1, data: {} }] }));
+    it('counts a compressed body as it inflates: refused once it outgrows the room left, let in while it fits', async () => {
+      const first = uploadBody(9, 'a');
+      const firstUpload = upload(port, first);
+      await upserting(1);
+      const big = gzipSync(uploadBody(9, 'b'));
+      const small = uploadBody(1, 'c');
 
-      const compressed = rawRequest(port, { headers: { 'Content-Length': tiny.length, 'Content-Encoding': 'gzip' }, body: tiny });
-      const answer = await compressed.answer;
-      compressed.socket.destroy();
+      // A few KiB on the wire, 9 MiB once inflated: more than the 7 MiB left.
+      const refused = rawRequest(port, { headers: { 'Content-Length': big.length, 'Content-Encoding': 'gzip' }, body: big });
+      const refusal = await refused.answer;
+      refused.socket.destroy();
+      const admitted = rawRequest(port, {
+        headers: { 'Content-Length': gzipSync(small).length, 'Content-Encoding': 'gzip' },
+        body: gzipSync(small),
+      });
+      await upserting(2);
 
-      expect(answer.status).toBe(503);
-      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+      expect(refusal.status).toBe(503);
+      expect(JSON.parse(refusal.body)).toEqual(BUSY);
+      // Each holds room for its body as it is in memory: the first as declared, the other as inflated.
+      expect(await bodyBytesInFlight(port)).toBe(first.length + small.length);
       releaseUpserts();
-      expect((await first).status).toBe(201);
+      expect((await firstUpload).status).toBe(201);
+      expect((await admitted.answer).status).toBe(201);
+      admitted.socket.destroy();
+      expect(uploadedBatch(documents.upsertMany, 1).documents[0].uniqueId).toBe('c0');
+      expect(documents.upsertMany).toHaveBeenCalledTimes(2);
     });
 
     it('counts a chunked body as it arrives: one that finds no room on the way is answered 503 and stores nothing', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
       const body = uploadBody(9, 'd');
 
       const chunked = rawRequest(port, { headers: { 'Transfer-Encoding': 'chunked' } });
@@ -178,7 +201,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
     });
     it('lets a refused client that goes on writing its 14 MB body read its 503, without a connection error', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
       const body = uploadBody(14, 'f');
       const errors: Error[] = [];
 
@@ -218,7 +241,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
 
     it('lets a waiting upload in when room comes free, and never holds a read', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
       let secondAnswered = false;
       const second = upload(port, uploadBody(9, 'b')).finally(() => (secondAnswered = true));
 

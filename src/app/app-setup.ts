@@ -56,8 +56,8 @@ export function configureApp(app: INestApplication): INestApplication {
   );
   metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
   const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
-  useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs, bodyRoutes });
-  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE] });
+  const admission = useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs, bodyRoutes });
+  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE], meterInflated: admission.meterInflated });
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setupOpenApi(app);

@@ -1,4 +1,5 @@
 import { IncomingMessage, Server } from 'node:http';
+import { PassThrough, Transform } from 'node:stream';
 
 import { HttpStatus, INestApplication, Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
@@ -26,6 +27,15 @@ export interface UploadAdmissionOptions {
   bodyRoutes: RouteSet;
 }
 
+/** What the admission offers the body parser. */
+export interface UploadAdmission {
+  /**
+   * The stage a compressed body passes through once inflated, on its way to the parser: it takes
+   * room for the body as it inflates, and holds the inflation back while there is none.
+   */
+  meterInflated: (req: IncomingMessage) => Transform;
+}
+
 /**
  * Bounds the memory that request bodies take: every body needs room in the shared `BodyBudget`
  * before it is read, and holds it until its answer has been sent (the parsed documents live that
@@ -35,38 +45,41 @@ export interface UploadAdmissionOptions {
  * - A body with a `Content-Length` takes room for all of it before a byte is read. Without room
  *   within `waitMs` it is answered 503 with `Retry-After`, unread.
  * - A chunked body takes room as it arrives, and is paused while there is none.
- * - A compressed body takes room for the largest body the parser inflates (MAX_BODY_BYTES): its
- *   size on the wire says little about its size in memory.
+ * - A compressed body takes room as it inflates (`meterInflated`), whatever its size on the wire.
  * - A body that stops arriving for BODY_STALL_MS gives back the room it has not filled, so that
  *   clients that declare a large body and send nothing cannot lock the others out; it takes the
  *   room again when it goes on, paused until it has it, first in line.
  * - A client that sends `Expect: 100-continue` gets its "100 Continue" only once its body has room:
  *   a refused one never sends the body at all.
  */
-export function useUploadAdmission(app: INestApplication, { budget, waitMs, bodyRoutes }: UploadAdmissionOptions): void {
+export function useUploadAdmission(app: INestApplication, options: UploadAdmissionOptions): UploadAdmission {
+  const { budget, bodyRoutes } = options;
   const logger = new Logger('UploadAdmission');
   const server = app.getHttpServer() as Server;
+  const uploads = new WeakMap<IncomingMessage, TrackedUpload>();
   // Without this listener Node answers "100 Continue" itself, before any middleware has run.
   server.on('checkContinue', (req, res) => server.emit('request', req, res));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!bodyRoutes.has(req)) return next();
     const declared = declaredBodyLength(req);
-    // No body, or one the parser refuses from its Content-Length alone (413, unread).
-    if (declared === 0 || (declared ?? 0) > MAX_BODY_BYTES) {
+    const compressed = (req.headers['content-encoding'] ?? 'identity') !== 'identity';
+    // No body, or a plain one the parser refuses from its Content-Length alone (413, unread).
+    if (declared === 0 || (!compressed && (declared ?? 0) > MAX_BODY_BYTES)) {
       if (declared === 0) continueIfExpected(req, res);
       return next();
     }
-    const compressed = (req.headers['content-encoding'] ?? 'identity') !== 'identity';
-    const upload = new TrackedUpload(req, res, budget, compressed ? MAX_BODY_BYTES : declared, !compressed, waitMs, () =>
-      answerBusy(res, budget, logger),
-    );
+    const room = compressed ? 'inflated' : declared === undefined ? 'arrived' : 'declared';
+    const upload = new TrackedUpload(req, res, { ...options, room, declared, logger });
+    uploads.set(req, upload);
     void upload.admit().then((admitted) => {
       if (!admitted) return answerBusy(res, budget, logger);
       continueIfExpected(req, res);
       next();
     });
   });
+  // A compressed body the admission let through untracked declares no bytes: nothing to count.
+  return { meterInflated: (req) => uploads.get(req)?.meterInflated() ?? new PassThrough() };
 }
 
 /** The body's declared size; undefined for a chunked body, 0 without a body. */
@@ -88,13 +101,12 @@ function continueIfExpected(req: IncomingMessage, res: Response): void {
 function answerBusy(res: Response, budget: BodyBudget, logger: Logger): void {
   // The client went away, or the request was answered meanwhile (the parser refused the body).
   if (res.headersSent || res.destroyed) return;
-  const detail = busyDetail(budget.limitBytes);
   logger.warn(
     `Upload refused with 503: no room for its body in ${Math.round(budget.limitBytes / 1024 / 1024)} MiB (${budget.waiting} waiting)`,
   );
   res.setHeader('Retry-After', BUSY_RETRY_AFTER_SECONDS);
   res.setHeader('Connection', 'close');
-  res.status(HttpStatus.SERVICE_UNAVAILABLE).json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail });
+  answer(res, HttpStatus.SERVICE_UNAVAILABLE, busyDetail(budget.limitBytes));
 }
 
 /** The 503's words for an upload the body budget has no room for. */
@@ -102,48 +114,77 @@ export function busyDetail(limitBytes: number): string {
   return `The service is busy: the request bodies in memory take up the ${Math.round(limitBytes / 1024 / 1024)} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`;
 }
 
+/** An error answer given here, before the exception filter's reach, in the shape of every error of the API. */
+function answer(res: Response, statusCode: number, detail: string): void {
+  res.status(statusCode).json({ statusCode, detail });
+}
+
+interface TrackedUploadOptions {
+  budget: BodyBudget;
+  waitMs: number;
+  /**
+   * How the body takes room: all it declares before it is read; what has arrived (a chunked
+   * body); what it has inflated to (a compressed body, counted by its meter).
+   */
+  room: 'declared' | 'arrived' | 'inflated';
+  /** The body's size on the wire; undefined when chunked. */
+  declared: number | undefined;
+  logger: Logger;
+}
+
 /** One request body's room in the budget, from admission until its answer has been sent. */
 class TrackedUpload {
   private held = 0;
+  /** Bytes of the body received, on the wire. */
   private arrived: number;
+  private inflated = 0;
   private admitted = false;
   private waitingForRoom = false;
   private stallTimer?: NodeJS.Timeout;
+  private meter?: Transform;
   private readonly gone = new AbortController();
 
   constructor(
     private readonly req: IncomingMessage,
-    res: Response,
-    private readonly budget: BodyBudget,
-    /** The room the body needs in all; undefined: as much as has arrived (chunked). */
-    private readonly declared: number | undefined,
-    /** Whether the arriving bytes are what the body takes in memory, so that a stalled body may give back the rest. */
-    private readonly plain: boolean,
-    private readonly waitMs: number,
-    private readonly refuseMidBody: () => void,
+    private readonly res: Response,
+    private readonly options: TrackedUploadOptions,
   ) {
     // Body bytes the parser has handed over already (they came with the headers).
     this.arrived = req.readableLength;
-    // The parser hands each piece of the body to push(); counting there sees every byte as it
-    // arrives without reading the stream, so the body parser still gets all of it.
+    // The parser hands each piece of the body to push(), and null at its end; counting there sees
+    // every byte as it arrives without reading the stream, so the body parser still gets all of it.
     const push = req.push.bind(req);
     req.push = (chunk: unknown, encoding?: BufferEncoding) => {
       if (chunk) this.onArrival((chunk as Buffer).length);
+      else this.stopWatching();
       return push(chunk, encoding);
     };
     res.once('close', () => this.release());
   }
 
   /** Whether the body is arriving, for the place in line. */
-  private readonly arriving = () => this.arrived >= Math.min(ARRIVING_BYTES, this.declared ?? ARRIVING_BYTES);
+  private readonly arriving = () => this.arrived >= Math.min(ARRIVING_BYTES, this.options.declared ?? ARRIVING_BYTES);
 
   async admit(): Promise<boolean> {
-    const room = this.declared ?? 0;
-    if (!(await this.budget.take(room, { waitMs: this.waitMs, arriving: this.arriving, signal: this.gone.signal }))) return false;
-    this.held = room;
+    const { budget, waitMs, room, declared } = this.options;
+    const needed = room === 'declared' ? declared! : 0;
+    if (!(await budget.take(needed, { waitMs, arriving: this.arriving, signal: this.gone.signal }))) return false;
+    this.held = needed;
     this.admitted = true;
-    this.watchForStall();
+    if (room === 'declared' && !this.req.complete) this.watchForStall();
     return true;
+  }
+
+  /** The stage of an inflated body: each piece goes on once it has room. */
+  meterInflated(): Transform {
+    this.meter = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        this.inflated += chunk.length;
+        if (this.claimNow(this.inflated)) return done(null, chunk);
+        void this.claim(this.inflated).then((granted) => granted && done(null, chunk));
+      },
+    });
+    return this.meter;
   }
 
   private onArrival(bytes: number): void {
@@ -153,35 +194,54 @@ class TrackedUpload {
     this.arrived += bytes;
     if (!this.admitted) {
       // Waiting in line: an upload whose body now arrives may go ahead of those that send nothing.
-      if (!wasArriving && this.arriving()) this.budget.serve();
+      if (!wasArriving && this.arriving()) this.options.budget.serve();
       return;
     }
     this.stallTimer?.refresh();
-    this.claim(this.declared ?? this.arrived);
+    if (this.options.room !== 'inflated') this.claimWhileArriving();
   }
 
-  /** Holds room for `needed` bytes, pausing the body until it has it. */
-  private claim(needed: number): void {
-    if (this.held >= needed || this.waitingForRoom) return;
-    const more = needed - this.held;
-    if (this.budget.tryTake(more)) {
-      this.held += more;
-      return;
-    }
-    this.waitingForRoom = true;
+  /**
+   * Holds room for the body as it arrives: all it declared (again, after a stall), or all that
+   * has arrived of a chunked one; pauses it until it has the room.
+   */
+  private claimWhileArriving(): void {
+    const needed = this.options.room === 'declared' ? this.options.declared! : this.arrived;
+    if (this.waitingForRoom || this.claimNow(needed)) return;
     this.req.pause();
-    // Part of this body is in memory already: it goes first in line.
-    void this.budget.take(more, { waitMs: this.waitMs, resuming: true, signal: this.gone.signal }).then((granted) => {
-      this.waitingForRoom = false;
-      if (!granted) {
-        if (!this.gone.signal.aborted) this.refuseMidBody();
-        return;
-      }
-      this.held += more;
+    void this.claim(needed).then((granted) => {
+      if (!granted) return;
       this.req.resume();
       // A chunked body may have gone on arriving up to the stream's buffer meanwhile.
-      this.claim(this.declared ?? this.arrived);
+      this.claimWhileArriving();
     });
+  }
+
+  /**
+   * Holds room for `needed` bytes if it can at once. Never more than the largest body: the piece
+   * that goes over it is the parser's, which refuses the body (413) as soon as it has it.
+   */
+  private claimNow(needed: number): boolean {
+    const more = Math.min(needed, MAX_BODY_BYTES) - this.held;
+    if (more <= 0) return true;
+    if (this.waitingForRoom || !this.options.budget.tryTake(more)) return false;
+    this.held += more;
+    return true;
+  }
+
+  /**
+   * Waits for room for `needed` bytes. Part of this body is in memory already: it goes first in
+   * line. Answered 503 when the room does not come in time.
+   */
+  private async claim(needed: number): Promise<boolean> {
+    const { budget, waitMs, logger } = this.options;
+    const more = Math.min(needed, MAX_BODY_BYTES) - this.held;
+    this.waitingForRoom = true;
+    const granted = await budget.take(more, { waitMs, resuming: true, signal: this.gone.signal });
+    this.waitingForRoom = false;
+    if (granted) this.held += more;
+    else if (!this.gone.signal.aborted) answerBusy(this.res, budget, logger);
+    return granted;
   }
 
   /**
@@ -191,11 +251,10 @@ class TrackedUpload {
    * not make a client look silent.
    */
   private watchForStall(): void {
-    if (this.declared === undefined || !this.plain) return;
     this.stallTimer = setTimeout(() => {
       const arrivedWhenDue = this.arrived;
       setImmediate(() => {
-        if (this.gone.signal.aborted || this.arrived >= this.declared!) return;
+        if (this.gone.signal.aborted || this.req.complete) return;
         if (this.arrived === arrivedWhenDue && !this.waitingForRoom) this.giveBackUnfilled();
         this.stallTimer?.refresh();
       });
@@ -207,14 +266,19 @@ class TrackedUpload {
     const unfilled = this.held - this.arrived;
     if (unfilled <= 0) return;
     this.held = this.arrived;
-    this.budget.give(unfilled);
+    this.options.budget.give(unfilled);
+  }
+
+  private stopWatching(): void {
+    clearTimeout(this.stallTimer);
   }
 
   private release(): void {
     this.gone.abort();
-    clearTimeout(this.stallTimer);
+    this.stopWatching();
+    this.meter?.destroy();
     const held = this.held;
     this.held = 0;
-    if (held > 0) this.budget.give(held);
+    if (held > 0) this.options.budget.give(held);
   }
 }
