@@ -18,10 +18,11 @@ const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const MiB = 1024 * 1024;
 /** The smallest budget the service accepts: one maximal body. Two of these uploads do not fit in it together. */
 const BUDGET_MB = 16;
-const BUSY = {
+const busy = (budgetMb: number) => ({
   statusCode: 503,
-  detail: `The service is busy: the request bodies in memory take up the ${BUDGET_MB} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`,
-};
+  detail: `The service is busy: the request bodies in memory take up the ${budgetMb} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`,
+});
+const BUSY = busy(BUDGET_MB);
 
 /** An upload body of about `mib` MiB: 5000 documents with as much data as it takes. */
 function uploadBody(mib: number, tag: string): Buffer {
@@ -30,11 +31,18 @@ function uploadBody(mib: number, tag: string): Buffer {
   return Buffer.from(JSON.stringify({ UBID, documents }));
 }
 
-/** A whole upload as a client library sends it. */
-function upload(port: number, body: Buffer): Promise<{ status: number; body: string }> {
+/** A whole upload as a client library sends it, from `localAddress` (127.0.0.1 unless told). */
+function upload(port: number, body: Buffer, localAddress?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, method: 'POST', path: '/tracking/sms_documents', headers: { 'Content-Type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        method: 'POST',
+        path: '/tracking/sms_documents',
+        headers: { 'Content-Type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));
@@ -269,6 +277,33 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       } finally {
         stalled.forEach(({ socket }) => socket.destroy());
       }
+    });
+  });
+
+  describe('the share of one client (MAX_INFLIGHT_BODY_MB=32: at most 16 MiB each)', () => {
+    let app: INestApplication;
+    let port: number;
+
+    beforeAll(async () => ({ app, port } = await listening({ MAX_INFLIGHT_BODY_MB: '32', UPLOAD_WAIT_MS: '300' })));
+    afterAll(() => app.close());
+
+    it('refuses a client more than its share, though the budget has room, and lets another client in', async () => {
+      const first = upload(port, uploadBody(9, 'a'), '127.0.0.1');
+      await upserting(1);
+
+      const second = uploadBody(9, 'b');
+      const refused = rawRequest(port, { headers: { 'Content-Length': second.length }, body: second, localAddress: '127.0.0.1' });
+      const refusal = await refused.answer;
+      refused.socket.destroy();
+      const other = upload(port, uploadBody(9, 'c'), '127.0.0.2');
+      await upserting(2);
+
+      expect(refusal.status).toBe(503);
+      expect(JSON.parse(refusal.body)).toEqual(busy(32));
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+      expect((await other).status).toBe(201);
+      expect([0, 1].map((call) => uploadedBatch(documents.upsertMany, call).documents[0].uniqueId)).toEqual(['a0', 'c0']);
     });
   });
 });

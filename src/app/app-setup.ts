@@ -1,4 +1,5 @@
 import { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { Request } from 'express';
 import { Logger } from 'nestjs-pino';
 
 import { AppConfig } from '../core/config/app-config';
@@ -8,7 +9,7 @@ import { useJsonBodyParsing } from '../core/http/body-parsing';
 import { RouteSet, routesWithBodyParameter } from '../core/http/body-routes';
 import { useLingeringClose } from '../core/http/lingering-close';
 import { useServerTimeouts } from '../core/http/server-timeouts';
-import { useUploadAdmission } from '../core/http/upload-admission';
+import { shareOfOneClient, useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
 import { useRequestMetrics } from '../core/metrics/request-metrics';
 import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
@@ -24,6 +25,9 @@ import { useHttpSecurity } from './security/http-security';
  * with its own dump.
  */
 export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false, abortOnError: false };
+
+/** Who sent a request, for the body budget's share of one client. */
+const clientOf = (req: Request): string => req.socket.remoteAddress ?? '';
 
 /**
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
@@ -43,7 +47,7 @@ export function configureApp(app: INestApplication): INestApplication {
   useServerTimeouts(app, http);
   useHttpSecurity(app, security);
   useApiKeyAuthentication(app, security);
-  const budget = new BodyBudget(http.maxInflightBodyBytes);
+  const budget = new BodyBudget(http.maxInflightBodyBytes, shareOfOneClient(http.maxInflightBodyBytes));
   metrics.gauge(
     'tracking_body_bytes_in_flight',
     'Bytes of request bodies in memory now (MAX_INFLIGHT_BODY_MB holds them).',
@@ -56,7 +60,7 @@ export function configureApp(app: INestApplication): INestApplication {
   );
   metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
   const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
-  const admission = useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs, bodyRoutes });
+  const admission = useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs, clientOf, bodyRoutes });
   useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE], meterInflated: admission.meterInflated });
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -19,10 +19,20 @@ const ARRIVING_BYTES = 4096;
 /** What a refused upload is told to wait before it tries again. */
 export const BUSY_RETRY_AFTER_SECONDS = 2;
 
+/**
+ * The most room one client may hold: half the budget, so that one client never locks the others
+ * out, yet at least one body of the largest size, so that a maximal upload always fits.
+ */
+export function shareOfOneClient(limitBytes: number): number {
+  return Math.max(MAX_BODY_BYTES, Math.floor(limitBytes / 2));
+}
+
 export interface UploadAdmissionOptions {
   budget: BodyBudget;
   /** How long an upload may wait for room before it is answered 503. */
   waitMs: number;
+  /** Who sent the request: each client holds at most the budget's share. */
+  clientOf: (req: Request) => string;
   /** The routes that take a body; requests to the others pass through without room. */
   bodyRoutes: RouteSet;
 }
@@ -49,11 +59,12 @@ export interface UploadAdmission {
  * - A body that stops arriving for BODY_STALL_MS gives back the room it has not filled, so that
  *   clients that declare a large body and send nothing cannot lock the others out; it takes the
  *   room again when it goes on, paused until it has it, first in line.
+ * - One client (`clientOf`) holds at most the budget's share (`BodyBudget.shareBytes`).
  * - A client that sends `Expect: 100-continue` gets its "100 Continue" only once its body has room:
  *   a refused one never sends the body at all.
  */
 export function useUploadAdmission(app: INestApplication, options: UploadAdmissionOptions): UploadAdmission {
-  const { budget, bodyRoutes } = options;
+  const { budget, clientOf, bodyRoutes } = options;
   const logger = new Logger('UploadAdmission');
   const server = app.getHttpServer() as Server;
   const uploads = new WeakMap<IncomingMessage, TrackedUpload>();
@@ -70,7 +81,7 @@ export function useUploadAdmission(app: INestApplication, options: UploadAdmissi
       return next();
     }
     const room = compressed ? 'inflated' : declared === undefined ? 'arrived' : 'declared';
-    const upload = new TrackedUpload(req, res, { ...options, room, declared, logger });
+    const upload = new TrackedUpload(req, res, { ...options, client: clientOf(req), room, declared, logger });
     uploads.set(req, upload);
     void upload.admit().then((admitted) => {
       if (!admitted) return answerBusy(res, budget, logger);
@@ -122,6 +133,7 @@ function answer(res: Response, statusCode: number, detail: string): void {
 interface TrackedUploadOptions {
   budget: BodyBudget;
   waitMs: number;
+  client: string;
   /**
    * How the body takes room: all it declares before it is read; what has arrived (a chunked
    * body); what it has inflated to (a compressed body, counted by its meter).
@@ -166,9 +178,9 @@ class TrackedUpload {
   private readonly arriving = () => this.arrived >= Math.min(ARRIVING_BYTES, this.options.declared ?? ARRIVING_BYTES);
 
   async admit(): Promise<boolean> {
-    const { budget, waitMs, room, declared } = this.options;
+    const { budget, client, waitMs, room, declared } = this.options;
     const needed = room === 'declared' ? declared! : 0;
-    if (!(await budget.take(needed, { waitMs, arriving: this.arriving, signal: this.gone.signal }))) return false;
+    if (!(await budget.take(needed, client, { waitMs, arriving: this.arriving, signal: this.gone.signal }))) return false;
     this.held = needed;
     this.admitted = true;
     if (room === 'declared' && !this.req.complete) this.watchForStall();
@@ -224,7 +236,7 @@ class TrackedUpload {
   private claimNow(needed: number): boolean {
     const more = Math.min(needed, MAX_BODY_BYTES) - this.held;
     if (more <= 0) return true;
-    if (this.waitingForRoom || !this.options.budget.tryTake(more)) return false;
+    if (this.waitingForRoom || !this.options.budget.tryTake(more, this.options.client)) return false;
     this.held += more;
     return true;
   }
@@ -234,10 +246,10 @@ class TrackedUpload {
    * line. Answered 503 when the room does not come in time.
    */
   private async claim(needed: number): Promise<boolean> {
-    const { budget, waitMs, logger } = this.options;
+    const { budget, client, waitMs, logger } = this.options;
     const more = Math.min(needed, MAX_BODY_BYTES) - this.held;
     this.waitingForRoom = true;
-    const granted = await budget.take(more, { waitMs, resuming: true, signal: this.gone.signal });
+    const granted = await budget.take(more, client, { waitMs, resuming: true, signal: this.gone.signal });
     this.waitingForRoom = false;
     if (granted) this.held += more;
     else if (!this.gone.signal.aborted) answerBusy(this.res, budget, logger);
@@ -266,7 +278,7 @@ class TrackedUpload {
     const unfilled = this.held - this.arrived;
     if (unfilled <= 0) return;
     this.held = this.arrived;
-    this.options.budget.give(unfilled);
+    this.options.budget.give(unfilled, this.options.client);
   }
 
   private stopWatching(): void {
@@ -279,6 +291,6 @@ class TrackedUpload {
     this.meter?.destroy();
     const held = this.held;
     this.held = 0;
-    if (held > 0) this.options.budget.give(held);
+    if (held > 0) this.options.budget.give(held, this.options.client);
   }
 }
