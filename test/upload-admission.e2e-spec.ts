@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 
 import { UnitOfWork } from '../src/core/database/unit-of-work';
-import { BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
+import { BODY_RATE_WINDOW_MS, BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
 import { DocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
@@ -207,6 +207,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       releaseUpserts();
       expect((await first).status).toBe(201);
     });
+
     it('lets a refused client that goes on writing its 14 MB body read its 503, without a connection error', async () => {
       const first = upload(port, uploadBody(9, 'a'));
       await upserting(1);
@@ -277,6 +278,60 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       } finally {
         stalled.forEach(({ socket }) => socket.destroy());
       }
+    });
+  });
+
+  describe('a body that arrives too slowly (MIN_BODY_RATE_KIB_S=8)', () => {
+    let app: INestApplication;
+    let port: number;
+
+    beforeAll(async () => ({ app, port } = await listening({ UPLOAD_WAIT_MS: '60000', MIN_BODY_RATE_KIB_S: '8' })));
+    afterAll(() => app.close());
+    // The windows of the minimum rate run on setInterval: faked, so that the test ends each
+    // window when it has seen the body arrive; everything else keeps its real timers.
+    beforeEach(() =>
+      jest.useFakeTimers({
+        doNotFake: [
+          'Date',
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      }),
+    );
+    afterEach(() => jest.useRealTimers());
+
+    it('keeps a body that sends its 80 KiB in a window, and answers 408 to one that does not, giving its room back', async () => {
+      releaseUpserts();
+      const slow = rawRequest(port, { headers: { 'Transfer-Encoding': 'chunked', Expect: '100-continue' } });
+      let answered = false;
+      const answer = slow.answer.finally(() => (answered = true));
+      // "100 Continue": the body has been admitted, and its first window runs.
+      await once(slow.socket, 'data');
+
+      writeChunked(slow.socket, uploadBody(1, 'g').subarray(0, 100 * 1024));
+      while ((await bodyBytesInFlight(port)) < 100 * 1024);
+      jest.advanceTimersByTime(BODY_RATE_WINDOW_MS);
+      expect(await bodyBytesInFlight(port)).toBe(100 * 1024);
+      expect(answered).toBe(false);
+
+      jest.advanceTimersByTime(BODY_RATE_WINDOW_MS);
+      const refusal = await answer;
+      slow.socket.destroy();
+
+      expect(refusal.status).toBe(408);
+      expect(refusal.headers.connection).toBe('close');
+      expect(JSON.parse(refusal.body)).toEqual({
+        statusCode: 408,
+        detail: 'The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)',
+      });
+      expect(await bodyBytesInFlight(port)).toBe(0);
+      expect(documents.upsertMany).not.toHaveBeenCalled();
     });
   });
 

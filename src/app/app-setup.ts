@@ -33,9 +33,9 @@ const clientOf = (req: Request): string => req.socket.remoteAddress ?? '';
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
  * the same app. Order matters: every answer given before its request's body has arrived closes the
  * connection lingering; security headers and CORS answer every request, preflights included;
- * authentication comes before the body parser, so that no body is read for a caller
- * without a key; then a body must find room in the in-flight budget before it is read, and only
- * the routes that take a body read one.
+ * authentication comes before the body parser, so that no body is read for a caller without a
+ * key; then a body must find room in the in-flight budget before it is read, and only the routes
+ * that take a body read one.
  */
 export function configureApp(app: INestApplication): INestApplication {
   const { security, http, metricsEnabled } = app.get(AppConfig);
@@ -60,7 +60,13 @@ export function configureApp(app: INestApplication): INestApplication {
   );
   metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
   const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
-  const admission = useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs, clientOf, bodyRoutes });
+  const admission = useUploadAdmission(app, {
+    budget,
+    waitMs: http.uploadWaitMs,
+    minBodyBytesPerSecond: http.minBodyBytesPerSecond,
+    clientOf,
+    bodyRoutes,
+  });
   useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE], meterInflated: admission.meterInflated });
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

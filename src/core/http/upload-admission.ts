@@ -1,7 +1,7 @@
 import { IncomingMessage, Server } from 'node:http';
 import { PassThrough, Transform } from 'node:stream';
 
-import { HttpStatus, INestApplication, Logger } from '@nestjs/common';
+import { HttpException, HttpStatus, INestApplication, Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 
 import { BodyBudget } from './body-budget';
@@ -14,6 +14,11 @@ import { RouteSet } from './body-routes';
  * short enough that clients sending nothing cycle through the budget quickly.
  */
 export const BODY_STALL_MS = 1000;
+/**
+ * The minimum rate of a body is checked over windows this long: long enough for a slow link's
+ * bursts and a few lost packets, short enough that a body trickling in gives its room back soon.
+ */
+export const BODY_RATE_WINDOW_MS = 10_000;
 /** An upload with this much of its body buffered (or all of it) is arriving, and goes first in line. */
 const ARRIVING_BYTES = 4096;
 /** What a refused upload is told to wait before it tries again. */
@@ -31,6 +36,8 @@ export interface UploadAdmissionOptions {
   budget: BodyBudget;
   /** How long an upload may wait for room before it is answered 503. */
   waitMs: number;
+  /** The least a body must send in every BODY_RATE_WINDOW_MS, per second, while it is read; 0: no minimum. */
+  minBodyBytesPerSecond: number;
   /** Who sent the request: each client holds at most the budget's share. */
   clientOf: (req: Request) => string;
   /** The routes that take a body; requests to the others pass through without room. */
@@ -59,6 +66,8 @@ export interface UploadAdmission {
  * - A body that stops arriving for BODY_STALL_MS gives back the room it has not filled, so that
  *   clients that declare a large body and send nothing cannot lock the others out; it takes the
  *   room again when it goes on, paused until it has it, first in line.
+ * - A body that sends less than `minBodyBytesPerSecond` over a BODY_RATE_WINDOW_MS (time it spent
+ *   paused for room aside) is answered 408, and its room goes to others.
  * - One client (`clientOf`) holds at most the budget's share (`BodyBudget.shareBytes`).
  * - A client that sends `Expect: 100-continue` gets its "100 Continue" only once its body has room:
  *   a refused one never sends the body at all.
@@ -125,6 +134,16 @@ export function busyDetail(limitBytes: number): string {
   return `The service is busy: the request bodies in memory take up the ${Math.round(limitBytes / 1024 / 1024)} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`;
 }
 
+/** The 408 of a body that arrives more slowly than MIN_BODY_RATE_KIB_S. */
+export function bodyTooSlow(minBodyBytesPerSecond: number): HttpException {
+  return new HttpException(
+    {
+      detail: `The request body arrived slower than ${minBodyBytesPerSecond / 1024} KiB/s over ${BODY_RATE_WINDOW_MS / 1000} s (MIN_BODY_RATE_KIB_S)`,
+    },
+    HttpStatus.REQUEST_TIMEOUT,
+  );
+}
+
 /** An error answer given here, before the exception filter's reach, in the shape of every error of the API. */
 function answer(res: Response, statusCode: number, detail: string): void {
   res.status(statusCode).json({ statusCode, detail });
@@ -133,6 +152,7 @@ function answer(res: Response, statusCode: number, detail: string): void {
 interface TrackedUploadOptions {
   budget: BodyBudget;
   waitMs: number;
+  minBodyBytesPerSecond: number;
   client: string;
   /**
    * How the body takes room: all it declares before it is read; what has arrived (a chunked
@@ -152,7 +172,10 @@ class TrackedUpload {
   private inflated = 0;
   private admitted = false;
   private waitingForRoom = false;
+  /** Whether the body was paused for room at some time in the current rate window. */
+  private pausedThisWindow = false;
   private stallTimer?: NodeJS.Timeout;
+  private rateTimer?: NodeJS.Timeout;
   private meter?: Transform;
   private readonly gone = new AbortController();
 
@@ -183,7 +206,9 @@ class TrackedUpload {
     if (!(await budget.take(needed, client, { waitMs, arriving: this.arriving, signal: this.gone.signal }))) return false;
     this.held = needed;
     this.admitted = true;
-    if (room === 'declared' && !this.req.complete) this.watchForStall();
+    if (this.req.complete) return true;
+    if (room === 'declared') this.watchForStall();
+    this.watchRate();
     return true;
   }
 
@@ -249,6 +274,7 @@ class TrackedUpload {
     const { budget, client, waitMs, logger } = this.options;
     const more = Math.min(needed, MAX_BODY_BYTES) - this.held;
     this.waitingForRoom = true;
+    this.pausedThisWindow = true;
     const granted = await budget.take(more, client, { waitMs, resuming: true, signal: this.gone.signal });
     this.waitingForRoom = false;
     if (granted) this.held += more;
@@ -281,8 +307,40 @@ class TrackedUpload {
     this.options.budget.give(unfilled, this.options.client);
   }
 
+  /**
+   * Answers 408 when less than the minimum rate arrived over a window, unless the body was paused
+   * for room in it (then the service, not the client, held it back). The check waits for the
+   * event loop's next turn, as the stall's does.
+   */
+  private watchRate(): void {
+    const { minBodyBytesPerSecond } = this.options;
+    if (minBodyBytesPerSecond === 0) return;
+    let arrivedAtStart = this.arrived;
+    this.rateTimer = setInterval(() => {
+      setImmediate(() => {
+        if (this.gone.signal.aborted || this.req.complete) return;
+        const excused = this.pausedThisWindow || this.waitingForRoom;
+        if (!excused && this.arrived - arrivedAtStart < (minBodyBytesPerSecond * BODY_RATE_WINDOW_MS) / 1000) {
+          return this.refuseTooSlow();
+        }
+        this.pausedThisWindow = false;
+        arrivedAtStart = this.arrived;
+      });
+    }, BODY_RATE_WINDOW_MS);
+    this.rateTimer.unref();
+  }
+
+  private refuseTooSlow(): void {
+    this.stopWatching();
+    if (this.res.headersSent) return;
+    const error = bodyTooSlow(this.options.minBodyBytesPerSecond);
+    this.options.logger.warn(`Upload refused with 408: ${this.arrived} of its body's bytes arrived, too slowly`);
+    answer(this.res, error.getStatus(), (error.getResponse() as { detail: string }).detail);
+  }
+
   private stopWatching(): void {
     clearTimeout(this.stallTimer);
+    clearInterval(this.rateTimer);
   }
 
   private release(): void {
