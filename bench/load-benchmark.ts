@@ -4,7 +4,8 @@
  *
  * - mixed: uploads, counts, state updates and reads at once (autocannon);
  * - reads: small reads alone, uploads alone, then both together (each on a fresh service), with the event loop's delay;
- * - memory: 16, 64 and 256 maximal uploads at once, each on a fresh service: answers and memory.
+ * - memory: 16, 64 and 256 maximal uploads at once, each on a fresh service: answers and memory;
+ * - stalled: uploads alone, then beside 50 keyless stalled or slow connections: their latency.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,16 +15,18 @@ import { parseArgs } from 'node:util';
 import { concurrentUploads } from './load/concurrent-uploads';
 import { mixedLoad } from './load/mixed-load';
 import { readsDuringUploads } from './load/reads-during-uploads';
+import { stalledConnections } from './load/stalled-connections';
 
-const SCENARIOS = ['mixed', 'reads', 'memory'] as const;
+const SCENARIOS = ['mixed', 'reads', 'memory', 'stalled'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench:load -- [--scenario <name>] [--duration <s>] [--connections <n>] [--sub-batch <n>] [--only <kind>]
                              [--readers <n>] [--uploads <n,n,…>] [--database <url>]
 
-  --scenario <name>   mixed, reads or memory; several separated by commas (default: all three)
-  --duration <s>      mixed: how long the load runs; reads: how long each of its three phases runs (default 20)
-  --connections <n>   mixed: connections of each kind of request, each with one request in flight (default 2)
+  --scenario <name>   mixed, reads, memory or stalled; several separated by commas (default: all four)
+  --duration <s>      mixed: how long the load runs; reads, stalled: how long each phase runs (default 20)
+  --connections <n>   mixed: connections of each kind of request, each with one request in flight (default 2);
+                      stalled: keyless connections held open beside the uploads (default 50)
   --sub-batch <n>     mixed: documents per upload request, 1-5000 (default 1000)
   --only <kind>       mixed: run one kind alone (uploads, counts, updates or reads)
   --readers <n>       reads: clients reading at once, each back to back (default 1)
@@ -34,7 +37,8 @@ const USAGE = `Usage: npm run bench:load -- [--scenario <name>] [--duration <s>]
 interface Options {
   scenarios: Scenario[];
   duration: number;
-  connections: number;
+  /** Unless given: 2 per kind (mixed), 50 (stalled). */
+  connections?: number;
   subBatch: number;
   only?: string;
   readers: number;
@@ -47,7 +51,7 @@ function parseOptions(): Options {
     options: {
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       duration: { type: 'string', default: '20' },
-      connections: { type: 'string', default: '2' },
+      connections: { type: 'string' },
       'sub-batch': { type: 'string', default: '1000' },
       only: { type: 'string' },
       readers: { type: 'string', default: '1' },
@@ -76,7 +80,7 @@ function parseOptions(): Options {
   return {
     scenarios,
     duration: integer('duration', values.duration, 3600),
-    connections: integer('connections', values.connections, 100),
+    connections: values.connections === undefined ? undefined : integer('connections', values.connections, 1000),
     subBatch: integer('sub-batch', values['sub-batch'], 5000),
     only: values.only,
     readers: integer('readers', values.readers, 64),
@@ -94,9 +98,11 @@ async function main(): Promise<void> {
   try {
     for (const scenario of options.scenarios) {
       console.log(`\n## ${scenario}\n`);
-      if (scenario === 'mixed') await mixedLoad({ ...options, databaseUrl: databaseUrl() });
+      if (scenario === 'mixed') await mixedLoad({ ...options, connections: options.connections ?? 2, databaseUrl: databaseUrl() });
       if (scenario === 'reads') await readsDuringUploads({ databaseUrl, seconds: options.duration, readers: options.readers });
       if (scenario === 'memory') await concurrentUploads({ databaseUrl, counts: options.uploads });
+      if (scenario === 'stalled')
+        await stalledConnections({ databaseUrl, seconds: options.duration, connections: options.connections ?? 50 });
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });
