@@ -1,5 +1,5 @@
 /**
- * `npm run bench:load`: the built service under load, in three scenarios, each measured in one run
+ * `npm run bench:load`: the built service under load, in four scenarios, each measured in one run
  * on this machine. See docs/performance.md for the method and the figures.
  *
  * - mixed: uploads, counts, state updates and reads at once (autocannon);
