@@ -1,25 +1,28 @@
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { AddressInfo, connect, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
 import { INestApplication } from '@nestjs/common';
 
 import { UnitOfWork } from '../src/core/database/unit-of-work';
-import { BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
+import { BODY_RATE_WINDOW_MS, BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
 import { DocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { rawRequest, writeChunked } from './helpers/raw-request';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const MiB = 1024 * 1024;
 /** The smallest budget the service accepts: one maximal body. Two of these uploads do not fit in it together. */
 const BUDGET_MB = 16;
-const BUSY = {
+const busy = (budgetMb: number) => ({
   statusCode: 503,
-  detail: `The service is busy: the request bodies in memory take up the ${BUDGET_MB} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`,
-};
+  detail: `The service is busy: the request bodies in memory take up the ${budgetMb} MiB allowed (MAX_INFLIGHT_BODY_MB). Retry later.`,
+});
+const BUSY = busy(BUDGET_MB);
 
 /** An upload body of about `mib` MiB: 5000 documents with as much data as it takes. */
 function uploadBody(mib: number, tag: string): Buffer {
@@ -28,62 +31,24 @@ function uploadBody(mib: number, tag: string): Buffer {
   return Buffer.from(JSON.stringify({ UBID, documents }));
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  /** Everything the server sent, interim answers ("100 Continue") included. */
-  raw: string;
-}
-
-/**
- * A request over a raw socket, so that a test can send the headers and only part of the body,
- * or wait for "100 Continue". The answer resolves when the server has sent a whole final answer.
- */
-function rawRequest(
-  port: number,
-  headers: Record<string, string | number>,
-  body: Buffer | string = '',
-): { socket: Socket; answer: Promise<Answer> } {
-  const socket = connect(port, '127.0.0.1');
-  const head = [
-    `POST /tracking/sms_documents HTTP/1.1`,
-    'Host: 127.0.0.1',
-    'Content-Type: application/json',
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-  ];
-  socket.write(`${head.join('\r\n')}\r\n\r\n`);
-  if (body.length > 0) socket.write(body);
-  const answer = new Promise<Answer>((resolve, reject) => {
-    let raw = '';
-    const parse = (): Answer | undefined => {
-      const final = raw.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
-      const end = final.indexOf('\r\n\r\n');
-      if (end < 0) return undefined;
-      const [statusLine, ...lines] = final.slice(0, end).split('\r\n');
-      const parsedHeaders = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-      );
-      const text = final.slice(end + 4);
-      if (text.length < Number(parsedHeaders['content-length'] ?? 0)) return undefined;
-      return { status: Number(statusLine.split(' ')[1]), headers: parsedHeaders, body: text, raw };
-    };
-    socket.on('data', (chunk) => {
-      raw += chunk.toString();
-      const parsed = parse();
-      if (parsed) resolve(parsed);
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`the connection closed before a whole answer: ${JSON.stringify(raw)}`)));
-  });
-  return { socket, answer };
+/** Who sends an upload: from which local address (127.0.0.1 unless told), with which headers (an API key). */
+interface Sender {
+  localAddress?: string;
+  headers?: Record<string, string>;
 }
 
 /** A whole upload as a client library sends it. */
-function upload(port: number, body: Buffer): Promise<{ status: number; body: string }> {
+function upload(port: number, body: Buffer, { localAddress, headers = {} }: Sender = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, method: 'POST', path: '/tracking/sms_documents', headers: { 'Content-Type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        method: 'POST',
+        path: '/tracking/sms_documents',
+        headers: { 'Content-Type': 'application/json', ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));
@@ -100,20 +65,29 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
   const transfers = mockSmsTransferRepository();
   /** Upserts wait here until the test lets them finish, so that their bodies hold their room. */
   let releaseUpserts: () => void;
-  let upsertsEntered: Promise<void>;
-  let entered: () => void;
+  /** Resolves once `count` upserts have begun (their bodies read and held). */
+  let upserting: (count: number) => Promise<void>;
 
   beforeEach(() => {
     jest.resetAllMocks();
     const released = new Promise<void>((resolve) => (releaseUpserts = resolve));
-    upsertsEntered = new Promise<void>((resolve) => (entered = resolve));
+    let begun = 0;
+    const waiting: { count: number; resolve: () => void }[] = [];
+    upserting = (count) => new Promise<void>((resolve) => (begun >= count ? resolve() : waiting.push({ count, resolve })));
     documents.upsertMany.mockImplementation(async ({ count }: DocumentBatch) => {
-      entered();
+      begun += 1;
+      waiting.filter((waiter) => waiter.count <= begun).forEach(({ resolve }) => resolve());
       await released;
       return count;
     });
     documents.countByUbid.mockResolvedValue(5000);
   });
+
+  /** The body budget's gauge: bytes of request bodies holding room now. */
+  async function bodyBytesInFlight(port: number): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return Number(/^tracking_body_bytes_in_flight (\d+)$/m.exec(text)![1]);
+  }
 
   async function listening(env: Record<string, string>): Promise<{ app: INestApplication; port: number }> {
     const app = await createTestApp(
@@ -139,11 +113,11 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
 
     it('answers an upload that does not fit 503 with Retry-After, unread, stores nothing of it, and takes the next one once room is free', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
       const second = uploadBody(9, 'b');
 
       // Headers and the first KiB only: an answer now proves that the body was not waited for.
-      const refused = rawRequest(port, { 'Content-Length': second.length }, second.subarray(0, 1024));
+      const refused = rawRequest(port, { headers: { 'Content-Length': second.length }, body: second.subarray(0, 1024) });
       const answer = await refused.answer;
       refused.socket.destroy();
 
@@ -160,15 +134,20 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect([0, 1].map((call) => uploadedBatch(documents.upsertMany, call).documents[0].uniqueId)).toEqual(['a0', 'b0']);
     });
 
-    it('never asks a refused client that sends Expect: 100-continue for its body', async () => {
+    it('never asks a refused client that sends Expect: 100-continue for its body, and closes the connection', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
 
-      const refused = rawRequest(port, { 'Content-Length': 9 * MiB, Expect: '100-continue' });
+      const refused = rawRequest(port, { headers: { 'Content-Length': 9 * MiB, Expect: '100-continue' } });
+      const closed = once(refused.socket, 'end');
       const answer = await refused.answer;
+      // The service closes its side: the connection is not kept for a body that will not come.
+      await closed;
       refused.socket.destroy();
 
       expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toEqual(BUSY);
+      expect(answer.headers.connection).toBe('close');
       expect(answer.raw).not.toContain('100 Continue');
       releaseUpserts();
       expect((await first).status).toBe(201);
@@ -177,7 +156,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
     it('asks an admitted client that sends Expect: 100-continue for its body, and stores it', async () => {
       releaseUpserts();
       const body = uploadBody(1, 'c');
-      const admitted = rawRequest(port, { 'Content-Length': body.length, Expect: '100-continue' });
+      const admitted = rawRequest(port, { headers: { 'Content-Length': body.length, Expect: '100-continue' } });
       admitted.socket.once('data', () => admitted.socket.write(body));
 
       const answer = await admitted.answer;
@@ -188,33 +167,42 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect(documents.upsertMany).toHaveBeenCalledTimes(1);
     });
 
-    it('counts a compressed body at the largest size it may inflate to, whatever its size on the wire', async () => {
-      const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
-      const tiny = gzipSync(JSON.stringify({ UBID, documents: [{ uniqueId: 'z', SMScount: 1, data: {} }] }));
+    it('counts a compressed body as it inflates: refused once it outgrows the room left, let in while it fits', async () => {
+      const first = uploadBody(9, 'a');
+      const firstUpload = upload(port, first);
+      await upserting(1);
+      const big = gzipSync(uploadBody(9, 'b'));
+      const small = uploadBody(1, 'c');
 
-      const compressed = rawRequest(port, { 'Content-Length': tiny.length, 'Content-Encoding': 'gzip' }, tiny);
-      const answer = await compressed.answer;
-      compressed.socket.destroy();
+      // A few KiB on the wire, 9 MiB once inflated: more than the 7 MiB left.
+      const refused = rawRequest(port, { headers: { 'Content-Length': big.length, 'Content-Encoding': 'gzip' }, body: big });
+      const refusal = await refused.answer;
+      refused.socket.destroy();
+      const admitted = rawRequest(port, {
+        headers: { 'Content-Length': gzipSync(small).length, 'Content-Encoding': 'gzip' },
+        body: gzipSync(small),
+      });
+      await upserting(2);
 
-      expect(answer.status).toBe(503);
-      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
+      expect(refusal.status).toBe(503);
+      expect(JSON.parse(refusal.body)).toEqual(BUSY);
+      // Each holds room for its body as it is in memory: the first as declared, the other as inflated.
+      expect(await bodyBytesInFlight(port)).toBe(first.length + small.length);
       releaseUpserts();
-      expect((await first).status).toBe(201);
+      expect((await firstUpload).status).toBe(201);
+      expect((await admitted.answer).status).toBe(201);
+      admitted.socket.destroy();
+      expect(uploadedBatch(documents.upsertMany, 1).documents[0].uniqueId).toBe('c0');
+      expect(documents.upsertMany).toHaveBeenCalledTimes(2);
     });
 
     it('counts a chunked body as it arrives: one that finds no room on the way is answered 503 and stores nothing', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
       const body = uploadBody(9, 'd');
 
-      const chunked = rawRequest(port, { 'Transfer-Encoding': 'chunked' });
-      for (let start = 0; start < body.length; start += 64 * 1024) {
-        const chunk = body.subarray(start, start + 64 * 1024);
-        chunked.socket.write(`${chunk.length.toString(16)}\r\n`);
-        chunked.socket.write(chunk);
-        chunked.socket.write('\r\n');
-      }
+      const chunked = rawRequest(port, { headers: { 'Transfer-Encoding': 'chunked' } });
+      writeChunked(chunked.socket, body);
       chunked.socket.write('0\r\n\r\n');
       const answer = await chunked.answer;
       chunked.socket.destroy();
@@ -224,6 +212,38 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect(documents.upsertMany).toHaveBeenCalledTimes(1);
       releaseUpserts();
       expect((await first).status).toBe(201);
+    });
+
+    it('lets a refused client that goes on writing its 14 MB body read its 503, without a connection error', async () => {
+      const first = upload(port, uploadBody(9, 'a'));
+      await upserting(1);
+      const body = uploadBody(14, 'f');
+      const errors: Error[] = [];
+
+      // A client library's way: it writes the whole body, whatever comes back meanwhile.
+      const refused = await new Promise<{ status: number; retryAfter?: string; body: string; closed: Promise<unknown> }>((resolve) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/tracking/sms_documents', headers: { 'Content-Type': 'application/json' } },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk) => (text += chunk));
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: text, closed: once(req.socket!, 'close') }),
+            );
+          },
+        );
+        req.on('error', (error) => errors.push(error));
+        req.end(body);
+      });
+      await refused.closed;
+
+      expect(refused.status).toBe(503);
+      expect(refused.retryAfter).toBe(String(BUSY_RETRY_AFTER_SECONDS));
+      expect(JSON.parse(refused.body)).toEqual(BUSY);
+      expect(errors).toEqual([]);
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+      expect(documents.upsertMany).toHaveBeenCalledTimes(1);
     });
   });
 
@@ -236,7 +256,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
 
     it('lets a waiting upload in when room comes free, and never holds a read', async () => {
       const first = upload(port, uploadBody(9, 'a'));
-      await upsertsEntered;
+      await upserting(1);
       let secondAnswered = false;
       const second = upload(port, uploadBody(9, 'b')).finally(() => (secondAnswered = true));
 
@@ -254,7 +274,7 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
     it('does not let clients that declare a body and send nothing lock the others out', async () => {
       releaseUpserts();
       // Each declares 1 MiB and sends one byte: together they ask for more than the budget.
-      const stalled = Array.from({ length: 3 * BUDGET_MB }, () => rawRequest(port, { 'Content-Length': MiB }, '{'));
+      const stalled = Array.from({ length: 3 * BUDGET_MB }, () => rawRequest(port, { headers: { 'Content-Length': MiB }, body: '{' }));
       for (const { answer } of stalled) answer.catch(() => undefined);
       try {
         const normal = await upload(port, uploadBody(9, 'e'));
@@ -264,6 +284,102 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       } finally {
         stalled.forEach(({ socket }) => socket.destroy());
       }
+    });
+  });
+
+  describe('a body that arrives too slowly (MIN_BODY_RATE_KIB_S=8)', () => {
+    let app: INestApplication;
+    let port: number;
+
+    beforeAll(async () => ({ app, port } = await listening({ UPLOAD_WAIT_MS: '60000', MIN_BODY_RATE_KIB_S: '8' })));
+    afterAll(() => app.close());
+    // The windows of the minimum rate run on setInterval: faked, so that the test ends each
+    // window when it has seen the body arrive; everything else keeps its real timers.
+    beforeEach(() =>
+      jest.useFakeTimers({
+        doNotFake: [
+          'Date',
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      }),
+    );
+    afterEach(() => jest.useRealTimers());
+
+    it('keeps a body that sends its 80 KiB in a window, and answers 408 to one that does not, giving its room back', async () => {
+      releaseUpserts();
+      const slow = rawRequest(port, { headers: { 'Transfer-Encoding': 'chunked', Expect: '100-continue' } });
+      let answered = false;
+      const answer = slow.answer.finally(() => (answered = true));
+      // "100 Continue": the body has been admitted, and its first window runs.
+      await once(slow.socket, 'data');
+
+      writeChunked(slow.socket, uploadBody(1, 'g').subarray(0, 100 * 1024));
+      while ((await bodyBytesInFlight(port)) < 100 * 1024);
+      jest.advanceTimersByTime(BODY_RATE_WINDOW_MS);
+      expect(await bodyBytesInFlight(port)).toBe(100 * 1024);
+      expect(answered).toBe(false);
+
+      jest.advanceTimersByTime(BODY_RATE_WINDOW_MS);
+      const refusal = await answer;
+      slow.socket.destroy();
+
+      expect(refusal.status).toBe(408);
+      expect(refusal.headers.connection).toBe('close');
+      expect(JSON.parse(refusal.body)).toEqual({
+        statusCode: 408,
+        detail: 'The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)',
+      });
+      expect(await bodyBytesInFlight(port)).toBe(0);
+      expect(documents.upsertMany).not.toHaveBeenCalled();
+    });
+  });
+
+  // A client is its API key when the service has keys (authentication runs first), else its address.
+  const KEY_A = 'a'.repeat(32);
+  const KEY_B = 'b'.repeat(32);
+  describe.each<[string, Record<string, string>, Sender, Sender]>([
+    ['by address, without API keys', {}, { localAddress: '127.0.0.1' }, { localAddress: '127.0.0.2' }],
+    [
+      'by API key, from one address',
+      { API_KEYS: `${KEY_A},${KEY_B}` },
+      { headers: { Authorization: `Bearer ${KEY_A}` } },
+      { headers: { Authorization: `Bearer ${KEY_B}` } },
+    ],
+  ])('the share of one client, told apart %s (MAX_INFLIGHT_BODY_MB=32: at most 16 MiB each)', (_how, env, client, otherClient) => {
+    let app: INestApplication;
+    let port: number;
+
+    beforeAll(async () => ({ app, port } = await listening({ MAX_INFLIGHT_BODY_MB: '32', UPLOAD_WAIT_MS: '300', ...env })));
+    afterAll(() => app.close());
+
+    it('refuses a client more than its share, though the budget has room, and lets another client in', async () => {
+      const first = upload(port, uploadBody(9, 'a'), client);
+      await upserting(1);
+
+      const second = uploadBody(9, 'b');
+      const refused = rawRequest(port, {
+        headers: { 'Content-Length': second.length, ...client.headers },
+        body: second,
+        localAddress: client.localAddress,
+      });
+      const refusal = await refused.answer;
+      refused.socket.destroy();
+      const other = upload(port, uploadBody(9, 'c'), otherClient);
+      await upserting(2);
+
+      expect(refusal.status).toBe(503);
+      expect(JSON.parse(refusal.body)).toEqual(busy(32));
+      releaseUpserts();
+      expect((await first).status).toBe(201);
+      expect((await other).status).toBe(201);
+      expect([0, 1].map((call) => uploadedBatch(documents.upsertMany, call).documents[0].uniqueId)).toEqual(['a0', 'c0']);
     });
   });
 });

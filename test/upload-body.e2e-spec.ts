@@ -1,16 +1,18 @@
 import { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 
 import { UnitOfWork } from '../src/core/database/unit-of-work';
+import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { DocumentBatchPreparer } from '../src/sms-document/upload/document-batch.preparer';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { rawRequest, writeChunked } from './helpers/raw-request';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const documents = (count: number) =>
@@ -23,6 +25,8 @@ const documents = (count: number) =>
  */
 describe('the upload route’s bodies (e2e, mocked repositories)', () => {
   let app: INestApplication;
+  /** Where the app listens, for requests over a socket of our own: supertest mangles a compressed body. */
+  let port: number;
   const repository = mockSmsDocumentRepository();
   const http = () => request(app.getHttpServer());
 
@@ -33,6 +37,8 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
       // No database: what reaches the repository is the subject here.
       { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
     ]);
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
   });
   afterAll(() => app.close());
   beforeEach(() => {
@@ -82,12 +88,9 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
     },
   );
 
-  it('stores a compressed upload, which the usual parser inflates', async () => {
+  it('stores a compressed upload, inflated on its way to the parser', async () => {
     const body = gzipSync(JSON.stringify({ UBID, documents: documents(3000) }));
 
-    // Over a socket of our own: supertest mangles a compressed body.
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
     const response = await fetch(`http://127.0.0.1:${port}/tracking/sms_documents`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
@@ -97,6 +100,74 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
     expect(response.status).toBe(201);
 
     expect(uploadedBatch(repository.upsertMany)).toEqual({ UBID, count: 3000, documents: documents(3000) });
+  });
+
+  it.each([
+    // The parser's own answer to zlib's errors.
+    ['that is not gzip', 'gzip', 'application/json', Buffer.from('{"UBID": 1}'), 400, 'Bad Request'],
+    ['cut short', 'gzip', 'application/json', gzipSync('{"UBID": 1}').subarray(0, 12), 400, 'Bad Request'],
+    ['in an encoding it does not know', 'compress', 'application/json', gzipSync('{}'), 415, 'unsupported content encoding "compress"'],
+    [
+      'over 16 MiB once inflated',
+      'gzip',
+      'application/json',
+      gzipSync(`{"UBID":"${'x'.repeat(MAX_BODY_BYTES)}"}`),
+      413,
+      'Request body is larger than the 16 MiB limit',
+    ],
+    [
+      'in a charset it cannot read',
+      'deflate',
+      'application/json; charset=klingon',
+      deflateSync('{}'),
+      415,
+      'unsupported charset "KLINGON"',
+    ],
+    [
+      'that is not UTF-8',
+      'br',
+      'application/json',
+      brotliCompressSync(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])),
+      422,
+      [{ loc: ['body'], msg: 'Invalid JSON: the body is not valid UTF-8', type: 'json_invalid' }],
+    ],
+    [
+      'that is not JSON',
+      'gzip',
+      'application/json',
+      gzipSync('{"UBID": '),
+      422,
+      [{ loc: ['body'], msg: expect.stringMatching(/^Invalid JSON: /) as unknown, type: 'json_invalid' }],
+    ],
+  ])('answers a compressed body %s on the upload route as on any other', async (_what, encoding, type, body, status, detail) => {
+    const post = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': type, 'Content-Encoding': encoding },
+        body,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+
+    expect(await post('/tracking/sms_documents')).toEqual({ status, body: { statusCode: status, detail } });
+    expect(await post('/tracking/sms_transfers')).toEqual({ status, body: { statusCode: status, detail } });
+    expect(repository.upsertMany).not.toHaveBeenCalled();
+  });
+
+  it('answers a chunked body over 16 MiB 413 on the upload route as on any other', async () => {
+    const body = Buffer.from(`{"UBID":"${'x'.repeat(MAX_BODY_BYTES)}"}`);
+    const post = async (path: string) => {
+      const sent = rawRequest(port, { path, headers: { 'Transfer-Encoding': 'chunked' } });
+      writeChunked(sent.socket, body);
+      sent.socket.write('0\r\n\r\n');
+      const answer = await sent.answer;
+      sent.socket.destroy();
+      return { status: answer.status, body: JSON.parse(answer.body) as unknown };
+    };
+
+    const tooLarge = { status: 413, body: { statusCode: 413, detail: 'Request body is larger than the 16 MiB limit' } };
+    expect(await post('/tracking/sms_documents')).toEqual(tooLarge);
+    expect(await post('/tracking/sms_transfers')).toEqual(tooLarge);
   });
 
   it('answers a big invalid upload, prepared in a worker, with the usual field errors', async () => {

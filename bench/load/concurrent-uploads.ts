@@ -31,32 +31,40 @@ function maximalBody(ubid: string): Buffer {
 }
 
 interface Outcome {
-  status: number | 'error';
+  /** The answer's status, if the client read one. */
+  status?: number;
   retryAfter?: string;
+  /** The connection failed (EPIPE, ECONNRESET, …), before or after an answer. */
+  error?: string;
 }
 
-/** One upload on a connection of its own; resolves with the answer's status, whenever it comes. */
+/**
+ * One upload on a connection of its own; resolves once the connection has closed, with the answer
+ * the client read, if any, and any connection error.
+ */
 function post(service: BuiltService, agent: Agent, body: Buffer): Promise<Outcome> {
   return new Promise((resolve) => {
+    const outcome: Outcome = {};
     const headers = { ...service.headers, 'content-type': 'application/json', 'content-length': String(body.length) };
     const req = request(`${service.baseUrl}/tracking/sms_documents`, { method: 'POST', agent, headers }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] }));
+      res.on('end', () => Object.assign(outcome, { status: res.statusCode, retryAfter: res.headers['retry-after'] }));
     });
-    // A refused upload is answered before its body is read and the connection closed: writing the
-    // rest of the body then fails, after the answer has arrived.
-    req.on('error', () => resolve({ status: 'error' }));
+    req.on('error', (error: NodeJS.ErrnoException) => (outcome.error ??= error.code ?? error.message));
+    req.on('close', () => resolve(outcome));
     req.end(body);
   });
 }
 
 /**
  * N maximal uploads (≈ 14 MB each) sent at once, each on its own connection, to a fresh service:
- * how each is answered (201, or 503 with Retry-After once the body budget is full), the service's
- * peak resident memory, and its memory for 30 s afterwards.
+ * how each is answered (201, or 503 with Retry-After once the body budget is full), how many
+ * connections failed (a client that gets EPIPE or ECONNRESET may never read its answer), the
+ * service's peak resident memory, and its memory for 30 s afterwards.
  */
 export async function concurrentUploads({ databaseUrl, counts }: ConcurrentUploadsOptions): Promise<void> {
   const rows: string[][] = [];
+  const failures: string[] = [];
   for (const uploads of counts) {
     const apiKey = randomBytes(16).toString('hex');
     const service = await BuiltService.start(
@@ -82,11 +90,15 @@ export async function concurrentUploads({ databaseUrl, counts }: ConcurrentUploa
         if (settledAfter === undefined && service.rssMb() < SETTLED_RSS_MB) settledAfter = second;
       }
       const tally = (match: (outcome: Outcome) => boolean) => outcomes.filter(match).length;
+      outcomes.forEach(({ error }) => error && failures.push(error));
+      const busy = (o: Outcome) => o.status === 503 && o.retryAfter !== undefined;
       rows.push([
         String(uploads),
         count(tally((o) => o.status === 201)),
-        count(tally((o) => o.status === 503 && o.retryAfter !== undefined)),
-        count(tally((o) => o.status !== 201 && !(o.status === 503 && o.retryAfter !== undefined))),
+        count(tally(busy)),
+        count(tally((o) => o.status !== undefined && o.status !== 201 && !busy(o))),
+        count(tally((o) => o.status === undefined)),
+        count(tally((o) => o.error !== undefined)),
         seconds.toFixed(1),
         count(idleMb),
         count(peakMb),
@@ -103,7 +115,9 @@ export async function concurrentUploads({ databaseUrl, counts }: ConcurrentUploa
       'uploads at once',
       '201',
       '503 + Retry-After',
-      'other',
+      'other answers',
+      'no answer',
+      'connection errors',
       'seconds',
       'idle RSS MB',
       'peak RSS MB',
@@ -112,6 +126,8 @@ export async function concurrentUploads({ databaseUrl, counts }: ConcurrentUploa
     ],
     rows,
   );
+  const errors = [...new Set(failures)];
+  if (errors.length > 0) console.log(`\nConnection errors: ${errors.join(', ')}.`);
   console.log(
     `\nEach run on a fresh service and SQLite file; LOG_LEVEL=error. Node ${process.version}, ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB.`,
   );

@@ -1,12 +1,16 @@
 import { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { Request } from 'express';
 import { Logger } from 'nestjs-pino';
 
 import { AppConfig } from '../core/config/app-config';
 import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
+import { apiKeyFingerprintOf } from '../core/http/api-key-fingerprint';
 import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
+import { RouteSet, routesWithBodyParameter } from '../core/http/body-routes';
+import { useLingeringClose } from '../core/http/lingering-close';
 import { useServerTimeouts } from '../core/http/server-timeouts';
-import { useUploadAdmission } from '../core/http/upload-admission';
+import { shareOfOneClient, useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
 import { useRequestMetrics } from '../core/metrics/request-metrics';
 import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
@@ -25,23 +29,36 @@ import { useLoopbackHostCheck } from './security/loopback-host';
 export const APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false, abortOnError: false };
 
 /**
+ * Who sent a request, for the body budget's share of one client: the API key it was let in with
+ * (authentication runs before the admission), else its address (keyless mode, loopback only).
+ */
+const clientOf = (req: Request): string => {
+  const fingerprint = apiKeyFingerprintOf(req);
+  return fingerprint === undefined ? `address ${req.socket.remoteAddress ?? ''}` : `key ${fingerprint}`;
+};
+
+/**
  * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
- * the same app. Order matters: without API keys a request addressed to another host is refused
- * first; security headers and CORS answer every request, preflights included; authentication comes before the body parser, so that no body is read for a caller
- * without a key; then a body must find room in the in-flight budget before it is read.
+ * the same app. Order matters: every answer given before its request's body has arrived closes the
+ * connection lingering; without API keys a request addressed to another host is refused before
+ * anything else reads it; security headers and CORS answer every request, preflights included;
+ * authentication comes before the body parser, so that no body is read for a caller without a
+ * key; then a body must find room in the in-flight budget before it is read, and only the routes
+ * that take a body read one.
  */
 export function configureApp(app: INestApplication): INestApplication {
   const { security, http, metricsEnabled } = app.get(AppConfig);
   const metrics = app.get(Metrics);
   app.useLogger(app.get(Logger));
-  // First, so that answers given before routing (401, 503 busy) are counted too.
+  useLingeringClose(app);
+  // Before the others, so that answers given before routing (401, 503 busy) are counted too.
   if (metricsEnabled) useRequestMetrics(app, metrics);
   // Before anything reads the request: without keys, a request for another host is refused on every route.
   useLoopbackHostCheck(app, security);
   useServerTimeouts(app, http);
   useHttpSecurity(app, security);
   useApiKeyAuthentication(app, security);
-  const budget = new BodyBudget(http.maxInflightBodyBytes);
+  const budget = new BodyBudget(http.maxInflightBodyBytes, shareOfOneClient(http.maxInflightBodyBytes));
   metrics.gauge(
     'tracking_body_bytes_in_flight',
     'Bytes of request bodies in memory now (MAX_INFLIGHT_BODY_MB holds them).',
@@ -53,8 +70,15 @@ export function configureApp(app: INestApplication): INestApplication {
     () => budget.limitBytes,
   );
   metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
-  useUploadAdmission(app, { budget, waitMs: http.uploadWaitMs });
-  useJsonBodyParsing(app, [UPSERT_DOCUMENTS_ROUTE]);
+  const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
+  const admission = useUploadAdmission(app, {
+    budget,
+    waitMs: http.uploadWaitMs,
+    minBodyBytesPerSecond: http.minBodyBytesPerSecond,
+    clientOf,
+    bodyRoutes,
+  });
+  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE], meterInflated: admission.meterInflated });
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setupOpenApi(app);

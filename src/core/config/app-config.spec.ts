@@ -80,6 +80,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).http).toEqual({
       maxInflightBodyBytes: 32 * 1024 * 1024,
       uploadWaitMs: 10_000,
+      minBodyBytesPerSecond: 8 * 1024,
       requestTimeoutMs: 60_000,
       headersTimeoutMs: 20_000,
       uploadWorkers: 1,
@@ -89,6 +90,7 @@ describe('loadConfig', () => {
       loadConfig({
         MAX_INFLIGHT_BODY_MB: '100',
         UPLOAD_WAIT_MS: '0',
+        MIN_BODY_RATE_KIB_S: '0',
         REQUEST_TIMEOUT_MS: '120000',
         HEADERS_TIMEOUT_MS: '5000',
         UPLOAD_WORKERS: '0',
@@ -97,6 +99,7 @@ describe('loadConfig', () => {
     ).toEqual({
       maxInflightBodyBytes: 100 * 1024 * 1024,
       uploadWaitMs: 0,
+      minBodyBytesPerSecond: 0,
       requestTimeoutMs: 120_000,
       headersTimeoutMs: 5000,
       uploadWorkers: 0,
@@ -152,6 +155,7 @@ describe('loadConfig', () => {
     ['SQLITE_READ_CONNECTIONS', '0', "SQLITE_READ_CONNECTIONS: '0' is not an integer from 1 to 64"],
     ['MAX_INFLIGHT_BODY_MB', '15', "MAX_INFLIGHT_BODY_MB: '15' is not an integer from 16 to 65536"],
     ['UPLOAD_WAIT_MS', '1.5', "UPLOAD_WAIT_MS: '1.5' is not an integer from 0 to 600000"],
+    ['MIN_BODY_RATE_KIB_S', '102401', "MIN_BODY_RATE_KIB_S: '102401' is not an integer from 0 to 102400"],
     ['UPLOAD_WORKERS', '-1', "UPLOAD_WORKERS: '-1' is not an integer from 0 to 64"],
     ['MAX_CONCURRENT_EXPORTS', '0', "MAX_CONCURRENT_EXPORTS: '0' is not an integer from 1 to 1000"],
     ['MAX_CONCURRENT_EXPORTS', 'many', "MAX_CONCURRENT_EXPORTS: 'many' is not an integer from 1 to 1000"],

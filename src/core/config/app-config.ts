@@ -29,6 +29,8 @@ export interface HttpLimitsConfig {
   maxInflightBodyBytes: number;
   /** How long an upload waits for room among them before it is answered 503. */
   uploadWaitMs: number;
+  /** A body being read must arrive at least this fast (MIN_BODY_RATE_KIB_S), else 408; 0: no minimum. */
+  minBodyBytesPerSecond: number;
   /** A client must have sent its whole request within this (Node's requestTimeout), else 408. */
   requestTimeoutMs: number;
   /** ... and its headers within this (Node's headersTimeout). */
@@ -62,6 +64,7 @@ export const MAX_BODY_MB = 16;
 export const DEFAULT_HTTP_LIMITS = {
   maxInflightBodyMb: 32,
   uploadWaitMs: 10_000,
+  minBodyRateKibS: 8,
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 20_000,
   uploadWorkers: 1,
@@ -159,6 +162,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     parseInteger(raw, MAX_BODY_MB, 65_536),
   );
   const uploadWaitMs = read('UPLOAD_WAIT_MS', String(DEFAULT_HTTP_LIMITS.uploadWaitMs), (raw) => parseInteger(raw, 0, 600_000));
+  const minBodyRateKibS = read('MIN_BODY_RATE_KIB_S', String(DEFAULT_HTTP_LIMITS.minBodyRateKibS), (raw) => parseInteger(raw, 0, 102_400));
   const requestTimeoutMs = read('REQUEST_TIMEOUT_MS', String(DEFAULT_HTTP_LIMITS.requestTimeoutMs), (raw) =>
     parseInteger(raw, 1000, 3_600_000),
   );
@@ -190,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     http: {
       maxInflightBodyBytes: maxInflightBodyMb! * 1024 * 1024,
       uploadWaitMs: uploadWaitMs!,
+      minBodyBytesPerSecond: minBodyRateKibS! * 1024,
       requestTimeoutMs: requestTimeoutMs!,
       headersTimeoutMs: headersTimeoutMs!,
       uploadWorkers: uploadWorkers!,

@@ -1,11 +1,14 @@
 import { isUtf8 } from 'node:buffer';
-import { Readable } from 'node:stream';
+import { IncomingMessage } from 'node:http';
+import { Readable, Transform } from 'node:stream';
+import zlib from 'node:zlib';
 
 import { HttpException, HttpStatus, INestApplication } from '@nestjs/common';
 import { json, NextFunction, raw, Request, Response } from 'express';
 
 import { MAX_BODY_MB } from '../config/app-config';
 import { RequestValidationException } from '../errors/request-validation.exception';
+import { HttpRoute, RouteSet } from './body-routes';
 
 /** A 5000-document batch is a few MiB of JSON; Express's 100 kB default would refuse real batches. */
 export const MAX_BODY_BYTES = MAX_BODY_MB * 1024 * 1024;
@@ -16,29 +19,57 @@ interface BodyParserError extends Error {
 }
 
 /** A route whose JSON bodies are left as bytes (a Buffer in `req.body`), for its handler to parse elsewhere. */
-export interface RawJsonRoute {
-  method: string;
-  /** The path as the router matches it: any case, with or without a trailing slash. */
-  path: string;
+export type RawJsonRoute = HttpRoute;
+
+export interface JsonBodyParsingOptions {
+  /** The routes that take a body: only their bodies are read. */
+  bodyRoutes: RouteSet;
+  /** Of those, the routes whose plain JSON bodies are left as bytes. */
+  rawJsonRoutes?: RawJsonRoute[];
+  /** A stage each inflated body passes through on its way to the parser (the body budget counts it there). */
+  meterInflated: (req: IncomingMessage) => Transform;
 }
+
+/** The decompressors of the encodings the parser knows (as body-parser's own), by `Content-Encoding`. */
+const INFLATERS: Record<string, (() => Transform) | undefined> = {
+  deflate: () => zlib.createInflate(),
+  gzip: () => zlib.createGunzip(),
+  br: () => zlib.createBrotliDecompress(),
+  ...('createZstdDecompress' in zlib && {
+    zstd: () => (zlib as unknown as { createZstdDecompress: () => Transform }).createZstdDecompress(),
+  }),
+};
 
 const parseJson = json({ limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
 const readBytes = raw({ type: () => true, limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
 
 /**
- * Parses JSON bodies up to MAX_BODY_BYTES and turns the parser's failures into the API's errors:
- * malformed JSON is a 422 like any other invalid body (the original answered 422), too large is 413.
- * The app must be created with `bodyParser: false` so that Nest's default parser does not run first.
+ * Parses the JSON bodies of `bodyRoutes` up to MAX_BODY_BYTES and turns the parser's failures into
+ * the API's errors: malformed JSON is a 422 like any other invalid body (the original answered
+ * 422), too large is 413. Requests to any other route are not read at all. The app must be created
+ * with `bodyParser: false` so that Nest's default parser does not run first.
  *
- * On `rawJsonRoutes` a plain JSON body (no charset but UTF-8, not compressed) is read under the
- * same limits and checks but not parsed: its handler parses it off the event loop, and calls
- * `parseRawJsonBody` when it needs the parser's own answer. Anything unusual is parsed as usual.
+ * A compressed body is inflated here, through `meterInflated`, and the parser reads the inflated
+ * bytes as a plain body (as body-parser would have inflated it, with the same limits and errors).
+ *
+ * On `rawJsonRoutes` a JSON body in UTF-8 (no other charset) is read under the same limits and
+ * checks but not parsed: its handler parses it off the event loop, and calls `parseRawJsonBody`
+ * when it needs the parser's own answer. Anything unusual is parsed as usual.
  */
-export function useJsonBodyParsing(app: INestApplication, rawJsonRoutes: RawJsonRoute[] = []): void {
-  const takesRaw = rawJsonRoutes.map(({ method, path }) => ({ method, path: new RegExp(`^${path.replace(/\/$/, '')}/?$`, 'i') }));
+export function useJsonBodyParsing(app: INestApplication, { bodyRoutes, rawJsonRoutes = [], meterInflated }: JsonBodyParsingOptions): void {
+  const takesRaw = new RouteSet(rawJsonRoutes);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const raw = takesRaw.some(({ method, path }) => req.method === method && path.test(req.path)) && isPlainJson(req);
-    (raw ? readBytes : parseJson)(req, res, next);
+    if (!bodyRoutes.has(req)) return next();
+    // Only what the parser reads is inflated: it refuses other encodings (415) and skips other types.
+    const inflate = isJson(req) ? INFLATERS[contentEncoding(req)] : undefined;
+    const plain = inflate !== undefined || contentEncoding(req) === 'identity';
+    const parse = takesRaw.has(req) && isJson(req) && isUtf8Charset(req) && plain ? readBytes : parseJson;
+    if (!inflate) return parse(req, res, next);
+    const inflated = inflatedRequest(req, inflate(), meterInflated(req));
+    parse(inflated as unknown as Request, res, (error?: unknown) => {
+      req.body = inflated.body;
+      next(error);
+    });
   });
   app.use((error: BodyParserError, _req: Request, res: Response, next: NextFunction) => {
     // Already answered (an upload refused in the middle of its body): the parser only saw it end.
@@ -55,13 +86,40 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
   if (!isUtf8(body)) throw new Error('the body is not valid UTF-8');
 }
 
-/** JSON in UTF-8 as it comes over the wire: what the raw lane can hand on without the parser's help. */
-function isPlainJson(req: Request): boolean {
+function isJson(req: Request): boolean {
+  return req.is('application/json') === 'application/json';
+}
+
+/** No charset but UTF-8: what the raw lane can hand on without the parser's help. */
+function isUtf8Charset(req: Request): boolean {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
-  const encoding = req.headers['content-encoding'];
-  return (
-    req.is('application/json') === 'application/json' && (!charset || /^utf-8$/i.test(charset)) && (!encoding || encoding === 'identity')
-  );
+  return !charset || /^utf-8$/i.test(charset);
+}
+
+function contentEncoding(req: Request): string {
+  return (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+}
+
+/**
+ * The request as the parser sees it once its body is inflated: the inflated bytes, after the
+ * meter, with the request's headers but no `Content-Encoding` and no `Content-Length`. A plain
+ * Readable, so that the parser, on an error, has no socket to drain (the rest of the body is left
+ * to useLingeringClose) and answers at once.
+ */
+function inflatedRequest(req: Request, inflater: Transform, meter: Transform): Readable & { body?: unknown } {
+  const { 'content-encoding': _encoding, 'content-length': _length, ...headers } = req.headers;
+  const inflated = Readable.from(meter, { objectMode: false });
+  // The parser listens for errors while it reads; once it is done (the body refused, or answered)
+  // these streams are only torn down, and their errors concern no one.
+  for (const stream of [inflater, meter, inflated]) stream.on('error', () => undefined);
+  // A corrupt body: the parser gets zlib's error, as when it inflated the body itself.
+  inflater.on('error', (error) => meter.destroy(error));
+  req.pipe(inflater).pipe(meter);
+  return Object.assign(inflated, {
+    // A body of a length not known in advance, as the parser tells one.
+    headers: { ...headers, 'transfer-encoding': 'chunked' },
+    method: req.method,
+  });
 }
 
 /**
