@@ -134,6 +134,20 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
       expect([0, 1].map((call) => uploadedBatch(documents.upsertMany, call).documents[0].uniqueId)).toEqual(['a0', 'b0']);
     });
 
+    it.each(['/tracking/sms_documents', '/tracking/sms_transfers'])(
+      'answers a body declared over 16 MiB 413 at once on %s, unread, and closes the connection',
+      async (path) => {
+        const refused = rawRequest(port, { path, headers: { 'Content-Length': 17 * MiB }, body: Buffer.alloc(1024, ' ') });
+        const answer = await refused.answer;
+        refused.socket.destroy();
+
+        expect(answer.status).toBe(413);
+        expect(answer.headers.connection).toBe('close');
+        expect(JSON.parse(answer.body)).toEqual({ statusCode: 413, detail: 'Request body is larger than the 16 MiB limit' });
+        expect(await bodyBytesInFlight(port)).toBe(0);
+      },
+    );
+
     it('never asks a refused client that sends Expect: 100-continue for its body, and closes the connection', async () => {
       const first = upload(port, uploadBody(9, 'a'));
       await upserting(1);

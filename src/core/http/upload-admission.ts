@@ -5,7 +5,7 @@ import { HttpException, HttpStatus, INestApplication, Logger } from '@nestjs/com
 import { NextFunction, Request, Response } from 'express';
 
 import { BodyBudget } from './body-budget';
-import { MAX_BODY_BYTES } from './body-parsing';
+import { bodyTooLarge, MAX_BODY_BYTES } from './body-parsing';
 import { RouteSet } from './body-routes';
 
 /**
@@ -84,11 +84,12 @@ export function useUploadAdmission(app: INestApplication, options: UploadAdmissi
     if (!bodyRoutes.has(req)) return next();
     const declared = declaredBodyLength(req);
     const compressed = (req.headers['content-encoding'] ?? 'identity') !== 'identity';
-    // No body, or a plain one the parser refuses from its Content-Length alone (413, unread).
-    if (declared === 0 || (!compressed && (declared ?? 0) > MAX_BODY_BYTES)) {
-      if (declared === 0) continueIfExpected(req, res);
+    if (declared === 0) {
+      continueIfExpected(req, res);
       return next();
     }
+    // Refused from its Content-Length alone, at once: the parser would read it all before its 413.
+    if (!compressed && (declared ?? 0) > MAX_BODY_BYTES) return next(bodyTooLarge());
     const room = compressed ? 'inflated' : declared === undefined ? 'arrived' : 'declared';
     const upload = new TrackedUpload(req, res, { ...options, client: clientOf(req), room, declared, logger });
     uploads.set(req, upload);
