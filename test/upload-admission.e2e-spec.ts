@@ -4,7 +4,9 @@ import { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
 import { INestApplication } from '@nestjs/common';
+import { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
+import { buildOpenApiDocument } from '../src/app/openapi/openapi';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { BODY_RATE_WINDOW_MS, BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
 import { DocumentBatch } from '../src/sms-document/domain/document-batch';
@@ -58,6 +60,20 @@ function upload(port: number, body: Buffer, { localAddress, headers = {} }: Send
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The operations that take a body. */
+const BODY_OPERATIONS = ['createTransfer', 'setFallbackCount', 'upsertDocuments', 'recordReceipts'];
+
+/** The example of each operation that documents `status`, by operationId. */
+function documentedExamples(app: INestApplication, status: number): Map<string, unknown> {
+  const operations = Object.values(buildOpenApiDocument(app).paths).flatMap((item) => [item.get, item.post, item.put, item.delete]);
+  return new Map(
+    operations.flatMap((operation) => {
+      const response = operation?.responses[String(status)] as ResponseObject | undefined;
+      return response ? [[operation!.operationId!, response.content!['application/json'].example as unknown]] : [];
+    }),
+  );
 }
 
 describe('upload admission: the in-flight body budget (e2e, mocked repositories)', () => {
@@ -346,10 +362,13 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
 
       expect(refusal.status).toBe(408);
       expect(refusal.headers.connection).toBe('close');
-      expect(JSON.parse(refusal.body)).toEqual({
+      const slowBody = {
         statusCode: 408,
         detail: 'The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)',
-      });
+      };
+      expect(JSON.parse(refusal.body)).toEqual(slowBody);
+      // Word for word the example every operation that takes a body documents (test/documented-errors.e2e-spec.ts).
+      expect(documentedExamples(app, 408)).toEqual(new Map(BODY_OPERATIONS.map((operationId) => [operationId, slowBody])));
       expect(await bodyBytesInFlight(port)).toBe(0);
       expect(documents.upsertMany).not.toHaveBeenCalled();
     });

@@ -3,8 +3,7 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } fro
 
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../core/database/database-unavailable';
 import { unavailableDetail } from '../core/errors/http-exception.filter';
-import { bodyTooLarge } from '../core/http/body-parsing';
-import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
+import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
 import { TrackingState } from '../core/tracking-state';
 import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
@@ -59,7 +58,7 @@ export function ApiUpsertDocuments() {
     }),
     ApiCreatedResponse({ type: SmsDocumentResultDto, description: 'All documents stored.', example: inserted(EXAMPLE_UBID, 2) }),
     ApiErrorResponses({
-      413: bodyTooLarge(),
+      ...BODY_ERRORS,
       422: {
         description:
           'Invalid documents (`detail` lists them), or the UBID is not a registered transfer (`detail` is a sentence). Nothing is stored.',
@@ -129,7 +128,7 @@ export function ApiRecordReceipts() {
         description: 'A named document is further along than `state`; nothing was changed.',
         example: documentMovingBackwards(EXAMPLE_UBID, EXAMPLE_UNIQUE_ID, TrackingState.DONE, TrackingState.SENT),
       },
-      413: bodyTooLarge(),
+      ...BODY_ERRORS,
       422: { example: fieldError(['body', 'uniqueIds'], 'uniqueIds must contain no more than 5000 elements', 'arrayMaxSize') },
     }),
   );

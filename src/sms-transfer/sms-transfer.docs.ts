@@ -1,8 +1,7 @@
 import { applyDecorators, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { bodyTooLarge } from '../core/http/body-parsing';
-import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
+import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
 import { TrackingState } from '../core/tracking-state';
 import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
@@ -50,7 +49,7 @@ export function ApiCreateTransfer() {
     }),
     ApiCreatedResponse({ type: SmsTransferDto, description: 'The stored transfer, defaults filled in.', example: EXAMPLE_TRANSFER }),
     ApiErrorResponses({
-      413: bodyTooLarge(),
+      ...BODY_ERRORS,
       422: { example: fieldError(['body', 'documents'], 'documents must not be less than 1', 'min') },
     }),
   );
@@ -102,7 +101,7 @@ export function ApiSetFallbackCount() {
     ApiBody({ type: SetFallbackCountDto, examples: { counted: { summary: 'Counted by the sender', value: { fallbackCount: 1250 } } } }),
     ApiErrorResponses({
       404: NOT_FOUND,
-      413: bodyTooLarge(),
+      ...BODY_ERRORS,
       422: { example: fieldError(['body', 'fallbackCount'], 'fallbackCount must not be less than 0', 'min') },
     }),
   );

@@ -1035,6 +1035,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The request body is larger than 16 MiB. */
             413: {
                 headers: {
@@ -1497,6 +1512,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The request body is larger than 16 MiB. */
             413: {
                 headers: {
@@ -1861,6 +1891,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 403,
                      *       "detail": "Insufficient API key scope: POST under /tracking needs a key with the 'write' scope; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -2342,6 +2387,21 @@ export interface operations {
                      * @example {
                      *       "statusCode": 404,
                      *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];

@@ -3,11 +3,14 @@ import { METHOD_METADATA } from '@nestjs/common/constants';
 import { ApiBearerAuth, ApiExtraModels, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 
 import { API_KEY_SCOPES, scopeNeededFor } from '../config/api-key-scope';
+import { DEFAULT_HTTP_LIMITS } from '../config/app-config';
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../database/database-unavailable';
 import { apiKeyScopeTooNarrow, missingApiKey } from '../errors/api-key.errors';
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
 import { hostNotAllowed } from '../errors/host.errors';
 import { unavailableDetail } from '../errors/http-exception.filter';
+import { bodyTooLarge } from '../http/body-parsing';
+import { bodyTooSlow } from '../http/upload-admission';
 
 const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.UNAUTHORIZED]: 'The service runs with API keys, and the request has none or a wrong one.',
@@ -17,6 +20,8 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
     'The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds.',
   [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
   [HttpStatus.CONFLICT]: 'States only move forward (INIT → SENT → DONE): this would move one back. Nothing was changed.',
+  [HttpStatus.REQUEST_TIMEOUT]:
+    'The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The request body is larger than 16 MiB.',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'The request is invalid: `detail` lists the rejected fields.',
 };
@@ -94,6 +99,12 @@ function forbiddenExample(method: string): HttpException {
   if (needed === 'read') return hostNotAllowed();
   return apiKeyScopeTooNarrow(method, needed, API_KEY_SCOPES[API_KEY_SCOPES.indexOf(needed) - 1]);
 }
+
+/** The answers every operation that takes a body may give about the body itself: too slow (408), too large (413). */
+export const BODY_ERRORS = {
+  408: bodyTooSlow(DEFAULT_HTTP_LIMITS.minBodyRateKibS * 1024),
+  413: bodyTooLarge(),
+} satisfies Partial<Record<HttpStatus, ErrorExample>>;
 
 /** The 422 of every route with a `{ubid}` in its path. */
 export const BAD_UBID = { example: fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid') };
