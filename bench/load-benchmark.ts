@@ -30,7 +30,8 @@ const USAGE = `Usage: npm run bench:load -- [--scenario <name>] [--duration <s>]
   --scenario <name>   mixed, reads, memory, stalled or contention; several separated by commas (default: the first four)
   --duration <s>      mixed, contention: how long the load runs; reads, stalled: how long each phase runs (default 20)
   --connections <n>   mixed: connections of each kind of request, each with one request in flight (default 2);
-                      stalled: keyless connections held open beside the uploads (default 50)
+                      stalled: keyless connections held open beside the uploads (default 50);
+                      contention: clients without a key beside the writers (default 0)
   --sub-batch <n>     mixed: documents per upload request, 1-5000 (default 1000)
   --only <kind>       mixed: run one kind alone (uploads, counts, updates or reads)
   --readers <n>       reads: clients reading at once, each back to back (default 1)
@@ -41,7 +42,7 @@ const USAGE = `Usage: npm run bench:load -- [--scenario <name>] [--duration <s>]
 interface Options {
   scenarios: Scenario[];
   duration: number;
-  /** Unless given: 2 per kind (mixed), 50 (stalled). */
+  /** Unless given: 2 per kind (mixed), 50 (stalled), 0 (contention). */
   connections?: number;
   subBatch: number;
   only?: string;
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
       if (scenario === 'mixed') await mixedLoad({ ...options, connections: options.connections ?? 2, databaseUrl: databaseUrl() });
       if (scenario === 'reads') await readsDuringUploads({ databaseUrl, seconds: options.duration, readers: options.readers });
       if (scenario === 'memory') await concurrentUploads({ databaseUrl, counts: options.uploads });
-      if (scenario === 'contention') await contention({ databaseUrl: databaseUrl(), duration: options.duration });
+      if (scenario === 'contention')
+        await contention({ databaseUrl: databaseUrl(), duration: options.duration, keyless: options.connections ?? 0 });
       if (scenario === 'stalled')
         await stalledConnections({ databaseUrl, seconds: options.duration, connections: options.connections ?? 50 });
     }

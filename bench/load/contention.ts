@@ -26,12 +26,17 @@ export interface ContentionOptions {
   databaseUrl: string;
   /** How long the clients send, in seconds. */
   duration: number;
+  /** Clients without a key beside the writers, each one request at a time (see keylessRequest). */
+  keyless: number;
 }
 
-type KindName = 'uploads' | 'receipts' | 'moves';
+type KindName = 'uploads' | 'receipts' | 'moves' | 'keyless';
 
-/** Which statuses each kind may answer: a receipt for SENT of a document already DONE is a 409, as documented. */
-const EXPECTED: Record<KindName, number[]> = { uploads: [201], receipts: [200, 409], moves: [200] };
+/**
+ * Which statuses each kind may answer: a receipt for SENT of a document already DONE is a 409, as
+ * documented; a client without a key gets 401 under /tracking and 404 elsewhere.
+ */
+const EXPECTED: Record<KindName, number[]> = { uploads: [201], receipts: [200, 409], moves: [200], keyless: [401, 404] };
 
 interface Tally {
   latencies: number[];
@@ -45,8 +50,21 @@ interface Exchange {
   ms: number;
 }
 
-/** One request on the client's own keep-alive connection; a connection error or a timeout is an answer too. */
-function exchange(agent: Agent, baseUrl: string, headers: Record<string, string>, method: string, path: string, body?: Buffer) {
+interface Call {
+  method: string;
+  path: string;
+  body?: Buffer;
+  /** Headers of its own (a client without a key); the service's key otherwise. */
+  headers?: Record<string, string>;
+  /** Declare the body (its Content-Length) but send none of it: a stalled sender. */
+  stall?: boolean;
+}
+
+/**
+ * One request on the client's own keep-alive connection; a connection error or a timeout is an
+ * answer too. A stalled one sends its headers only, and its connection is dropped once answered.
+ */
+function exchange(agent: Agent, baseUrl: string, headers: Record<string, string>, { method, path, body, stall }: Call) {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
   return new Promise<Exchange>((resolve) => {
@@ -59,14 +77,33 @@ function exchange(agent: Agent, baseUrl: string, headers: Record<string, string>
       },
       (res) => {
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, ms: elapsed() }));
+        res.on('end', () => {
+          resolve({ status: res.statusCode!, ms: elapsed() });
+          if (stall) req.destroy();
+        });
         res.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, ms: elapsed() }));
       },
     );
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, ms: elapsed() }));
-    req.end(body);
+    if (stall) req.flushHeaders();
+    else req.end(body);
   });
+}
+
+/**
+ * What a client without a key tries, in turn: a whole upload; a 10-byte gzip body declared to
+ * `POST /health` and never sent (three such sockets once held the whole body budget); a read with
+ * a wrong key; 2 MB to a path that does not exist.
+ */
+function keylessRequest(round: number, upload: Buffer, junk: Buffer): Call {
+  const shapes: Call[] = [
+    { method: 'POST', path: '/tracking/sms_documents', body: upload, headers: {} },
+    { method: 'POST', path: '/health', body: Buffer.alloc(10), headers: { 'content-encoding': 'gzip' }, stall: true },
+    { method: 'GET', path: '/tracking/sms_transfers', headers: { authorization: `Bearer ${'0'.repeat(32)}` } },
+    { method: 'POST', path: '/nowhere', body: junk, headers: {} },
+  ];
+  return shapes[round % shapes.length];
 }
 
 /** A whole number from 0 to `below` - 1. */
@@ -82,7 +119,7 @@ function randomBelow(below: number): number {
  * status and every connection error, and exits 1 on any 5xx, connection error or status a kind may
  * not answer.
  */
-export async function contention({ databaseUrl, duration }: ContentionOptions): Promise<void> {
+export async function contention({ databaseUrl, duration, keyless }: ContentionOptions): Promise<void> {
   const engine = await engineVersion(databaseUrl);
   const loadBefore = loadavg();
   const apiKey = randomBytes(16).toString('hex');
@@ -95,7 +132,7 @@ export async function contention({ databaseUrl, duration }: ContentionOptions): 
     console.error(
       `${engine} (${redactPassword(databaseUrl)}): ${BATCHES} batches of ${count(DOCUMENTS_PER_BATCH)} documents; per batch ` +
         `${CLIENTS_PER_KIND} clients re-uploading ${SUB_BATCH}-document sub-batches, ${CLIENTS_PER_KIND} posting receipts for ` +
-        `${RECEIPT_DOCUMENTS} documents, ${CLIENTS_PER_KIND} moving the whole batch; ${duration} s.`,
+        `${RECEIPT_DOCUMENTS} documents, ${CLIENTS_PER_KIND} moving the whole batch; ${keyless} clients without a key; ${duration} s.`,
     );
     const subBatches = Array.from({ length: (DOCUMENTS_PER_BATCH - SUB_BATCH) / SUB_BATCH_STEP + 1 }, (_, index) =>
       documentsJson(index * SUB_BATCH_STEP, SUB_BATCH),
@@ -110,19 +147,19 @@ export async function contention({ databaseUrl, duration }: ContentionOptions): 
     }
 
     const tallies = new Map<KindName, Tally>(
-      (['uploads', 'receipts', 'moves'] as const).map((kind) => [
+      (['uploads', 'receipts', 'moves', 'keyless'] as const).map((kind) => [
         kind,
         { latencies: [], statuses: new Map(), connectionErrors: new Map() },
       ]),
     );
     const until = Date.now() + duration * 1000;
-    const client = async (kind: KindName, next: () => { method: string; path: string; body?: Buffer }) => {
+    const client = async (kind: KindName, next: () => Call) => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const tally = tallies.get(kind)!;
       try {
         while (Date.now() < until) {
-          const { method, path, body } = next();
-          const answer = await exchange(agent, service.baseUrl, service.headers, method, path, body);
+          const call = next();
+          const answer = await exchange(agent, service.baseUrl, call.headers ?? service.headers, call);
           tally.latencies.push(answer.ms);
           if (answer.status !== undefined) tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1);
           else tally.connectionErrors.set(answer.error!, (tally.connectionErrors.get(answer.error!) ?? 0) + 1);
@@ -152,15 +189,22 @@ export async function contention({ databaseUrl, duration }: ContentionOptions): 
         client('moves', () => ({ method: 'PUT', path: `/tracking/sms_documents/${ubid}/${state()}` })),
       ]).flat(),
     );
+    const junk = Buffer.alloc(2 * 1024 * 1024, ' ');
+    const keylessClients = Array.from({ length: keyless }, (_, index) => {
+      let round = index;
+      return client('keyless', () => keylessRequest((round += 1), uploads[0][0], junk));
+    });
     const started = Date.now();
-    await Promise.all(clients);
+    await Promise.all([...clients, ...keylessClients]);
     const seconds = (Date.now() - started) / 1000;
     const retries = (await service.send('GET', '/metrics'))
       .split('\n')
       .filter((line) => line.startsWith('tracking_write_retries_total'))
       .map((line) => line.replace('tracking_write_retries_total', '').trim());
 
-    const rows = [...tallies].map(([kind, tally]) => ({ kind, ...tally, latencies: tally.latencies.sort((a, b) => a - b) }));
+    const rows = [...tallies]
+      .filter(([, tally]) => tally.latencies.length > 0)
+      .map(([kind, tally]) => ({ kind, ...tally, latencies: tally.latencies.sort((a, b) => a - b) }));
     const all = {
       kind: 'total',
       latencies: rows.flatMap((row) => row.latencies).sort((a, b) => a - b),
