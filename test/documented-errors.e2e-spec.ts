@@ -12,6 +12,7 @@ import { EXAMPLE_UNIQUE_ID } from '../src/sms-document/dto/unique-id';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
+import { storedTransfer } from './helpers/documents';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from './helpers/mocks';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
@@ -22,16 +23,7 @@ const NARROWER_KEY: Partial<Record<Call['method'], string>> = {
   delete: '4a8e2c6f0b3d7e1a5c9f2b6d0e4a8c1f',
 };
 const BAD_UBID = 'not-a-uuid';
-const TRANSFER = {
-  UBID: EXAMPLE_UBID,
-  fileName: 'f.json',
-  origName: 'f.csv',
-  fallbackCount: 0,
-  when: new Date(),
-  state: TrackingState.INIT,
-  documents: 1,
-  SMScount: 1,
-};
+const TRANSFER = storedTransfer(EXAMPLE_UBID);
 const document = (SMScount: number) => ({ uniqueId: `${SMScount}${Math.random()}`.slice(0, 10), SMScount, data: {} });
 
 interface Call {

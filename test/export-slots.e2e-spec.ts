@@ -11,6 +11,7 @@ import { SmsDocument } from '../src/sms-document/domain/sms-document';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
+import { storedTransfer } from './helpers/documents';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
 
 const EXPORT = `/tracking/sms_documents/${EXAMPLE_UBID}/export`;
@@ -18,16 +19,7 @@ const BUSY = {
   statusCode: 503,
   detail: 'The service is busy: 2 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.',
 };
-const TRANSFER = {
-  UBID: EXAMPLE_UBID,
-  fileName: 'f.json',
-  origName: 'f.csv',
-  fallbackCount: 0,
-  when: new Date(),
-  state: TrackingState.INIT,
-  documents: 1,
-  SMScount: 1,
-};
+const TRANSFER = storedTransfer(EXAMPLE_UBID);
 const DOCUMENT: SmsDocument = { UBID: EXAMPLE_UBID, uniqueId: 'a', state: TrackingState.INIT, SMScount: 1, when: new Date(0), data: {} };
 
 /** A page read that waits until the test answers it. */

@@ -10,22 +10,14 @@ import { TrackingState } from '../src/core/tracking-state';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
+import { storedTransfer } from './helpers/documents';
 import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
 import { rawRequest } from './helpers/raw-request';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const MISSING = { statusCode: 401, detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' };
-const TRANSFER = {
-  UBID,
-  fileName: 'f.json',
-  origName: 'f.csv',
-  fallbackCount: 0,
-  when: new Date(0),
-  state: TrackingState.INIT,
-  documents: 1,
-  SMScount: 1,
-};
+const TRANSFER = storedTransfer(UBID);
 
 /**
  * A body is read only for a route that takes one, and only once its caller is authenticated:

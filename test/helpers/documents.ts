@@ -1,3 +1,6 @@
+import { TrackingState } from '../../src/core/tracking-state';
+import { SmsTransfer } from '../../src/sms-transfer/domain/sms-transfer';
+
 /** A sub-batch of documents whose uniqueIds all start with `prefix` (so a test can count them by it), numbered from 0. */
 export function subBatch(ubid: string, prefix: string, size: number) {
   const digits = 10 - prefix.length;
@@ -14,4 +17,18 @@ export function subBatch(ubid: string, prefix: string, size: number) {
 /** A transfer body for `ubid`. */
 export function transfer(ubid: string, documents = 1) {
   return { UBID: ubid, SMScount: documents, documents, fileName: `${ubid.slice(0, 8)}.json`, origName: 'test.csv' };
+}
+
+/** A transfer as a repository mock answers it: registered with one document, in INIT. */
+export function storedTransfer(ubid: string): SmsTransfer {
+  return {
+    UBID: ubid,
+    fileName: 'f.json',
+    origName: 'f.csv',
+    fallbackCount: 0,
+    when: new Date(0),
+    state: TrackingState.INIT,
+    documents: 1,
+    SMScount: 1,
+  };
 }
