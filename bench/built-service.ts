@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 
@@ -24,6 +25,12 @@ export class BuiltService {
   /** Starts it with `env` on top of this process's environment, and waits until it is ready. */
   static async start(env: Record<string, string>, headers: Record<string, string> = {}): Promise<BuiltService> {
     return new BuiltService(await startService(env), headers);
+  }
+
+  /** The same, with API keys required (as a service on a network runs) and a fresh key sent with every request of `send()`. */
+  static startWithApiKey(env: Record<string, string>): Promise<BuiltService> {
+    const apiKey = randomBytes(16).toString('hex');
+    return BuiltService.start({ ...env, API_KEYS: apiKey }, { authorization: `Bearer ${apiKey}` });
   }
 
   /** One request; resolves with the body of a 2xx answer, rejects on anything else. */

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,11 +66,7 @@ export async function concurrentUploads({ databaseUrl, counts }: ConcurrentUploa
   const rows: string[][] = [];
   const failures: string[] = [];
   for (const uploads of counts) {
-    const apiKey = randomBytes(16).toString('hex');
-    const service = await BuiltService.start(
-      { DATABASE_URL: databaseUrl(), LOG_LEVEL: 'error', API_KEYS: apiKey },
-      { authorization: `Bearer ${apiKey}` },
-    );
+    const service = await BuiltService.startWithApiKey({ DATABASE_URL: databaseUrl(), LOG_LEVEL: 'error' });
     const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
     try {
       const ubid = randomUUID();

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 
@@ -122,11 +122,7 @@ function randomBelow(below: number): number {
 export async function contention({ databaseUrl, duration, keyless }: ContentionOptions): Promise<void> {
   const engine = await engineVersion(databaseUrl);
   const loadBefore = loadavg();
-  const apiKey = randomBytes(16).toString('hex');
-  const service = await BuiltService.start(
-    { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', API_KEYS: apiKey },
-    { authorization: `Bearer ${apiKey}` },
-  );
+  const service = await BuiltService.startWithApiKey({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
   try {
     const ubids = Array.from({ length: BATCHES }, () => randomUUID());
     console.error(

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 
 import autocannon from 'autocannon';
@@ -163,11 +163,7 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<void> {
   const { databaseUrl } = options;
   const engine = await engineVersion(databaseUrl);
   const loadBefore = loadavg();
-  const apiKey = randomBytes(16).toString('hex');
-  const service = await BuiltService.start(
-    { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', API_KEYS: apiKey },
-    { authorization: `Bearer ${apiKey}` },
-  );
+  const service = await BuiltService.startWithApiKey({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
   try {
     const steady = Array.from({ length: STEADY_TRANSFERS }, () => randomUUID());
     const uploadTransfers = Math.ceil((FRESH_DOCUMENTS_PER_SECOND * options.duration) / DOCUMENTS_PER_UPLOAD_TRANSFER);

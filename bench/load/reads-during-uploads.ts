@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -113,18 +113,13 @@ async function phase(
   databaseUrl: string,
   { seconds, readers, reads, uploads }: { seconds: number; readers: number; reads: boolean; uploads: boolean },
 ): Promise<Phase> {
-  const apiKey = randomBytes(16).toString('hex');
   const loopDelayFile = join(tmpdir(), `tracking-loop-delay-${process.pid}.json`);
-  const service = await BuiltService.start(
-    {
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: 'warn',
-      API_KEYS: apiKey,
-      NODE_OPTIONS: `--require ${LOOP_DELAY_PROBE}`,
-      LOOP_DELAY_FILE: loopDelayFile,
-    },
-    { authorization: `Bearer ${apiKey}` },
-  );
+  const service = await BuiltService.startWithApiKey({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    NODE_OPTIONS: `--require ${LOOP_DELAY_PROBE}`,
+    LOOP_DELAY_FILE: loopDelayFile,
+  });
   const reader = new BenchClient(service.baseUrl, service.headers, readers);
   const uploader = new BenchClient(service.baseUrl, service.headers, UPLOADS_IN_FLIGHT);
   try {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -76,11 +76,7 @@ export async function stalledConnections({ databaseUrl, seconds, connections }: 
 }
 
 async function phase(name: string, databaseUrl: string, seconds: number, connections: number): Promise<Phase> {
-  const apiKey = randomBytes(16).toString('hex');
-  const service = await BuiltService.start(
-    { DATABASE_URL: databaseUrl, LOG_LEVEL: 'error', API_KEYS: apiKey },
-    { authorization: `Bearer ${apiKey}` },
-  );
+  const service = await BuiltService.startWithApiKey({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' });
   const uploader = new BenchClient(service.baseUrl, service.headers, 1);
   const keyless = new KeylessConnections(new URL(service.baseUrl), connections);
   try {
