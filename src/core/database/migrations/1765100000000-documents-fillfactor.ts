@@ -6,8 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * none is a HOT update. A page with room keeps the new version beside the old one, which the next
  * read of the page prunes; a full page sends it to another page, and a batch's rows spread over
  * ever more of the table. Under uploads, receipts and moves of whole batches meeting, the table held
- * 456–463 MB instead of 729–772 MB after a minute, and completed a quarter more requests
- * (docs/performance.md). A fresh batch takes 43 % more pages until its documents change.
+ * 417–616 MB instead of 729–1,026 MB after a minute, and completed a quarter more requests in three
+ * pairs of runs of four (docs/performance.md). A fresh batch takes 43 % more pages until its
+ * documents change.
  * Existing pages keep their fill until they are rewritten. SQLite changes rows in place: nothing to do.
  */
 export class DocumentsFillfactor1765100000000 implements MigrationInterface {
