@@ -351,8 +351,10 @@ class PausingDocumentRepository extends TypeOrmSmsDocumentRepository {
  * connection, so a second write starts only after the first has committed.
  */
 describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
-  /** A piece of the statement with which a move of the whole batch locks its documents. */
-  const BATCH_MOVE_LOCK = 'AND "state" IN (';
+  /** A piece of the statement with which a move of the whole batch takes the batch's lock alone, before any document. */
+  const BATCH_LOCK_ALONE = 'SELECT pg_advisory_xact_lock(';
+  /** A piece of the statement with which a move of the whole batch then changes (and locks) its documents. */
+  const BATCH_MOVE = 'AND "state" IN (';
   const uniqueIds = ['a', 'b', 'c'];
   let db: TestDatabase;
   let documents: PausingDocumentRepository;
@@ -388,13 +390,13 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
     await db.close();
   });
 
-  it('lets a move of the whole batch that meets a receipt’s locked documents wait for it: the receipt changes them, then the move', async () => {
+  it('lets a move of the whole batch that meets a receipt’s locked documents wait for it at the batch’s lock: the receipt changes them, then the move', async () => {
     const afterLock = documents.pauseAfter('lockStates');
     const receipt = service.recordReceipts(UBID, TrackingState.SENT, [...uniqueIds, 'x']);
     await afterLock.reached;
 
     const move = service.updateState(UBID, TrackingState.DONE);
-    await untilWaitingForLock(db, BATCH_MOVE_LOCK);
+    await untilWaitingForLock(db, BATCH_LOCK_ALONE);
     afterLock.release();
 
     await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 3, unchanged: 0, unknown: ['x'] });
@@ -462,9 +464,10 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
       await holder.release();
     });
 
-    // The move stops at d7, holding the rows before it; the second write, for d2, d6 and d8, waits
-    // for one of them. In one order it holds nothing while it waits; in two, each would hold a row
-    // the other waits for once d7 is free, and PostgreSQL would cancel one of them (40P01).
+    // The move stops at d7, holding the rows it read before it (d5, d6). The second write, for d2,
+    // d6 and d8, waits for the batch's lock, which the move holds alone, and so holds nothing while
+    // it waits. Had it gone for the rows, it would hold d2 and wait for d6, the move would want d2
+    // once d7 is free, and PostgreSQL would cancel one of them (40P01).
     it.each<[string, () => Promise<unknown>, string, unknown]>([
       [
         'a receipt',
@@ -488,7 +491,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
       'finishes a move of the whole batch and %s that meet in the middle of the batch, without a deadlock or a retry',
       async (_name, second, secondStatement, answer) => {
         const move = service.updateState(UBID, TrackingState.DONE);
-        await untilWaitingForLock(db, BATCH_MOVE_LOCK);
+        await untilWaitingForLock(db, BATCH_MOVE);
         const meeting = second();
         await untilWaitingForLock(db, secondStatement);
 
@@ -499,6 +502,41 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
         expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });
       },
     );
+
+    // The move's UPDATE runs on a snapshot taken once it holds the batch's lock. Taken when the move
+    // asked for the lock, before the upload committed, it would not see c0, which would stay INIT.
+    it('moves the documents of an upload it waited for, those the upload added too', async () => {
+      const upload = service.upsert(toDocumentBatch(UBID, [document('c0'), document('d7')]));
+      await untilWaitingForLock(db, 'INSERT INTO "sms_documents"');
+      const move = service.updateState(UBID, TrackingState.DONE);
+      await untilWaitingForLock(db, BATCH_LOCK_ALONE);
+
+      await holder.commitTransaction();
+
+      await expect(upload).resolves.toMatchObject({ count: 2 });
+      await expect(move).resolves.toMatchObject({ count: 14 });
+      expect(await states()).toEqual([...uniqueIds, 'c0', ...tenIds].map((uniqueId) => `${uniqueId}:DONE`));
+    });
+
+    // With a, b and c DONE the move starts at d5 and stops at d7. A purge deletes in uniqueId order:
+    // had it come past the transfer, it would hold a to d4 and wait for d5, and the move, once d7 is
+    // free, would wait for d0. The move locks the transfer before any document, and the purge waits
+    // for it there, holding nothing.
+    it('finishes a move of the whole batch and a purge that meet, without a deadlock or a retry: the move first', async () => {
+      await service.recordReceipts(UBID, TrackingState.DONE, uniqueIds);
+      const transfers = new SmsTransferService(new TypeOrmSmsTransferRepository(db.context), unitOfWork, metrics);
+      const move = service.updateState(UBID, TrackingState.DONE);
+      await untilWaitingForLock(db, BATCH_MOVE);
+      const purge = transfers.purge(new Date());
+      await untilWaitingForLock(db, 'FOR UPDATE');
+
+      await holder.commitTransaction();
+
+      await expect(move).resolves.toMatchObject({ count: 10 });
+      await expect(purge).resolves.toEqual({ transfers: 1, documents: 13 });
+      expect(await states()).toEqual([]);
+      expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });
+    });
 
     // The upload inserts c0 and waits for d7; the delete's cascade comes to d7 after it. Had the
     // upload taken its transfer's lock only for its foreign key, at the end of its statement, it

@@ -593,7 +593,10 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
         const nodes = planNodes(plan.Plan);
         expect(nodes.map((node) => node['Node Type']).filter((type) => ![...SINGLE_TABLE_NODES, ...lockNodes].includes(type))).toEqual([]);
         expect([...new Set(nodes.flatMap((node) => node['Relation Name'] ?? []))].sort()).toEqual(relations);
-        expect(nodes.filter((node) => node['Relation Name'] === 'sms_documents' && node['Node Type'] !== 'ModifyTable')).toHaveLength(1);
+        const scans = nodes.filter((node) => node['Relation Name'] === 'sms_documents' && node['Node Type'] !== 'ModifyTable');
+        expect(scans).toHaveLength(1);
+        // The UBID compared as the column's type, which its indexes serve, not as text.
+        expect([scans[0].Filter, scans[0]['Index Cond'], scans[0]['Recheck Cond']].join(' ')).toContain(`"UBID" = '${UBID}'::bpchar`);
         const conditions = nodes.flatMap((node) => [node.Filter, node['Index Cond'], node['Recheck Cond']]).filter(Boolean);
         expect(
           conditions.filter((condition) => condition!.includes(`("uniqueId")::text = ANY ('{${uniqueIds.join(',')}}'::text[])`)),

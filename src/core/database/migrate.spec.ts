@@ -7,7 +7,7 @@ import { parseDatabaseUrl, redactPassword } from '../config/database-url';
 import { PROJECT_ROOT } from '../project-root';
 import { buildDataSourceOptions } from './data-source-options';
 
-const MIGRATIONS = 'InitialSchema1732000000000, DocumentTrackingIndex1764100000000';
+const MIGRATIONS = 'InitialSchema1732000000000, DocumentTrackingIndex1764100000000, DocumentsFillfactor1765100000000';
 const TABLES = ['migrations', 'sms_documents', 'sms_transfers'];
 const INDEXES = ['IDX_sms_documents_UBID_state_uniqueId_when', 'IDX_sms_transfers_state_when', 'IDX_sms_transfers_when'];
 

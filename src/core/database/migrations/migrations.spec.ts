@@ -28,6 +28,13 @@ async function indexesOf(dataSource: DataSource): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
+/** PostgreSQL: the storage parameters set on `sms_documents`; SQLite has none. */
+async function storageParametersOf(dataSource: DataSource): Promise<string[]> {
+  if (dataSource.options.type !== 'postgres') return [];
+  const [{ options }] = await dataSource.query(`SELECT reloptions AS options FROM pg_class WHERE relname = 'sms_documents'`);
+  return options ?? [];
+}
+
 /** A migration that fails halfway, as one would on a full disk or a lock held elsewhere. */
 class BrokenMigration1799999999999 implements MigrationInterface {
   up(): Promise<void> {
@@ -61,7 +68,9 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
     expect(await again.query('SELECT "name" FROM "migrations" ORDER BY "id"')).toEqual([
       { name: 'InitialSchema1732000000000' },
       { name: 'DocumentTrackingIndex1764100000000' },
+      { name: 'DocumentsFillfactor1765100000000' },
     ]);
+    expect(await storageParametersOf(again)).toEqual(kind === 'postgres' ? ['fillfactor=70'] : []);
     await again.destroy();
   });
 
@@ -74,6 +83,7 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
     const upgraded = await open();
 
     expect(await indexesOf(upgraded)).toEqual(INDEXES);
+    expect(await storageParametersOf(upgraded)).toEqual(kind === 'postgres' ? ['fillfactor=70'] : []);
     const [document] = await upgraded.query(`SELECT "uniqueId", "when", "data" FROM "sms_documents"`);
     expect(document.uniqueId).toBe('a');
     expect(storedTime(document.when).toISOString()).toBe('2024-04-17T08:58:37.000Z');
@@ -105,6 +115,7 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
     expect(await after.query('SELECT "name" FROM "migrations" ORDER BY "id"')).toEqual([
       { name: 'InitialSchema1732000000000' },
       { name: 'DocumentTrackingIndex1764100000000' },
+      { name: 'DocumentsFillfactor1765100000000' },
     ]);
     await after.destroy();
   });
