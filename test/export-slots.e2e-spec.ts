@@ -4,15 +4,12 @@ import { INestApplication } from '@nestjs/common';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import request from 'supertest';
 
-import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { TrackingState } from '../src/core/tracking-state';
 import { EXAMPLE_UBID } from '../src/core/validation/decorators';
 import { SmsDocument } from '../src/sms-document/domain/sms-document';
-import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
-import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
 import { storedTransfer } from './helpers/documents';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository } from './helpers/mocks';
 
 const EXPORT = `/tracking/sms_documents/${EXAMPLE_UBID}/export`;
 const BUSY = {
@@ -47,15 +44,7 @@ describe('concurrent exports (e2e, mocked repositories)', () => {
     });
 
   beforeAll(async () => {
-    app = await createTestApp(
-      [
-        { provide: SmsTransferRepository, useValue: transfers },
-        { provide: SmsDocumentRepository, useValue: documents },
-        { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
-      ],
-      'sqlite::memory:',
-      { MAX_CONCURRENT_EXPORTS: '2' },
-    );
+    app = await createTestApp(mockedRepositories(transfers, documents), 'sqlite::memory:', { MAX_CONCURRENT_EXPORTS: '2' });
     await app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   });

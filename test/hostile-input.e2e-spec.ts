@@ -6,12 +6,9 @@ import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 
-import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { TrackingState } from '../src/core/tracking-state';
-import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
-import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository, uploadedBatch } from './helpers/mocks';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const RUNS = 150;
@@ -125,11 +122,7 @@ describe('hostile input (e2e, property-based)', () => {
   const documents = mockSmsDocumentRepository();
 
   beforeAll(async () => {
-    app = await createTestApp([
-      { provide: SmsTransferRepository, useValue: transfers },
-      { provide: SmsDocumentRepository, useValue: documents },
-      { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
-    ]);
+    app = await createTestApp(mockedRepositories(transfers, documents));
   });
   afterAll(() => app.close());
 

@@ -2,13 +2,10 @@ import { INestApplication } from '@nestjs/common';
 import parsePrometheusTextFormat, { MetricFamily } from 'parse-prometheus-text-format';
 import request from 'supertest';
 
-import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { Metrics } from '../src/core/metrics/metrics';
 import { EXAMPLE_UBID } from '../src/core/validation/decorators';
-import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
-import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository } from './helpers/mocks';
 import { startTestServer, TestServer } from './helpers/test-app';
 import { createDatabase, describeOnPostgres } from './helpers/test-database';
 
@@ -40,15 +37,7 @@ describe('GET /metrics (e2e, mocked repositories)', () => {
   const documents = mockSmsDocumentRepository();
 
   beforeAll(async () => {
-    app = await createTestApp(
-      [
-        { provide: SmsTransferRepository, useValue: transfers },
-        { provide: SmsDocumentRepository, useValue: documents },
-        { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
-      ],
-      'sqlite::memory:',
-      { API_KEYS: KEY },
-    );
+    app = await createTestApp(mockedRepositories(transfers, documents), 'sqlite::memory:', { API_KEYS: KEY });
   });
   afterAll(() => app.close());
 

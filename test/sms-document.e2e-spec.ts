@@ -2,12 +2,9 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
 import { IntegrityError } from '../src/core/database/integrity-error';
-import { UnitOfWork } from '../src/core/database/unit-of-work';
-import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
-import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
 import { loadTestData } from './helpers/load-test-data';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository, uploadedBatch } from './helpers/mocks';
 import { nested, nestedJson } from './helpers/nested-json';
 
 interface Document {
@@ -48,11 +45,7 @@ describe('/tracking/sms_documents (e2e, mocked repository)', () => {
   const transfers = mockSmsTransferRepository();
 
   beforeAll(async () => {
-    app = await createTestApp([
-      { provide: SmsDocumentRepository, useValue: repository },
-      { provide: SmsTransferRepository, useValue: transfers },
-      { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
-    ]);
+    app = await createTestApp(mockedRepositories(transfers, repository));
   });
   afterAll(() => app.close());
   beforeEach(() => {

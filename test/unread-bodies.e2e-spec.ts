@@ -3,15 +3,12 @@ import { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
-import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
 import { routesWithBodyParameter } from '../src/core/http/body-routes';
 import { TrackingState } from '../src/core/tracking-state';
-import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
-import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
 import { storedTransfer } from './helpers/documents';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork } from './helpers/mocks';
+import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository } from './helpers/mocks';
 import { rawRequest } from './helpers/raw-request';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
@@ -33,12 +30,8 @@ describe('request bodies read only where a route takes one (e2e, mocked reposito
 
   beforeAll(async () => {
     app = await createTestApp(
-      [
-        { provide: SmsTransferRepository, useValue: transfers },
-        { provide: SmsDocumentRepository, useValue: documents },
-        // No database: which requests read a body is the subject here.
-        { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
-      ],
+      // No database: which requests read a body is the subject here.
+      mockedRepositories(transfers, documents),
       'sqlite::memory:',
       // The smallest budget: one body that took room for nothing would leave no room for an upload.
       { API_KEYS: KEY, MAX_INFLIGHT_BODY_MB: '16', UPLOAD_WAIT_MS: '300' },

@@ -7,13 +7,10 @@ import { INestApplication } from '@nestjs/common';
 import { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 import { buildOpenApiDocument } from '../src/app/openapi/openapi';
-import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { BODY_RATE_WINDOW_MS, BUSY_RETRY_AFTER_SECONDS } from '../src/core/http/upload-admission';
 import { DocumentBatch } from '../src/sms-document/domain/document-batch';
-import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
-import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository, uploadedBatch } from './helpers/mocks';
 import { rawRequest, writeChunked } from './helpers/raw-request';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -107,12 +104,8 @@ describe('upload admission: the in-flight body budget (e2e, mocked repositories)
 
   async function listening(env: Record<string, string>): Promise<{ app: INestApplication; port: number }> {
     const app = await createTestApp(
-      [
-        { provide: SmsDocumentRepository, useValue: documents },
-        { provide: SmsTransferRepository, useValue: transfers },
-        // No database: the budget is the subject here, and the held upsert stands for a slow write.
-        { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
-      ],
+      // No database: the budget is the subject here, and the held upsert stands for a slow write.
+      mockedRepositories(transfers, documents),
       'sqlite::memory:',
       { MAX_INFLIGHT_BODY_MB: String(BUDGET_MB), ...env },
     );

@@ -5,13 +5,10 @@ import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 
-import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
-import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { DocumentBatchPreparer } from '../src/sms-document/upload/document-batch.preparer';
-import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
 import { createTestApp } from '../tools/app-in-process';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, passThroughUnitOfWork, uploadedBatch } from './helpers/mocks';
+import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository, uploadedBatch } from './helpers/mocks';
 import { rawRequest, writeChunked } from './helpers/raw-request';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -31,12 +28,8 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    app = await createTestApp([
-      { provide: SmsDocumentRepository, useValue: repository },
-      { provide: SmsTransferRepository, useValue: mockSmsTransferRepository() },
-      // No database: what reaches the repository is the subject here.
-      { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
-    ]);
+    // No database: what reaches the repository is the subject here.
+    app = await createTestApp(mockedRepositories(mockSmsTransferRepository(), repository));
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });

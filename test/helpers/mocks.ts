@@ -2,6 +2,7 @@ import { UnitOfWork } from '../../src/core/database/unit-of-work';
 import { DocumentBatch } from '../../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../../src/sms-transfer/sms-transfer.repository';
+import { ProviderOverride } from '../../tools/app-in-process';
 
 /** A jest mock for every abstract method of a repository port, typed by the port. */
 type MockOf<T> = { [K in keyof T]: jest.Mock };
@@ -43,6 +44,15 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
  */
 export function passThroughUnitOfWork(): UnitOfWork {
   return { read: (work) => work(), write: (work) => work(), writeSingleStatement: (work) => work() };
+}
+
+/** The providers of an app without a database: both repositories mocked, and the pass-through unit of work. */
+export function mockedRepositories(transfers: MockOf<SmsTransferRepository>, documents: MockOf<SmsDocumentRepository>): ProviderOverride[] {
+  return [
+    { provide: SmsTransferRepository, useValue: transfers },
+    { provide: SmsDocumentRepository, useValue: documents },
+    { provide: UnitOfWork, useValue: passThroughUnitOfWork() },
+  ];
 }
 
 /** The pass-through unit of work with its calls recorded: each service call must be one unit of work, of the right kind. */
