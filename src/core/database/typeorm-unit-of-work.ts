@@ -21,6 +21,18 @@ export const CONFLICT_ATTEMPTS = 5;
 const CONFLICT_BACKOFF_MS = 20;
 
 /**
+ * The pg Pool a PostgreSQL DataSource takes its connections from: TypeORM's PostgresDriver keeps
+ * it in `master`, typed `any` there, from `initialize()` to `destroy()`. Read once: after a
+ * `destroy()` the ended pool counts no connections, where `master` would be gone.
+ */
+function postgresPoolOf(dataSource: DataSource): Pool {
+  const { driver } = dataSource;
+  const pool = driver instanceof PostgresDriver ? (driver.master as Pool | undefined) : undefined;
+  if (pool === undefined) throw new Error('TypeOrmUnitOfWork needs an initialized PostgreSQL DataSource: it has no pg Pool');
+  return pool;
+}
+
+/**
  * SQLite: TypeORM's one read-write connection runs the writes, one transaction at a time; reads
  * run on the read-only connections when the database is a file, and take their turn with the
  * writes on `sqlite::memory:` (a second connection would open another, empty database).
@@ -53,14 +65,14 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
         () => queue.depth,
       );
     } else if (metrics) {
-      const pool = () => (dataSource.driver as PostgresDriver).master as Pool;
+      const pool = postgresPoolOf(dataSource);
       metrics.gauge(
         'tracking_postgres_pool_size',
         'PostgreSQL: connections open in the pool (DATABASE_POOL_SIZE at most).',
-        () => pool().totalCount,
+        () => pool.totalCount,
       );
-      metrics.gauge('tracking_postgres_pool_idle', 'PostgreSQL: open connections not in use.', () => pool().idleCount);
-      metrics.gauge('tracking_postgres_pool_waiting', 'PostgreSQL: requests waiting for a connection.', () => pool().waitingCount);
+      metrics.gauge('tracking_postgres_pool_idle', 'PostgreSQL: open connections not in use.', () => pool.idleCount);
+      metrics.gauge('tracking_postgres_pool_waiting', 'PostgreSQL: requests waiting for a connection.', () => pool.waitingCount);
     }
   }
 
