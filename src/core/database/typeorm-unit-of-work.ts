@@ -59,20 +59,9 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     if (dataSource.options.type === 'sqlite') {
       const queue = new SerialQueue(metrics ? (seconds) => metrics.writeQueueWait.observe(seconds) : undefined);
       this.writeQueue = queue;
-      metrics?.gauge(
-        'tracking_sqlite_write_queue_depth',
-        'SQLite: writes waiting for the write connection or running on it.',
-        () => queue.depth,
-      );
+      metrics?.watchSqliteWriteQueue(queue);
     } else if (metrics) {
-      const pool = postgresPoolOf(dataSource);
-      metrics.gauge(
-        'tracking_postgres_pool_size',
-        'PostgreSQL: connections open in the pool (DATABASE_POOL_SIZE at most).',
-        () => pool.totalCount,
-      );
-      metrics.gauge('tracking_postgres_pool_idle', 'PostgreSQL: open connections not in use.', () => pool.idleCount);
-      metrics.gauge('tracking_postgres_pool_waiting', 'PostgreSQL: requests waiting for a connection.', () => pool.waitingCount);
+      metrics.watchPostgresPool(postgresPoolOf(dataSource));
     }
   }
 
