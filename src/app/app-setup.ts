@@ -59,17 +59,7 @@ export function configureApp(app: INestApplication): INestApplication {
   useHttpSecurity(app, security);
   useApiKeyAuthentication(app, security);
   const budget = new BodyBudget(http.maxInflightBodyBytes, shareOfOneClient(http.maxInflightBodyBytes));
-  metrics.gauge(
-    'tracking_body_bytes_in_flight',
-    'Bytes of request bodies in memory now (MAX_INFLIGHT_BODY_MB holds them).',
-    () => budget.usedBytes,
-  );
-  metrics.gauge(
-    'tracking_body_bytes_limit',
-    'The most bytes of request bodies in memory at once (MAX_INFLIGHT_BODY_MB).',
-    () => budget.limitBytes,
-  );
-  metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
+  metrics.watchBodyBudget(budget);
   const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
   const admission = useUploadAdmission(app, {
     budget,

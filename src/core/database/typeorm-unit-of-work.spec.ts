@@ -1,6 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { DataSource } from 'typeorm';
+
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../../test/helpers/test-database';
+import { PostgresConfig } from '../config/database-url';
 import { Metrics } from '../metrics/metrics';
 import { CONFLICTING_WRITES, DatabaseUnavailableError } from './database-unavailable';
+import { TransactionContext } from './transaction-context';
 import { CONFLICT_ATTEMPTS, TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -321,6 +327,40 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
   }
 
   if (kind === 'postgres') {
+    it("shows the pool's connections as units of work take them, wait for one and give them back", async () => {
+      const metrics = new Metrics(false);
+      const unitOfWork = new TypeOrmUnitOfWork(db.dataSource, db.context, null, metrics);
+      const poolGauges = async () =>
+        Object.fromEntries(
+          (await metrics.registry.getMetricsAsJSON())
+            .filter(({ name }) => name.startsWith('tracking_postgres_pool_'))
+            .map(({ name, values }) => [name.replace('tracking_postgres_pool_', ''), values[0].value]),
+        );
+      const { poolSize } = db.config as PostgresConfig;
+      // Every unit holds its connection, in its transaction, until the test lets them all finish.
+      let holding = 0;
+      let allHoldOne!: () => void;
+      const allHolding = new Promise<void>((resolve) => (allHoldOne = resolve));
+      let finish!: () => void;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const units = Array.from({ length: poolSize + 1 }, () =>
+        unitOfWork.write(async () => {
+          await db.context.manager.query('SELECT 1');
+          if ((holding += 1) === poolSize) allHoldOne();
+          await finished;
+        }),
+      );
+      await allHolding;
+      // The last unit asks the pool for a connection a few ticks after it was started.
+      while ((await poolGauges()).waiting === 0) await sleep(5);
+
+      expect(await poolGauges()).toEqual({ size: poolSize, idle: 0, waiting: 1 });
+
+      finish();
+      await Promise.all(units);
+      expect(await poolGauges()).toEqual({ size: poolSize, idle: poolSize, waiting: 0 });
+    });
+
     it('runs every statement under DATABASE_STATEMENT_TIMEOUT_MS (30 s by default)', async () => {
       await expect(db.unitOfWork.read(() => db.context.manager.query('SHOW statement_timeout'))).resolves.toEqual([
         { statement_timeout: '30s' },
@@ -387,5 +427,15 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
     const outcomes = await Promise.allSettled(bare);
 
     expect(outcomes.some((outcome) => outcome.status === 'rejected' && /within a transaction/.test(String(outcome.reason)))).toBe(true);
+  });
+});
+
+describe('TypeOrmUnitOfWork with metrics on a PostgreSQL DataSource', () => {
+  it('needs the DataSource initialized: before, its driver has no pool to watch', () => {
+    const uninitialized = new DataSource({ type: 'postgres' });
+
+    expect(() => new TypeOrmUnitOfWork(uninitialized, new TransactionContext(), null, new Metrics(false))).toThrow(
+      'TypeOrmUnitOfWork needs an initialized PostgreSQL DataSource: it has no pg Pool',
+    );
   });
 });

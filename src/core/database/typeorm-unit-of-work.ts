@@ -21,6 +21,18 @@ export const CONFLICT_ATTEMPTS = 5;
 const CONFLICT_BACKOFF_MS = 20;
 
 /**
+ * The pg Pool a PostgreSQL DataSource takes its connections from: TypeORM's PostgresDriver keeps
+ * it in `master`, typed `any` there, from `initialize()` to `destroy()`. Read once: after a
+ * `destroy()` the ended pool counts no connections, where `master` would be gone.
+ */
+function postgresPoolOf(dataSource: DataSource): Pool {
+  const { driver } = dataSource;
+  const pool = driver instanceof PostgresDriver ? (driver.master as Pool | undefined) : undefined;
+  if (pool === undefined) throw new Error('TypeOrmUnitOfWork needs an initialized PostgreSQL DataSource: it has no pg Pool');
+  return pool;
+}
+
+/**
  * SQLite: TypeORM's one read-write connection runs the writes, one transaction at a time; reads
  * run on the read-only connections when the database is a file, and take their turn with the
  * writes on `sqlite::memory:` (a second connection would open another, empty database).
@@ -47,20 +59,9 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     if (dataSource.options.type === 'sqlite') {
       const queue = new SerialQueue(metrics ? (seconds) => metrics.writeQueueWait.observe(seconds) : undefined);
       this.writeQueue = queue;
-      metrics?.gauge(
-        'tracking_sqlite_write_queue_depth',
-        'SQLite: writes waiting for the write connection or running on it.',
-        () => queue.depth,
-      );
+      metrics?.watchSqliteWriteQueue(queue);
     } else if (metrics) {
-      const pool = () => (dataSource.driver as PostgresDriver).master as Pool;
-      metrics.gauge(
-        'tracking_postgres_pool_size',
-        'PostgreSQL: connections open in the pool (DATABASE_POOL_SIZE at most).',
-        () => pool().totalCount,
-      );
-      metrics.gauge('tracking_postgres_pool_idle', 'PostgreSQL: open connections not in use.', () => pool().idleCount);
-      metrics.gauge('tracking_postgres_pool_waiting', 'PostgreSQL: requests waiting for a connection.', () => pool().waitingCount);
+      metrics.watchPostgresPool(postgresPoolOf(dataSource));
     }
   }
 

@@ -10,6 +10,36 @@ const QUEUE_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 
 export type ReceiptOutcome = 'changed' | 'unchanged' | 'unknown';
 
+/*
+ * What the gauges read at every scrape, each from the code that holds the value: an interface of
+ * their own, so that this module knows no feature and no driver. Each names its fields as its
+ * source does, and the source is handed over as it is.
+ */
+
+/** SQLite's write queue (SerialQueue): the writes waiting for the write connection or running on it. */
+export interface WriteQueueLevels {
+  readonly depth: number;
+}
+
+/** PostgreSQL's connection pool: the public counts of pg's `Pool`. */
+export interface ConnectionPoolLevels {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+}
+
+/** The in-flight body budget (BodyBudget). */
+export interface BodyBudgetLevels {
+  readonly usedBytes: number;
+  readonly limitBytes: number;
+  readonly waiting: number;
+}
+
+/** The export slots (ExportSlots): the exports being sent now. */
+export interface ExportLevels {
+  readonly running: number;
+}
+
 const logger = new Logger('Metrics');
 
 /**
@@ -42,10 +72,13 @@ function histogram<T extends string>(configuration: HistogramConfiguration<T>): 
 }
 
 /**
- * The service's Prometheus metrics, in a registry of its own rather than prom-client's global one,
- * so that every app of a process (the tests start many) counts for itself. The counters count
- * whether or not /metrics is served (METRICS_ENABLED): an increment costs nanoseconds. The process
- * metrics (CPU, memory, GC, event-loop lag) are only collected when it is.
+ * The service's Prometheus metrics, every one of them declared here, in a registry of its own
+ * rather than prom-client's global one, so that every app of a process (the tests start many)
+ * counts for itself. The counters count whether or not /metrics is served (METRICS_ENABLED): an
+ * increment costs nanoseconds. The gauges are registered by the `watch…` methods, with the source
+ * they read at every scrape, so that an app shows only those of what it runs (the SQLite queue or
+ * the PostgreSQL pool). The process metrics (CPU, memory, GC, event-loop lag) are only collected
+ * when /metrics is served.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -115,19 +148,56 @@ export class Metrics {
     if (enabled) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** A gauge whose value is read when Prometheus scrapes, from whatever holds it. */
-  gauge(name: string, help: string, read: () => number): void {
+  watchSqliteWriteQueue(queue: WriteQueueLevels): void {
+    this.gauge('tracking_sqlite_write_queue_depth', 'SQLite: writes waiting for the write connection or running on it.', () => queue.depth);
+  }
+
+  watchPostgresPool(pool: ConnectionPoolLevels): void {
+    this.gauge(
+      'tracking_postgres_pool_size',
+      'PostgreSQL: connections open in the pool (DATABASE_POOL_SIZE at most).',
+      () => pool.totalCount,
+    );
+    this.gauge('tracking_postgres_pool_idle', 'PostgreSQL: open connections not in use.', () => pool.idleCount);
+    this.gauge('tracking_postgres_pool_waiting', 'PostgreSQL: requests waiting for a connection.', () => pool.waitingCount);
+  }
+
+  watchBodyBudget(budget: BodyBudgetLevels): void {
+    this.gauge(
+      'tracking_body_bytes_in_flight',
+      'Bytes of request bodies in memory now (MAX_INFLIGHT_BODY_MB holds them).',
+      () => budget.usedBytes,
+    );
+    this.gauge(
+      'tracking_body_bytes_limit',
+      'The most bytes of request bodies in memory at once (MAX_INFLIGHT_BODY_MB).',
+      () => budget.limitBytes,
+    );
+    this.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
+  }
+
+  watchExports(exports: ExportLevels): void {
+    this.gauge('tracking_exports_running', 'Exports being sent now (MAX_CONCURRENT_EXPORTS at most).', () => exports.running);
+  }
+
+  recordReceipts(state: TrackingState, counts: Record<ReceiptOutcome, number>): void {
+    for (const [outcome, count] of Object.entries(counts)) this.receipts.inc({ state, outcome }, count);
+  }
+
+  /**
+   * A gauge whose value is read from its source when Prometheus scrapes. A read that fails (a
+   * source gone, a value prom-client refuses) is logged and leaves the gauge as it was: a gauge
+   * gone wrong must not turn the whole scrape into an error answer.
+   */
+  private gauge(name: string, help: string, read: () => number): void {
+    const update = neverThrowing(name, (gauge: Gauge) => gauge.set(read()));
     new Gauge({
       name,
       help,
       registers: [this.registry],
       collect() {
-        this.set(read());
+        update(this);
       },
     });
-  }
-
-  recordReceipts(state: TrackingState, counts: Record<ReceiptOutcome, number>): void {
-    for (const [outcome, count] of Object.entries(counts)) this.receipts.inc({ state, outcome }, count);
   }
 }

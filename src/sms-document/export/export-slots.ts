@@ -20,23 +20,28 @@ export const EXPORT_RETRY_AFTER_SECONDS = 5;
  */
 @Injectable()
 export class ExportSlots implements NestInterceptor {
-  private running = 0;
+  private exportsRunning = 0;
   private readonly limit: number;
 
   constructor(config: AppConfig, metrics: Metrics) {
     this.limit = config.http.maxConcurrentExports;
-    metrics.gauge('tracking_exports_running', 'Exports being sent now (MAX_CONCURRENT_EXPORTS at most).', () => this.running);
+    metrics.watchExports(this);
+  }
+
+  /** Exports being sent now. */
+  get running(): number {
+    return this.exportsRunning;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const response = context.switchToHttp().getResponse<Response>();
-    if (this.running >= this.limit) {
+    if (this.exportsRunning >= this.limit) {
       response.setHeader('Retry-After', EXPORT_RETRY_AFTER_SECONDS);
       throw tooManyExports(this.limit);
     }
-    this.running += 1;
+    this.exportsRunning += 1;
     // Once, whatever ends the answer; at once for an answer whose client is already gone.
-    finished(response, () => (this.running -= 1));
+    finished(response, () => (this.exportsRunning -= 1));
     return next.handle();
   }
 }
