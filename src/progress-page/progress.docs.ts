@@ -2,8 +2,8 @@ import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
-import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
+import { EXAMPLE_UBID } from '../tracking/decorators';
 import { EXAMPLE_PROGRESS, TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
 
 /*

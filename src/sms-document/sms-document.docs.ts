@@ -4,14 +4,13 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } fro
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../core/database/database-unavailable';
 import { unavailableDetail } from '../core/errors/http-exception.filter';
 import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
-import { TrackingState } from '../core/tracking-state';
-import { EXAMPLE_UBID } from '../core/validation/decorators';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
+import { EXAMPLE_UBID, EXAMPLE_UNIQUE_ID } from '../tracking/decorators';
+import { TrackingState } from '../tracking/tracking-state';
 import { ReceiptsResultDto, RecordReceiptsDto } from './dto/record-receipts.dto';
 import { SmsDocumentDto, SmsDocumentPageDto } from './dto/sms-document.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { EXAMPLE_UNIQUE_ID } from './dto/unique-id';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
 import { EXPORT_ENCODINGS, ExportFormat } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound } from './sms-document.errors';

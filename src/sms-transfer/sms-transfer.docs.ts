@@ -2,8 +2,8 @@ import { applyDecorators, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
-import { TrackingState } from '../core/tracking-state';
-import { EXAMPLE_UBID } from '../core/validation/decorators';
+import { EXAMPLE_UBID } from '../tracking/decorators';
+import { TrackingState } from '../tracking/tracking-state';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
 import { PurgeResultDto } from './dto/purge-sms-transfers.dto';
 import { SetFallbackCountDto } from './dto/set-fallback-count.dto';

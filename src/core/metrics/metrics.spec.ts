@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 
-import { TrackingState } from '../tracking-state';
+import { TrackingState } from '../../tracking/tracking-state';
 import { Metrics } from './metrics';
 
 describe('Metrics', () => {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, CounterConfiguration, Gauge, Histogram, HistogramConfiguration, Registry } from 'prom-client';
 
-import { TrackingState } from '../tracking-state';
+import { TrackingState } from '../../tracking/tracking-state';
 
 /** Seconds, from a small read (a few ms) to the longest a request may take. */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
