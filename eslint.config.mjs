@@ -24,6 +24,49 @@ export default defineConfig(
       'simple-import-sort/exports': 'error',
     },
   },
+  // Imports run one way (docs/architecture.md#which-folder-may-import-which). core/ is plumbing another
+  // service could reuse unchanged: it knows no feature, not the domain and not the app.
+  {
+    files: ['src/core/**/*.ts'],
+    // These check core's validation and database module against the real DTOs and entities they
+    // serve (every request DTO through the pipe, the compiled check beside class-validator on the
+    // upload body, the migrated schema under a feature's entity); fixtures would be copies of them.
+    ignores: [
+      'src/core/database/database.module.spec.ts',
+      'src/core/validation/compiled-validation.spec.ts',
+      'src/core/validation/request-validation.pipe.spec.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(sms-transfer|sms-document|progress-page|tracking|app|loader)(/|$)',
+              message: 'core/ is plumbing: it imports no feature, nothing of src/tracking, src/app or src/loader.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // src/tracking is the domain both features share: it builds on core/ and knows neither feature nor the app.
+  {
+    files: ['src/tracking/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(sms-transfer|sms-document|progress-page|app|loader)(/|$)',
+              message: 'src/tracking is the shared domain: it imports core/ only, no feature, nothing of src/app or src/loader.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {

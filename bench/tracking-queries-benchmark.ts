@@ -17,7 +17,6 @@ import { buildDataSourceOptions, initializeDataSource } from '../src/core/databa
 import { TransactionContext } from '../src/core/database/transaction-context';
 import { TypeOrmUnitOfWork } from '../src/core/database/typeorm-unit-of-work';
 import { Metrics } from '../src/core/metrics/metrics';
-import { TrackingState } from '../src/core/tracking-state';
 import { generateDocuments, referenceDocument } from '../src/loader/document-generator';
 import { toDocumentBatch } from '../src/sms-document/domain/document-batch';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
@@ -25,6 +24,7 @@ import { SmsDocumentService } from '../src/sms-document/sms-document.service';
 import { TypeOrmSmsDocumentRepository } from '../src/sms-document/typeorm-sms-document.repository';
 import { SmsTransferService } from '../src/sms-transfer/sms-transfer.service';
 import { TypeOrmSmsTransferRepository } from '../src/sms-transfer/typeorm-sms-transfer.repository';
+import { TrackingState } from '../src/tracking/tracking-state';
 
 const DOCUMENTS = 1_000_000;
 /** The batch's states by uniqueId range: 500,000 DONE, then 400,000 SENT, then 100,000 INIT. */

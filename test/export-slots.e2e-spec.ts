@@ -4,9 +4,9 @@ import { INestApplication } from '@nestjs/common';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import request from 'supertest';
 
-import { TrackingState } from '../src/core/tracking-state';
-import { EXAMPLE_UBID } from '../src/core/validation/decorators';
 import { SmsDocument } from '../src/sms-document/domain/sms-document';
+import { EXAMPLE_UBID } from '../src/tracking/decorators';
+import { TrackingState } from '../src/tracking/tracking-state';
 import { createTestApp } from '../tools/app-in-process';
 import { storedTransfer } from './helpers/documents';
 import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository } from './helpers/mocks';

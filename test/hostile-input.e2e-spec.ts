@@ -6,7 +6,7 @@ import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 
-import { TrackingState } from '../src/core/tracking-state';
+import { TrackingState } from '../src/tracking/tracking-state';
 import { createTestApp } from '../tools/app-in-process';
 import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository, uploadedBatch } from './helpers/mocks';
 

@@ -3,7 +3,7 @@ import parsePrometheusTextFormat, { MetricFamily } from 'parse-prometheus-text-f
 import request from 'supertest';
 
 import { Metrics } from '../src/core/metrics/metrics';
-import { EXAMPLE_UBID } from '../src/core/validation/decorators';
+import { EXAMPLE_UBID } from '../src/tracking/decorators';
 import { createTestApp } from '../tools/app-in-process';
 import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository } from './helpers/mocks';
 import { startTestServer, TestServer } from './helpers/test-app';

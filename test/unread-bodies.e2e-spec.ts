@@ -5,7 +5,7 @@ import request from 'supertest';
 
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
 import { routesWithBodyParameter } from '../src/core/http/body-routes';
-import { TrackingState } from '../src/core/tracking-state';
+import { TrackingState } from '../src/tracking/tracking-state';
 import { createTestApp } from '../tools/app-in-process';
 import { storedTransfer } from './helpers/documents';
 import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository } from './helpers/mocks';

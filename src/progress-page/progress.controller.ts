@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 
-import { UbidPathDto } from '../core/validation/path-params.dto';
+import { UbidPathDto } from '../tracking/path-params.dto';
 import { ListTransferProgressQueryDto } from './dto/list-transfer-progress.query.dto';
 import { TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
 import { ApiGetTransferProgress, ApiListTransferProgress, ApiProgress } from './progress.docs';

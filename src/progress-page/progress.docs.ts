@@ -1,9 +1,10 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 
-import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, fieldError } from '../core/openapi/api-error-responses';
-import { EXAMPLE_UBID } from '../core/validation/decorators';
+import { ApiErrorResponses, fieldError } from '../core/openapi/api-error-responses';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
+import { EXAMPLE_UBID } from '../tracking/decorators';
+import { ApiTrackingResource, BAD_UBID } from '../tracking/tracking.docs';
 import { EXAMPLE_PROGRESS, TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
 
 /*
@@ -31,7 +32,7 @@ function ApiConditionalPoll() {
   );
 }
 
-/** The controller: its tag, and the answers every /tracking route may give (401, 503). */
+/** The controller: its tag, and the 503 every /tracking route may give (the app adds the API keys' 401 and 403). */
 export function ApiProgress() {
   return applyDecorators(ApiTags('Progress'), ApiTrackingResource());
 }

@@ -1,10 +1,10 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 
-import { TrackingState } from '../core/tracking-state';
 import { SmsDocumentService } from '../sms-document/sms-document.service';
 import { SmsTransfer } from '../sms-transfer/domain/sms-transfer';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
+import { TrackingState } from '../tracking/tracking-state';
 import { ProgressService } from './progress.service';
 import { SUMMARY_FRESHNESS, SummaryCache } from './summary-cache';
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Put, Query, Res, UseInterceptors } 
 import { Response } from 'express';
 
 import { streamResponse } from '../core/http/stream-response';
-import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
+import { UbidPathDto, UbidStatePathDto } from '../tracking/path-params.dto';
 import { DocumentBatch } from './domain/document-batch';
 import { SmsDocument, SmsDocumentPage } from './domain/sms-document';
 import { ExportSmsDocumentsQueryDto } from './dto/export-sms-documents.query.dto';

@@ -3,15 +3,15 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } fro
 
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../core/database/database-unavailable';
 import { unavailableDetail } from '../core/errors/http-exception.filter';
-import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
-import { TrackingState } from '../core/tracking-state';
-import { EXAMPLE_UBID } from '../core/validation/decorators';
+import { ApiErrorResponses, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
+import { EXAMPLE_UBID, EXAMPLE_UNIQUE_ID } from '../tracking/decorators';
+import { ApiTrackingResource, BAD_UBID } from '../tracking/tracking.docs';
+import { TrackingState } from '../tracking/tracking-state';
 import { ReceiptsResultDto, RecordReceiptsDto } from './dto/record-receipts.dto';
 import { SmsDocumentDto, SmsDocumentPageDto } from './dto/sms-document.dto';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { EXAMPLE_UNIQUE_ID } from './dto/unique-id';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
 import { EXPORT_ENCODINGS, ExportFormat } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound } from './sms-document.errors';
@@ -29,7 +29,7 @@ const NO_DOCUMENTS = { description: 'The batch has no documents.', example: docu
 const NO_TRANSFER = { description: 'Unknown UBID: no such transfer.', example: transferNotFound(EXAMPLE_UBID) };
 const BAD_STATE = { example: fieldError(['path', 'state'], 'state must be one of the following values: INIT, SENT, DONE', 'isEnum') };
 
-/** The controller: its tag, and the answers every /tracking route may give (401, 503). */
+/** The controller: its tag, and the 503 every /tracking route may give (the app adds the API keys' 401 and 403). */
 export function ApiSmsDocuments() {
   return applyDecorators(ApiTags('SMS_documents'), ApiTrackingResource());
 }

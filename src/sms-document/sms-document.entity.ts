@@ -1,7 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
-import { TrackingState } from '../core/tracking-state';
 import { SmsTransferEntity } from '../sms-transfer/sms-transfer.entity';
+import { TrackingState } from '../tracking/tracking-state';
 import { SmsDocument } from './domain/sms-document';
 
 /** `sms_documents`: one row per SMS message of a batch. The DDL, defaults included, is in the migrations. */

@@ -1,7 +1,7 @@
 import { ConflictException, NotFoundException, ServiceUnavailableException, UnprocessableEntityException } from '@nestjs/common';
 
-import { backwardsMove } from '../core/errors/backwards-move';
-import { TrackingState } from '../core/tracking-state';
+import { backwardsMove } from '../tracking/backwards-move';
+import { TrackingState } from '../tracking/tracking-state';
 
 /** The original's table name, part of every text its clients match on. */
 export const DOCUMENTS_TABLE = 'tracking.sms_documents';

@@ -1,4 +1,4 @@
-import { TrackingState } from '../core/tracking-state';
+import { TrackingState } from '../tracking/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
 import {
   KeysetPage,

@@ -1,4 +1,4 @@
-import { TrackingState } from '../core/tracking-state';
+import { TrackingState } from '../tracking/tracking-state';
 import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { DOCUMENTS_TABLE } from './sms-document.errors';
 

@@ -10,9 +10,9 @@ import {
   TestDatabase,
 } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
-import { TrackingState } from '../core/tracking-state';
 import { NewSmsTransfer } from '../sms-transfer/domain/sms-transfer';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
+import { TrackingState } from '../tracking/tracking-state';
 import { toDocumentBatch } from './domain/document-batch';
 import { NewSmsDocument } from './domain/sms-document';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';

@@ -5,7 +5,7 @@ import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { NOW } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
-import { statesBefore, TrackingState } from '../core/tracking-state';
+import { statesBefore, TrackingState } from '../tracking/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
 import {
   KeysetPage,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { Response } from 'express';
 
-import { UbidPathDto, UbidStatePathDto } from '../core/validation/path-params.dto';
+import { UbidPathDto, UbidStatePathDto } from '../tracking/path-params.dto';
 import { SmsTransfer } from './domain/sms-transfer';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
 import { ListSmsTransfersQueryDto } from './dto/list-sms-transfers.query.dto';

@@ -1,9 +1,10 @@
 import { applyDecorators, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { ApiErrorResponses, ApiTrackingResource, BAD_UBID, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
-import { TrackingState } from '../core/tracking-state';
-import { EXAMPLE_UBID } from '../core/validation/decorators';
+import { ApiErrorResponses, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
+import { EXAMPLE_UBID } from '../tracking/decorators';
+import { ApiTrackingResource, BAD_UBID } from '../tracking/tracking.docs';
+import { TrackingState } from '../tracking/tracking-state';
 import { CreateSmsTransferDto } from './dto/create-sms-transfer.dto';
 import { PurgeResultDto } from './dto/purge-sms-transfers.dto';
 import { SetFallbackCountDto } from './dto/set-fallback-count.dto';
@@ -20,7 +21,7 @@ const NOT_FOUND = transferNotFound(EXAMPLE_UBID);
 /** A transfer whose undelivered documents went through the fallback channel. */
 const WITH_FALLBACKS = { ...EXAMPLE_TRANSFER, state: TrackingState.DONE, fallbackCount: 1250, when: '2024-04-17T10:02:11.000Z' };
 
-/** The controller: its tag, and the answers every /tracking route may give (401, 503). */
+/** The controller: its tag, and the 503 every /tracking route may give (the app adds the API keys' 401 and 403). */
 export function ApiSmsTransfers() {
   return applyDecorators(ApiTags('SMS_transfers'), ApiTrackingResource());
 }

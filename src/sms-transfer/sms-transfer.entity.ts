@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-import { TrackingState } from '../core/tracking-state';
+import { TrackingState } from '../tracking/tracking-state';
 import { SmsTransfer } from './domain/sms-transfer';
 
 /** `sms_transfers`: one row per batch. The DDL, defaults included, is in the migrations. */

@@ -1,7 +1,7 @@
 import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 
-import { backwardsMove } from '../core/errors/backwards-move';
-import { TrackingState } from '../core/tracking-state';
+import { backwardsMove } from '../tracking/backwards-move';
+import { TrackingState } from '../tracking/tracking-state';
 
 const TABLE = 'tracking.sms_transfers';
 

@@ -1,4 +1,4 @@
-import { TrackingState } from '../core/tracking-state';
+import { TrackingState } from '../tracking/tracking-state';
 import { ExpiredTransfersQuery, NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 
 /**

@@ -7,9 +7,9 @@ import { describeEachDatabase, openTestDatabase, SHARED_DATABASES, TestDatabase 
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { Metrics } from '../core/metrics/metrics';
-import { TrackingState } from '../core/tracking-state';
 import { toDocumentBatch } from '../sms-document/domain/document-batch';
 import { TypeOrmSmsDocumentRepository } from '../sms-document/typeorm-sms-document.repository';
+import { TrackingState } from '../tracking/tracking-state';
 import { SmsTransferRepository } from './sms-transfer.repository';
 import { PURGE_DOCUMENTS_PER_STATEMENT, PURGE_TRANSFERS_PER_READ, SmsTransferService } from './sms-transfer.service';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';

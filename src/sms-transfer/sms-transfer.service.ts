@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
 import { Metrics } from '../core/metrics/metrics';
-import { isBackwards, TrackingState } from '../core/tracking-state';
+import { isBackwards, TrackingState } from '../tracking/tracking-state';
 import { NewSmsTransfer, PurgeResult, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { transferMovingBackwards, transferNotFound, transferRefused } from './sms-transfer.errors';
 import { SmsTransferRepository } from './sms-transfer.repository';

@@ -2,9 +2,9 @@ import { loadTestData } from '../../test/helpers/load-test-data';
 import { untilWaitingForLock } from '../../test/helpers/lock-waits';
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
-import { TrackingState } from '../core/tracking-state';
 import { toDocumentBatch } from '../sms-document/domain/document-batch';
 import { TypeOrmSmsDocumentRepository } from '../sms-document/typeorm-sms-document.repository';
+import { TrackingState } from '../tracking/tracking-state';
 import { NewSmsTransfer } from './domain/sms-transfer';
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
 

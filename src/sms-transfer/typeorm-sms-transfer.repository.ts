@@ -5,7 +5,7 @@ import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { NOW, timeParameter } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
-import { statesBefore, TrackingState } from '../core/tracking-state';
+import { statesBefore, TrackingState } from '../tracking/tracking-state';
 import { ExpiredTransfersQuery, NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { SmsTransferEntity } from './sms-transfer.entity';
 import { SmsTransferRepository } from './sms-transfer.repository';

@@ -1,5 +1,5 @@
-import { TrackingState } from '../../src/core/tracking-state';
 import { SmsTransfer } from '../../src/sms-transfer/domain/sms-transfer';
+import { TrackingState } from '../../src/tracking/tracking-state';
 
 /** A sub-batch of documents whose uniqueIds all start with `prefix` (so a test can count them by it), numbered from 0. */
 export function subBatch(ubid: string, prefix: string, size: number) {

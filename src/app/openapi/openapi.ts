@@ -6,8 +6,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { static as serveStatic } from 'express';
 
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../../core/errors/error-response.dto';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../core/openapi/api-error-responses';
 import { PROJECT_ROOT } from '../../core/project-root';
+import { API_KEY_SCHEME, BEARER_SCHEME, documentApiKeyAnswers } from '../security/api-key-documentation';
 
 const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -58,10 +58,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key in the `X-API-Key` header.' }, API_KEY_SCHEME)
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (_controllerKey, methodKey) => methodKey,
-    extraModels: [ErrorResponseDto, ValidationErrorResponseDto, FieldErrorDto],
-  });
+  return documentApiKeyAnswers(
+    SwaggerModule.createDocument(app, config, {
+      operationIdFactory: (_controllerKey, methodKey) => methodKey,
+      extraModels: [ErrorResponseDto, ValidationErrorResponseDto, FieldErrorDto],
+    }),
+  );
 }
 
 /** Swagger UI at /docs, the document at /openapi.json, the pictures at /images. */

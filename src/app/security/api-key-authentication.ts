@@ -3,8 +3,8 @@ import { NextFunction, Request, Response } from 'express';
 
 import { scopeAllows, scopeNeededFor } from '../../core/config/api-key-scope';
 import { SecurityConfig } from '../../core/config/app-config';
-import { apiKeyScopeTooNarrow, invalidApiKey, missingApiKey } from '../../core/errors/api-key.errors';
 import { rememberApiKeyFingerprint } from '../../core/http/api-key-fingerprint';
+import { apiKeyScopeTooNarrow, invalidApiKey, missingApiKey } from './api-key.errors';
 import { ApiKeys, presentedApiKey } from './api-keys';
 
 /** Every route under this prefix needs a key when keys are configured; /health and the docs stay open. */

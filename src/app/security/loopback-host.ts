@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 
 import { SecurityConfig } from '../../core/config/app-config';
-import { hostNotAllowed } from '../../core/errors/host.errors';
+import { hostNotAllowed } from './host.errors';
 
 /** The names of this machine that no one else's DNS can give (any port). */
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];

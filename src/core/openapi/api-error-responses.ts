@@ -1,21 +1,12 @@
-import { applyDecorators, HttpException, HttpStatus, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA } from '@nestjs/common/constants';
-import { ApiBearerAuth, ApiExtraModels, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { applyDecorators, HttpException, HttpStatus } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 
-import { API_KEY_SCOPES, scopeNeededFor } from '../config/api-key-scope';
 import { DEFAULT_HTTP_LIMITS } from '../config/app-config';
-import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../database/database-unavailable';
-import { apiKeyScopeTooNarrow, missingApiKey } from '../errors/api-key.errors';
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
-import { hostNotAllowed } from '../errors/host.errors';
-import { unavailableDetail } from '../errors/http-exception.filter';
 import { bodyTooLarge } from '../http/body-parsing';
 import { bodyTooSlow } from '../http/upload-admission';
 
 const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
-  [HttpStatus.UNAUTHORIZED]: 'The service runs with API keys, and the request has none or a wrong one.',
-  [HttpStatus.FORBIDDEN]:
-    "The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS.",
   [HttpStatus.SERVICE_UNAVAILABLE]:
     'The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds.',
   [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
@@ -61,50 +52,8 @@ export function fieldError(loc: (string | number)[], msg: string, type: string) 
   return [{ loc, msg, type }];
 }
 
-/** The names of the two ways to send an API key, as declared in the OpenAPI document. */
-export const BEARER_SCHEME = 'bearer';
-export const API_KEY_SCHEME = 'apiKey';
-
-/**
- * For a controller under /tracking: either API key scheme is accepted (when the service runs with
- * API_KEYS), and every operation may answer 401, 403 or, with the database gone, 503. The 403's
- * example follows the operation's method: the scope it needs, from a key one scope narrower; for a
- * read, which every key may make, the keyless service's refusal of another host.
- */
-export function ApiTrackingResource(): ClassDecorator {
-  return (controller) => {
-    applyDecorators(
-      ApiBearerAuth(BEARER_SCHEME),
-      ApiSecurity(API_KEY_SCHEME),
-      ApiErrorResponses({
-        401: missingApiKey(),
-        503: { example: unavailableDetail(new DatabaseUnavailableError(SERVER_UNREACHABLE, undefined)) },
-      }),
-    )(controller);
-    // Method decorators have run before a class decorator: each handler's HTTP method is known.
-    const prototype = controller.prototype as object;
-    for (const name of Object.getOwnPropertyNames(prototype)) {
-      const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
-      const handler: unknown = descriptor.value;
-      if (typeof handler !== 'function') continue;
-      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-      if (method === undefined) continue;
-      ApiErrorResponses({ 403: forbiddenExample(RequestMethod[method]) })(prototype, name, descriptor);
-    }
-  };
-}
-
-function forbiddenExample(method: string): HttpException {
-  const needed = scopeNeededFor(method);
-  if (needed === 'read') return hostNotAllowed();
-  return apiKeyScopeTooNarrow(method, needed, API_KEY_SCOPES[API_KEY_SCOPES.indexOf(needed) - 1]);
-}
-
 /** The answers every operation that takes a body may give about the body itself: too slow (408), too large (413). */
 export const BODY_ERRORS = {
   408: bodyTooSlow(DEFAULT_HTTP_LIMITS.minBodyRateKibS * 1024),
   413: bodyTooLarge(),
 } satisfies Partial<Record<HttpStatus, ErrorExample>>;
-
-/** The 422 of every route with a `{ubid}` in its path. */
-export const BAD_UBID = { example: fieldError(['path', 'ubid'], 'ubid must be a UUID', 'isUuid') };

@@ -3,10 +3,8 @@ import {
   CountProperty,
   IntegerQueryProperty,
   NestedListProperty,
-  StateProperty,
   TextProperty,
   TimeQueryProperty,
-  UbidProperty,
 } from './decorators';
 
 class Item {
@@ -14,12 +12,6 @@ class Item {
 }
 
 class Documented {
-  @UbidProperty()
-  ubid: string;
-
-  @StateProperty({ description: 'Where it is.' })
-  state: string;
-
   @CountProperty({ description: 'How many.', example: 3 })
   count: number;
 
@@ -48,29 +40,6 @@ const documented = (property: keyof Documented): unknown =>
 // to the document, in milliseconds.
 describe('the composite property decorators document', () => {
   it.each<[keyof Documented, string, object]>([
-    [
-      'ubid',
-      'a UBID as a UUID with its example',
-      {
-        type: String,
-        description: 'The batch id (Unique Batch ID), a UUID.',
-        format: 'uuid',
-        example: '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10',
-      },
-    ],
-    [
-      'state',
-      'a state as the named TrackingState enum',
-      {
-        type: 'string',
-        enum: ['INIT', 'SENT', 'DONE'],
-        enumName: 'TrackingState',
-        enumSchema: { description: 'Where a transfer or a document is in its life cycle: INIT, then SENT, then DONE.' },
-        description: 'Where it is.',
-        example: 'SENT',
-        required: true,
-      },
-    ],
     [
       'count',
       'a count as an integer from 1 to the largest INTEGER of PostgreSQL',

@@ -1,11 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsEnum,
   IsIn,
   IsInt,
   IsISO8601,
@@ -13,36 +12,11 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
-
-import { TrackingState } from '../tracking-state';
-
-export const EXAMPLE_UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
-
-/** The state enum as one named OpenAPI schema, referenced by every property and parameter. */
-export const TRACKING_STATE_SCHEMA = {
-  enum: TrackingState,
-  enumName: 'TrackingState',
-  enumSchema: { description: 'Where a transfer or a document is in its life cycle: INIT, then SENT, then DONE.' },
-} as const;
-
-/** A batch id: validated as a UUID and documented as `format: uuid`, in one place. */
-export function UbidProperty(options: Pick<ApiPropertyOptions, 'description'> = {}): PropertyDecorator {
-  return applyDecorators(
-    IsUUID(),
-    ApiProperty({
-      description: 'The batch id (Unique Batch ID), a UUID.',
-      format: 'uuid',
-      example: EXAMPLE_UBID,
-      ...options,
-    }),
-  );
-}
 
 /*
  * One composite decorator for each kind of field, validation and documentation together.
@@ -52,17 +26,8 @@ export function UbidProperty(options: Pick<ApiPropertyOptions, 'description'> = 
  */
 
 /** Leaves an absent value alone (no rule runs) when the field is optional. */
-function optional(required: boolean): PropertyDecorator[] {
+export function optional(required: boolean): PropertyDecorator[] {
   return required ? [] : [IsOptional()];
-}
-
-/** A tracking state: validated against the enum and documented as the one `TrackingState` schema. */
-export function StateProperty({ description, required = true }: { description: string; required?: boolean }): PropertyDecorator {
-  return applyDecorators(
-    ...optional(required),
-    IsEnum(TrackingState),
-    ApiProperty({ ...TRACKING_STATE_SCHEMA, description, example: TrackingState.SENT, required }),
-  );
 }
 
 /** The largest value of an INTEGER column on PostgreSQL (32 bits); SQLite's are wider. */

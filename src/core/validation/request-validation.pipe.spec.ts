@@ -19,9 +19,9 @@ import { CreateSmsTransferDto } from '../../sms-transfer/dto/create-sms-transfer
 import { ListSmsTransfersQueryDto } from '../../sms-transfer/dto/list-sms-transfers.query.dto';
 import { PurgeSmsTransfersQueryDto } from '../../sms-transfer/dto/purge-sms-transfers.dto';
 import { SetFallbackCountDto } from '../../sms-transfer/dto/set-fallback-count.dto';
+import { UbidPathDto, UbidStatePathDto } from '../../tracking/path-params.dto';
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
-import { UbidPathDto, UbidStatePathDto } from './path-params.dto';
 import { MAX_BODY_DEPTH, RequestValidationPipe } from './request-validation.pipe';
 
 /**

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { EXAMPLE_UBID } from '../../core/validation/decorators';
 import { SmsDocumentsSummaryDto } from '../../sms-document/dto/sms-documents-summary.dto';
 import { EXAMPLE_TRANSFER, SmsTransferDto } from '../../sms-transfer/dto/sms-transfer.dto';
+import { EXAMPLE_UBID } from '../../tracking/decorators';
 
 export const EXAMPLE_PROGRESS = {
   transfer: { ...EXAMPLE_TRANSFER, state: 'SENT', when: '2024-04-17T09:02:41.000Z' },

@@ -1,4 +1,4 @@
-import { TrackingState } from '../../core/tracking-state';
+import { TrackingState } from '../../tracking/tracking-state';
 
 /** A stored document: one SMS message of a batch with its free-form data. */
 export interface SmsDocument {

@@ -1,5 +1,6 @@
-import { TrackingState } from '../../core/tracking-state';
-import { ChoiceQueryProperty, StateProperty } from '../../core/validation/decorators';
+import { ChoiceQueryProperty } from '../../core/validation/decorators';
+import { StateProperty } from '../../tracking/decorators';
+import { TrackingState } from '../../tracking/tracking-state';
 import { EXPORT_FORMATS, ExportFormat } from '../export/document-export';
 
 /** `GET /tracking/sms_documents/{ubid}/export?state=&format=` */

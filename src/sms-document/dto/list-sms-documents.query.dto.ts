@@ -1,6 +1,6 @@
-import { TrackingState } from '../../core/tracking-state';
-import { IntegerQueryProperty, StateProperty } from '../../core/validation/decorators';
-import { UniqueIdProperty } from './unique-id';
+import { IntegerQueryProperty } from '../../core/validation/decorators';
+import { StateProperty, UniqueIdProperty } from '../../tracking/decorators';
+import { TrackingState } from '../../tracking/tracking-state';
 import { MAX_DOCUMENTS_PER_REQUEST } from './upsert-sms-documents.dto';
 
 export const DEFAULT_DOCUMENTS_PAGE_SIZE = 1000;

@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { TrackingState } from '../../core/tracking-state';
-import { EXAMPLE_UBID, StateProperty, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
-import { UniqueIdListProperty } from './unique-id';
+import { EXAMPLE_UBID, StateProperty, TRACKING_STATE_SCHEMA, UniqueIdListProperty } from '../../tracking/decorators';
+import { TrackingState } from '../../tracking/tracking-state';
 import { MAX_DOCUMENTS_PER_REQUEST } from './upsert-sms-documents.dto';
 
 /** `POST /tracking/sms_documents/{ubid}/receipts`: delivery receipts for up to 5000 documents. */

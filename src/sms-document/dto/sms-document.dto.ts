@@ -1,9 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { TrackingState } from '../../core/tracking-state';
-import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
+import { EXAMPLE_UBID, EXAMPLE_UNIQUE_ID, TRACKING_STATE_SCHEMA } from '../../tracking/decorators';
+import { TrackingState } from '../../tracking/tracking-state';
 import { SmsDocument, SmsDocumentListItem, SmsDocumentPage } from '../domain/sms-document';
-import { EXAMPLE_UNIQUE_ID } from './unique-id';
 
 /** A document in a listing: without its data, so that a page of 5000 stays small. */
 export class SmsDocumentListItemDto implements SmsDocumentListItem {

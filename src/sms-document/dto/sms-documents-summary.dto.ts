@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { EXAMPLE_UBID } from '../../core/validation/decorators';
+import { EXAMPLE_UBID } from '../../tracking/decorators';
 
 const count = (description: string, example: number) => ApiProperty({ type: 'integer', description, example });
 

@@ -1,5 +1,5 @@
-import { UbidPathDto } from '../../core/validation/path-params.dto';
-import { UniqueIdProperty } from './unique-id';
+import { UniqueIdProperty } from '../../tracking/decorators';
+import { UbidPathDto } from '../../tracking/path-params.dto';
 
 /** `/{ubid}/documents/{uniqueId}`: the uniqueId percent-encoded, as any text can be one. */
 export class UbidUniqueIdPathDto extends UbidPathDto {

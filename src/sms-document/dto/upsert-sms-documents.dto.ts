@@ -2,10 +2,10 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsObject } from 'class-validator';
 
-import { CountProperty, NestedListProperty, UbidProperty } from '../../core/validation/decorators';
+import { CountProperty, NestedListProperty } from '../../core/validation/decorators';
 import { MaxJsonBytes } from '../../core/validation/max-json-bytes';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';
-import { UniqueIdProperty } from './unique-id';
+import { UbidProperty, UniqueIdProperty } from '../../tracking/decorators';
 
 /** Documents per request: the original's sub-batch size, a few MiB of JSON. */
 export const MAX_DOCUMENTS_PER_REQUEST = 5000;

@@ -1,4 +1,4 @@
-import { TrackingState } from '../../core/tracking-state';
+import { TrackingState } from '../../tracking/tracking-state';
 import { SmsDocument } from '../domain/sms-document';
 import { csvRecord, encodeExport, EXPORT_ENCODINGS } from './document-export';
 

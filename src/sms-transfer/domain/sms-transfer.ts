@@ -1,4 +1,4 @@
-import { TrackingState } from '../../core/tracking-state';
+import { TrackingState } from '../../tracking/tracking-state';
 
 /** A stored transfer (one SMS batch). */
 export interface SmsTransfer {

@@ -1,4 +1,5 @@
-import { CountProperty, TextProperty, UbidProperty } from '../../core/validation/decorators';
+import { CountProperty, TextProperty } from '../../core/validation/decorators';
+import { UbidProperty } from '../../tracking/decorators';
 
 /** `POST /tracking/sms_transfers/`: registers a batch, or re-registers it for a retry. */
 export class CreateSmsTransferDto {

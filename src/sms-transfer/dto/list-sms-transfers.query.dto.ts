@@ -1,5 +1,6 @@
-import { TrackingState } from '../../core/tracking-state';
-import { IntegerQueryProperty, StateProperty } from '../../core/validation/decorators';
+import { IntegerQueryProperty } from '../../core/validation/decorators';
+import { StateProperty } from '../../tracking/decorators';
+import { TrackingState } from '../../tracking/tracking-state';
 
 export const MAX_PAGE_SIZE = 1000;
 

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { TrackingState } from '../../core/tracking-state';
-import { StateProperty, TimeQueryProperty } from '../../core/validation/decorators';
+import { TimeQueryProperty } from '../../core/validation/decorators';
+import { StateProperty } from '../../tracking/decorators';
+import { TrackingState } from '../../tracking/tracking-state';
 import { PurgeResult } from '../domain/sms-transfer';
 
 /** `DELETE /tracking/sms_transfers/?before=&state=` */

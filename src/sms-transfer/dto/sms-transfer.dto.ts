@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { TrackingState } from '../../core/tracking-state';
-import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../core/validation/decorators';
+import { EXAMPLE_UBID, TRACKING_STATE_SCHEMA } from '../../tracking/decorators';
+import { TrackingState } from '../../tracking/tracking-state';
 import { SmsTransfer } from '../domain/sms-transfer';
 
 /** A transfer as the API answers it, for the examples of the responses that return one. */

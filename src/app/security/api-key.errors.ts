@@ -1,6 +1,6 @@
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 
-import { ApiKeyScope } from '../config/api-key-scope';
+import { ApiKeyScope } from '../../core/config/api-key-scope';
 
 /** A /tracking request without a key, while the service runs with API_KEYS. */
 export function missingApiKey(): UnauthorizedException {

@@ -1,5 +1,5 @@
-import { TrackingState } from '../tracking-state';
 import { StateProperty, UbidProperty } from './decorators';
+import { TrackingState } from './tracking-state';
 
 /** `/{ubid}/`: validated by the same pipe as bodies, so a bad id is a 422 at `['path', 'ubid']`. */
 export class UbidPathDto {

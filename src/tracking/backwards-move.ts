@@ -1,6 +1,6 @@
 import { ConflictException } from '@nestjs/common';
 
-import { TrackingState } from '../tracking-state';
+import { TrackingState } from './tracking-state';
 
 /**
  * 409 for a state route asked to move a transfer or document backwards: states only move
