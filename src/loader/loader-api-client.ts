@@ -25,11 +25,12 @@ export class RequestRefusedError extends Error {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * The calls the loader makes, through the generated TypeScript client (clients/typescript),
+ * The loader's calls to the service's API (create a transfer, upload documents, export them),
+ * through the generated TypeScript client (clients/typescript),
  * with every request given up after `timeoutMs` (an export: its first byte), and failures sorted into worth retrying
  * (no connection, no answer in time, 5xx, 429, with the service's Retry-After) and refused (4xx).
  */
-export class UploadClient {
+export class LoaderApiClient {
   private readonly api: TrackingClient;
 
   /** `baseUrl` may carry a path (a service behind a proxy at https://host/tracking-db/). */
