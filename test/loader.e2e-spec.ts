@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 
 import { PROJECT_ROOT } from '../src/core/project-root';
 import { exportDocuments, ExportOptions, load, LoadOptions, main, USAGE } from '../src/loader/command';
-import { RequestRefusedError } from '../src/loader/upload-client';
+import { RequestRefusedError } from '../src/loader/loader-api-client';
 import { startTestServer, TestServer } from './helpers/test-app';
 import { unreachableUrl } from './helpers/unreachable-url';
 

@@ -1,6 +1,6 @@
 import { unreachableUrl } from '../../test/helpers/unreachable-url';
 import { describeUpload, load, main, parseOptions, UsageError } from './command';
-import { TransientError } from './upload-client';
+import { TransientError } from './loader-api-client';
 
 describe('parseOptions', () => {
   it('has defaults for everything but the count', () => {

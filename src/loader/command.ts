@@ -9,9 +9,9 @@ import { MAX_DOCUMENTS_PER_REQUEST } from '../sms-document/dto/upsert-sms-docume
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
 import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
 import { ExportRequest, ExportSummary, exportToFile } from './exporter';
+import { DEFAULT_REQUEST_TIMEOUT_MS, LoaderApiClient } from './loader-api-client';
 import { createProgress, Progress } from './progress';
 import { DEFAULT_RETRY, withRetry } from './retry';
-import { DEFAULT_REQUEST_TIMEOUT_MS, UploadClient } from './upload-client';
 import { uploadSubBatches } from './uploader';
 
 const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'csv'];
@@ -153,7 +153,7 @@ const toStderr: Log = (line) => process.stderr.write(`${line}\n`);
 
 /** The client and the retry policy both commands use. */
 function connect(options: LoadOptions | ExportOptions, log: Log) {
-  const client = new UploadClient(options.url, options.apiKey, options.timeoutMs);
+  const client = new LoaderApiClient(options.url, options.apiKey, options.timeoutMs);
   const retry = {
     ...DEFAULT_RETRY,
     attempts: options.retries + 1,

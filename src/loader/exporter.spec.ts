@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { exportToFile } from './exporter';
+import { LoaderApiClient } from './loader-api-client';
 import { DEFAULT_RETRY } from './retry';
-import { UploadClient } from './upload-client';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const NO_RETRY = { ...DEFAULT_RETRY, attempts: 1 };
@@ -15,14 +15,14 @@ const NO_RETRY = { ...DEFAULT_RETRY, attempts: 1 };
 describe('exportToFile', () => {
   let server: Server;
   let folder: string;
-  let client: UploadClient;
+  let client: LoaderApiClient;
   let answer: (res: ServerResponse, url: string) => void;
 
   beforeEach(async () => {
     folder = mkdtempSync(join(tmpdir(), 'tracking-export-'));
     server = createServer((req, res) => answer(res, req.url!));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new UploadClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, undefined, 5000);
+    client = new LoaderApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, undefined, 5000);
   });
   afterEach(async () => {
     server.closeAllConnections();

@@ -5,8 +5,8 @@ import { pipeline } from 'node:stream/promises';
 
 import { ExportFormat, TrackingState } from '@tracking-db/client';
 
+import { LoaderApiClient } from './loader-api-client';
 import { RetryOptions, withRetry } from './retry';
-import { UploadClient } from './upload-client';
 
 export interface ExportRequest {
   ubid: string;
@@ -27,7 +27,7 @@ export interface ExportSummary {
  * behind, so that a partial export is never mistaken for a whole one.
  */
 export async function exportToFile(
-  client: UploadClient,
+  client: LoaderApiClient,
   { ubid, format, state, output }: ExportRequest,
   retry: RetryOptions,
 ): Promise<ExportSummary> {

@@ -1,5 +1,5 @@
+import { RequestRefusedError, TransientError } from './loader-api-client';
 import { MAX_RETRY_AFTER_MS, RetryOptions, withRetry } from './retry';
-import { RequestRefusedError, TransientError } from './upload-client';
 
 describe('withRetry', () => {
   // Records the waits instead of sleeping, so the backoff can be checked without slowing the test.

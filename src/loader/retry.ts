@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { TransientError } from './upload-client';
+import { TransientError } from './loader-api-client';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */

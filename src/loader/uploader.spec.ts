@@ -2,7 +2,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 
 import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { generateDocuments, inSubBatches } from './document-generator';
-import { RequestRefusedError, TransientError, UploadClient } from './upload-client';
+import { LoaderApiClient, RequestRefusedError, TransientError } from './loader-api-client';
 import { UploadOptions, uploadSubBatches } from './uploader';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
@@ -25,7 +25,7 @@ function fakeClient(fail: (call: number) => Error | undefined = () => undefined)
       return documents.length;
     }),
   };
-  return { client: client as unknown as UploadClient, stats, calls: client.upsertDocuments };
+  return { client: client as unknown as LoaderApiClient, stats, calls: client.upsertDocuments };
 }
 
 const options = (concurrency: number): UploadOptions => ({

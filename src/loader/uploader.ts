@@ -1,6 +1,6 @@
 import { NewSmsDocument } from '../sms-document/domain/sms-document';
+import { LoaderApiClient } from './loader-api-client';
 import { RetryOptions, withRetry } from './retry';
-import { UploadClient } from './upload-client';
 
 export interface UploadOptions {
   concurrency: number;
@@ -20,7 +20,7 @@ export interface UploadSummary {
  * and the failure is thrown.
  */
 export async function uploadSubBatches(
-  client: UploadClient,
+  client: LoaderApiClient,
   ubid: string,
   subBatches: AsyncIterable<NewSmsDocument[]>,
   options: UploadOptions,

@@ -15,7 +15,7 @@ import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
 import { EXPORT_ENCODINGS, ExportFormat } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound } from './sms-document.errors';
-import { found, inserted, updated } from './sms-document.results';
+import { found, inserted, updated } from './sms-document.success-messages';
 
 /*
  * The OpenAPI documentation of the document routes, one decorator per route, so that the

@@ -15,7 +15,7 @@ import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { DocumentExport, encodeExport, EXPORT_ENCODINGS, EXPORT_PAGE_BYTES, EXPORT_PAGE_SIZE } from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
 import { SmsDocumentRepository } from './sms-document.repository';
-import { found, inserted, updated } from './sms-document.results';
+import { found, inserted, updated } from './sms-document.success-messages';
 
 /** The rules for documents; each method is one API call and so one unit of work. Texts are the original's. */
 @Injectable()

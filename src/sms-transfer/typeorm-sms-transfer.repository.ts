@@ -72,7 +72,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
         .insert()
         .values({ ...transfer, state: TrackingState.INIT, fallbackCount: 0, when: () => this.now })
         .orUpdate(['fileName', 'origName', 'documents', 'SMScount', 'state', 'fallbackCount', 'when'], ['UBID'])
-        // Stryker disable next-line BooleanLiteral: equivalent, it only spares reading generated values into an object not returned
+        // Nothing is read back into the values: the method answers the row as stored.
         .updateEntity(false)
         .execute(),
     );

@@ -44,18 +44,14 @@ function postgresPoolOf(dataSource: DataSource): Pool {
 export class TypeOrmUnitOfWork extends UnitOfWork {
   /** SQLite has one write connection: its transactions must take turns. */
   private readonly writeQueue?: SerialQueue;
-  private readonly metrics?: Metrics;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly context: TransactionContext,
     @Optional() @Inject(SqliteReadConnections) private readonly readers: SqliteReadConnections | null = null,
-    // Optional without a default value: the mutation tests' instrumenter drops the decorators of a
-    // parameter that has one (and is not a parameter property), which left Nest without the token.
-    @Optional() @Inject(Metrics) metrics?: Metrics,
+    @Optional() @Inject(Metrics) private readonly metrics: Metrics | null = null,
   ) {
     super();
-    this.metrics = metrics;
     if (dataSource.options.type === 'sqlite') {
       const queue = new SerialQueue(metrics ? (seconds) => metrics.writeQueueWait.observe(seconds) : undefined);
       this.writeQueue = queue;

@@ -43,8 +43,6 @@ export class CompiledValidation {
   private readonly ajv = new Ajv({
     removeAdditional: true,
     allErrors: false,
-    // Stryker disable next-line BooleanLiteral: equivalent, strict mode only refuses a schema with a mistake, and the DTOs compile to none
-    strict: true,
     // Fragments such as `{type: 'number', minimum}` inside `allOf` are meant to stand alone.
     strictTypes: false,
   });
@@ -58,7 +56,7 @@ export class CompiledValidation {
       keyword: 'classValidator',
       schemaType: 'number',
       validate: (index: number, value: unknown) => this.checks[index](value),
-      // Stryker disable next-line BooleanLiteral: equivalent, the compiled check's errors are never read (class-validator writes the 422)
+      // It reports no errors of its own, so ajv does not look for them after each call.
       errors: false,
     });
   }
@@ -76,14 +74,7 @@ export class CompiledValidation {
     if (Object.values(new dto()).some((initial) => initial !== undefined)) {
       throw new UncompilableDtoError(`${dto.name} has default values, which only class-transformer applies`);
     }
-    const metadata = getMetadataStorage().getTargetValidationMetadatas(
-      dto,
-      // Stryker disable next-line StringLiteral: equivalent, no rules are registered under a schema name
-      '',
-      // Stryker disable next-line BooleanLiteral: equivalent, with no groups asked for every rule applies whatever `always` says
-      true,
-      false,
-    );
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
     if (metadata.length === 0) {
       throw new UncompilableDtoError(`${dto.name} declares no rules, so class-validator refuses its values (forbidUnknownValues)`);
     }
@@ -131,8 +122,8 @@ export class CompiledValidation {
       );
     }
     const native = rule.name ? NATIVE_RULES[rule.name] : undefined;
-    // Stryker disable next-line ArrayDeclaration: equivalent, the rules compiled natively that read constraints always have them
-    const fragment = native ? native(rule.constraints ?? []) : { classValidator: this.registerCheck(dto, rule) };
+    // `constraints` is undefined for a rule without any (`isInt`), whose fragment does not read it.
+    const fragment = native ? native(rule.constraints) : { classValidator: this.registerCheck(dto, rule) };
     // `each`: class-validator checks every element of an array, or the value itself when it is none.
     return rule.each ? { if: { type: 'array' }, then: { items: fragment }, else: fragment } : fragment;
   }

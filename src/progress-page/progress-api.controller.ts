@@ -3,8 +3,8 @@ import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { UbidPathDto } from '../tracking/path-params.dto';
 import { ListTransferProgressQueryDto } from './dto/list-transfer-progress.query.dto';
 import { TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
-import { ApiGetTransferProgress, ApiListTransferProgress, ApiProgress } from './progress.docs';
 import { ProgressService } from './progress.service';
+import { ApiGetTransferProgress, ApiListTransferProgress, ApiProgress } from './progress-api.docs';
 
 /**
  * Express gives every JSON answer an ETag and answers a matching If-None-Match with 304, without
@@ -14,11 +14,11 @@ const REVALIDATE = 'private, no-cache';
 
 /**
  * The progress page's data: transfers with their summaries, for polling with conditional requests.
- * The documentation is in progress.docs.ts; method names are the operationIds.
+ * The documentation is in progress-api.docs.ts; method names are the operationIds.
  */
 @ApiProgress()
 @Controller('tracking/progress/transfers')
-export class ProgressController {
+export class ProgressApiController {
   constructor(private readonly progress: ProgressService) {}
 
   @Get()

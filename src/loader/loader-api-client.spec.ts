@@ -1,8 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+import { LoaderApiClient, RequestRefusedError, retryAfterMs, TransientError } from './loader-api-client';
 import { withRetry } from './retry';
-import { RequestRefusedError, retryAfterMs, TransientError, UploadClient } from './upload-client';
 
 interface Received {
   method: string;
@@ -54,7 +54,7 @@ const NEVER_ANSWERED_TIMEOUT_MS = 10_000;
 const TRANSFER = { UBID, SMScount: 2, documents: 2, fileName: 'f.json', origName: 'f.csv' };
 const DOCUMENTS = [{ uniqueId: '1', SMScount: 1, data: { text: 'hi' } }];
 
-describe('UploadClient', () => {
+describe('LoaderApiClient', () => {
   let service: FakeService;
   let url: string;
 
@@ -67,7 +67,7 @@ describe('UploadClient', () => {
   it('posts the transfer and the documents as JSON, under the path of the base URL, with the API key', async () => {
     service.answer(201, TRANSFER);
     service.answer(201, { result: 'Inserted 1 document(s)', count: 1 });
-    const client = new UploadClient(`${url}/behind/a/proxy`, 'secret-key-0123456789');
+    const client = new LoaderApiClient(`${url}/behind/a/proxy`, 'secret-key-0123456789');
 
     await client.createTransfer(TRANSFER);
     await expect(client.upsertDocuments(UBID, DOCUMENTS)).resolves.toBe(1);
@@ -85,7 +85,7 @@ describe('UploadClient', () => {
   it('sends no Authorization header without a key', async () => {
     service.answer(201, TRANSFER);
 
-    await new UploadClient(url).createTransfer(TRANSFER);
+    await new LoaderApiClient(url).createTransfer(TRANSFER);
 
     expect(service.received[0].headers.authorization).toBeUndefined();
   });
@@ -99,7 +99,7 @@ describe('UploadClient', () => {
   ])('sorts %s as worth retrying, with the wait the service asked for', async (status, body, headers, waitMs) => {
     service.answer(status, body, headers);
 
-    const failure = await new UploadClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
+    const failure = await new LoaderApiClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(TransientError);
     expect(failure).toMatchObject({ retryAfterMs: waitMs });
@@ -115,7 +115,7 @@ describe('UploadClient', () => {
   ])('sorts %s as refused, with the service’s detail, so that it is not sent again', async (status, body) => {
     service.answer(status, body);
 
-    const failure = await new UploadClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
+    const failure = await new LoaderApiClient(url).upsertDocuments(UBID, DOCUMENTS).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(RequestRefusedError);
     expect(failure).toMatchObject({ status, detail: body.detail });
@@ -124,13 +124,13 @@ describe('UploadClient', () => {
   it('sorts a service it cannot reach as worth retrying', async () => {
     await service.stop();
 
-    const failure = await new UploadClient(url).createTransfer(TRANSFER).catch((error: unknown) => error);
+    const failure = await new LoaderApiClient(url).createTransfer(TRANSFER).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(TransientError);
     expect((failure as Error).message).toBe(`cannot reach ${url}: ECONNREFUSED`);
   });
 
-  it.each<[string, (client: UploadClient) => Promise<unknown>]>([
+  it.each<[string, (client: LoaderApiClient) => Promise<unknown>]>([
     ['a request', (client) => client.createTransfer(TRANSFER)],
     ['an export', (client) => client.exportDocuments(UBID, { format: 'ndjson' })],
   ])(
@@ -138,7 +138,7 @@ describe('UploadClient', () => {
     async (_call, call) => {
       service.answers.push(() => undefined);
 
-      const failure = await call(new UploadClient(url, undefined, 200)).catch((error: unknown) => error);
+      const failure = await call(new LoaderApiClient(url, undefined, 200)).catch((error: unknown) => error);
 
       expect(failure).toBeInstanceOf(TransientError);
       expect((failure as Error).message).toBe(`no answer from ${url} within 0.2 s`);
@@ -152,7 +152,7 @@ describe('UploadClient', () => {
       setTimeout(() => res.end('{"uniqueId":"2"}\n'), 400);
     });
 
-    const body = await new UploadClient(url, undefined, 200).exportDocuments(UBID, { format: 'ndjson' });
+    const body = await new LoaderApiClient(url, undefined, 200).exportDocuments(UBID, { format: 'ndjson' });
 
     expect(await new Response(body).text()).toBe('{"uniqueId":"1"}\n{"uniqueId":"2"}\n');
     expect(service.received[0]).toMatchObject({ method: 'GET', url: `/tracking/sms_documents/${UBID}/export?format=ndjson` });
@@ -162,7 +162,7 @@ describe('UploadClient', () => {
     service.answer(503, { detail: 'The service is busy' }, { 'Retry-After': '1' });
     service.answer(201, { result: 'Inserted 1 document(s)', count: 1 });
     const waits: number[] = [];
-    const client = new UploadClient(url);
+    const client = new LoaderApiClient(url);
 
     const stored = await withRetry(() => client.upsertDocuments(UBID, DOCUMENTS), {
       attempts: 3,

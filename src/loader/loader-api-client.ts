@@ -25,11 +25,12 @@ export class RequestRefusedError extends Error {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * The calls the loader makes, through the generated TypeScript client (clients/typescript),
+ * The loader's calls to the service's API (create a transfer, upload documents, export them),
+ * through the generated TypeScript client (clients/typescript),
  * with every request given up after `timeoutMs` (an export: its first byte), and failures sorted into worth retrying
  * (no connection, no answer in time, 5xx, 429, with the service's Retry-After) and refused (4xx).
  */
-export class UploadClient {
+export class LoaderApiClient {
   private readonly api: TrackingClient;
 
   /** `baseUrl` may carry a path (a service behind a proxy at https://host/tracking-db/). */
@@ -87,13 +88,8 @@ export class UploadClient {
 /** fetch() given up when no answer has begun within `timeoutMs`; once it has, its body may take as long as it takes. */
 async function untilAnswered(request: Request, timeoutMs: number): Promise<Response> {
   const answered = new AbortController();
-  const timedOut = () =>
-    new DOMException(
-      // Stryker disable next-line StringLiteral: equivalent, call() names a timeout in its own words; this text is never shown
-      `no answer within ${timeoutMs} ms`,
-      'TimeoutError',
-    );
-  const timer = setTimeout(() => answered.abort(timedOut()), timeoutMs);
+  // The name AbortSignal.timeout() gives its own reason, which call() recognises and words.
+  const timer = setTimeout(() => answered.abort(new DOMException(undefined, 'TimeoutError')), timeoutMs);
   try {
     return await fetch(request, { signal: answered.signal });
   } finally {
