@@ -179,6 +179,13 @@ describe('SmsDocumentService', () => {
     await expect(service.summarize(UBID)).resolves.toEqual({ UBID, total: 10, INIT: 4, SENT: 1, DONE: 5, lastChange });
   });
 
+  it('findSummary answers null for an unknown UBID, without reading documents', async () => {
+    transfers.findByUbid.mockResolvedValue(null);
+
+    await expect(service.findSummary(UBID)).resolves.toBeNull();
+    expect(repository.countStates).not.toHaveBeenCalled();
+  });
+
   it.each([
     ['summarize', () => service.summarize(UBID), repository.countStates],
     ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.DONE, ['a']), repository.lockStates],

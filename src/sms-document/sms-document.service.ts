@@ -59,9 +59,14 @@ export class SmsDocumentService {
     return updated(ubid, state, count);
   }
 
-  summarize(ubid: string): Promise<SmsDocumentsSummaryDto> {
+  async summarize(ubid: string): Promise<SmsDocumentsSummaryDto> {
+    return (await this.findSummary(ubid)) ?? throwTransferNotFound(ubid);
+  }
+
+  /** The summary of a registered transfer; null when there is no such transfer. */
+  findSummary(ubid: string): Promise<SmsDocumentsSummaryDto | null> {
     return this.unitOfWork.read(async () => {
-      await this.requireTransfer(ubid);
+      if (!(await this.transfers.findByUbid(ubid))) return null;
       const { counts, lastChange } = await this.documents.countStates(ubid);
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
       return { UBID: ubid, total, ...counts, lastChange };
@@ -146,8 +151,12 @@ export class SmsDocumentService {
 
   /** The new routes tell an unknown batch (404) from a registered one without documents (zeros, an empty page). */
   private async requireTransfer(ubid: string): Promise<void> {
-    if (!(await this.transfers.findByUbid(ubid))) throw transferNotFound(ubid);
+    if (!(await this.transfers.findByUbid(ubid))) throwTransferNotFound(ubid);
   }
+}
+
+function throwTransferNotFound(ubid: string): never {
+  throw transferNotFound(ubid);
 }
 
 /** A batch without documents is, to the original's clients, a batch not found. */
