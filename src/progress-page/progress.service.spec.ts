@@ -64,7 +64,8 @@ describe('ProgressService', () => {
     documents.findSummary.mockResolvedValue(null);
 
     await expect(service.get('gone')).rejects.toMatchObject({
-      response: { detail: "UBID 'gone' is not found in table tracking.sms_transfers" },
+      kind: 'not-found',
+      detail: "UBID 'gone' is not found in table tracking.sms_transfers",
     });
   });
 

@@ -1,4 +1,3 @@
-import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { QueryRunner } from 'typeorm';
 
@@ -8,6 +7,7 @@ import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/h
 import { IntegrityError } from '../core/database/integrity-error';
 import { TypeOrmUnitOfWork } from '../core/database/typeorm-unit-of-work';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { DomainError } from '../core/errors/domain-error';
 import { Metrics } from '../core/metrics/metrics';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
@@ -66,11 +66,10 @@ describe('SmsDocumentService', () => {
 
       const failure = service.upsert(toDocumentBatch(UBID, [document('a')]));
 
-      await expect(failure).rejects.toBeInstanceOf(UnprocessableEntityException);
+      await expect(failure).rejects.toBeInstanceOf(DomainError);
       await expect(failure).rejects.toMatchObject({
-        response: {
-          detail: `Failed Upsert of UBID '${UBID}' document(s) in table tracking.sms_documents => FOREIGN KEY constraint failed`,
-        },
+        kind: 'refused',
+        detail: `Failed Upsert of UBID '${UBID}' document(s) in table tracking.sms_documents => FOREIGN KEY constraint failed`,
       });
     });
 
@@ -89,8 +88,8 @@ describe('SmsDocumentService', () => {
     repository.hasDocuments.mockResolvedValue(false);
     repository.updateStateByUbid.mockResolvedValue(0);
 
-    await expect(call()).rejects.toBeInstanceOf(NotFoundException);
-    await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' not found in table tracking.sms_documents` } });
+    await expect(call()).rejects.toBeInstanceOf(DomainError);
+    await expect(call()).rejects.toMatchObject({ kind: 'not-found', detail: `UBID '${UBID}' not found in table tracking.sms_documents` });
   });
 
   describe('updateState', () => {
@@ -164,9 +163,10 @@ describe('SmsDocumentService', () => {
 
       const failure = service.recordReceipts(UBID, TrackingState.SENT, ['a', 'b', 'c']);
 
-      await expect(failure).rejects.toBeInstanceOf(ConflictException);
+      await expect(failure).rejects.toBeInstanceOf(DomainError);
       await expect(failure).rejects.toMatchObject({
-        response: { detail: `Cannot move document 'b' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents` },
+        kind: 'conflict',
+        detail: `Cannot move document 'b' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents`,
       });
       expect(repository.updateStates).not.toHaveBeenCalled();
     });
@@ -193,7 +193,10 @@ describe('SmsDocumentService', () => {
   ])("%s answers the transfers' 404 for an unknown UBID, without reading documents", async (_name, call, repositoryMethod) => {
     transfers.findByUbid.mockResolvedValue(null);
 
-    await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } });
+    await expect(call()).rejects.toMatchObject({
+      kind: 'not-found',
+      detail: `UBID '${UBID}' is not found in table tracking.sms_transfers`,
+    });
     expect(repositoryMethod).not.toHaveBeenCalled();
   });
 
@@ -201,7 +204,8 @@ describe('SmsDocumentService', () => {
     repository.findOne.mockResolvedValue(null);
 
     await expect(service.get(UBID, 'a/b')).rejects.toMatchObject({
-      response: { detail: `Document 'a/b' of UBID '${UBID}' not found in table tracking.sms_documents` },
+      kind: 'not-found',
+      detail: `Document 'a/b' of UBID '${UBID}' not found in table tracking.sms_documents`,
     });
   });
 
@@ -242,7 +246,8 @@ describe('SmsDocumentService', () => {
       transfers.findByUbid.mockResolvedValue(null);
 
       await expect(service.export(UBID, { format: 'ndjson' })).rejects.toMatchObject({
-        response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` },
+        kind: 'not-found',
+        detail: `UBID '${UBID}' is not found in table tracking.sms_transfers`,
       });
       expect(repository.findPageWithData).not.toHaveBeenCalled();
     });
@@ -422,7 +427,8 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
 
     await expect(move).resolves.toMatchObject({ count: 3 });
     await expect(receipt).rejects.toMatchObject({
-      response: { detail: `Cannot move document 'a' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents` },
+      kind: 'conflict',
+      detail: `Cannot move document 'a' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents`,
     });
     expect(await states()).toEqual(['a:DONE', 'b:DONE', 'c:DONE']);
   });
