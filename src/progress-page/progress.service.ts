@@ -4,7 +4,7 @@ import { SmsDocumentService } from '../sms-document/sms-document.service';
 import { SmsTransferPageQuery } from '../sms-transfer/domain/sms-transfer';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
-import { TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
+import { TransferProgress, TransferProgressPage } from './domain/transfer-progress';
 import { SummaryCache } from './summary-cache';
 
 /**
@@ -21,7 +21,7 @@ export class ProgressService {
   ) {}
 
   /** A transfer deleted between its lookup and its summary is not found, as it would be a moment later. */
-  async get(ubid: string): Promise<TransferProgressDto> {
+  async get(ubid: string): Promise<TransferProgress> {
     const transfer = await this.transfers.get(ubid);
     const summary = await this.summary(ubid);
     if (!summary) throw transferNotFound(ubid);
@@ -29,7 +29,7 @@ export class ProgressService {
   }
 
   /** A transfer deleted between the page and its summary is left out. */
-  async list(query: SmsTransferPageQuery): Promise<TransferProgressPageDto> {
+  async list(query: SmsTransferPageQuery): Promise<TransferProgressPage> {
     const page = await this.transfers.list(query);
     const items = await Promise.all(
       page.items.map(async (transfer) => {
