@@ -1,8 +1,5 @@
-import { ServiceUnavailableException } from '@nestjs/common';
-
 import { SmsDocumentService } from '../sms-document/sms-document.service';
 import { SmsTransfer } from '../sms-transfer/domain/sms-transfer';
-import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
 import { TrackingState } from '../tracking/tracking-state';
 import { ProgressService } from './progress.service';
@@ -22,7 +19,7 @@ const summary = (UBID: string) => ({ UBID, total: 10, INIT: 5, SENT: 3, DONE: 2,
 
 describe('ProgressService', () => {
   const transfers = { get: jest.fn(), list: jest.fn() };
-  const documents = { summarize: jest.fn() };
+  const documents = { findSummary: jest.fn() };
   let service: ProgressService;
 
   beforeEach(() => {
@@ -36,22 +33,19 @@ describe('ProgressService', () => {
 
   it('answers a transfer with its summary, counted once for callers within the window', async () => {
     transfers.get.mockImplementation(async (ubid: string) => transfer(ubid));
-    documents.summarize.mockImplementation(async (ubid: string) => summary(ubid));
+    documents.findSummary.mockImplementation(async (ubid: string) => summary(ubid));
 
     const [first, second] = await Promise.all([service.get('a'), service.get('a')]);
 
     expect(first).toEqual({ transfer: transfer('a'), summary: summary('a') });
     expect(second).toEqual(first);
     expect(transfers.get).toHaveBeenCalledTimes(2);
-    expect(documents.summarize).toHaveBeenCalledTimes(1);
+    expect(documents.findSummary).toHaveBeenCalledTimes(1);
   });
 
   it('leaves out of a page a transfer deleted before its summary was counted, and keeps the total', async () => {
     transfers.list.mockResolvedValue({ items: [transfer('a'), transfer('gone'), transfer('c')], total: 3 });
-    documents.summarize.mockImplementation(async (ubid: string) => {
-      if (ubid === 'gone') throw transferNotFound(ubid);
-      return summary(ubid);
-    });
+    documents.findSummary.mockImplementation(async (ubid: string) => (ubid === 'gone' ? null : summary(ubid)));
 
     const page = await service.list({ limit: 10, offset: 0 });
 
@@ -65,10 +59,20 @@ describe('ProgressService', () => {
     expect(transfers.list).toHaveBeenCalledWith({ limit: 10, offset: 0 });
   });
 
-  it('lets any other failure of a summary fail the page', async () => {
-    transfers.list.mockResolvedValue({ items: [transfer('a')], total: 1 });
-    documents.summarize.mockRejectedValue(new ServiceUnavailableException());
+  it('answers not found for a transfer deleted between its lookup and its summary', async () => {
+    transfers.get.mockImplementation(async (ubid: string) => transfer(ubid));
+    documents.findSummary.mockResolvedValue(null);
 
-    await expect(service.list({ limit: 10, offset: 0 })).rejects.toBeInstanceOf(ServiceUnavailableException);
+    await expect(service.get('gone')).rejects.toMatchObject({
+      kind: 'not-found',
+      detail: "UBID 'gone' is not found in table tracking.sms_transfers",
+    });
+  });
+
+  it('lets a failed summary fail the page', async () => {
+    transfers.list.mockResolvedValue({ items: [transfer('a')], total: 1 });
+    documents.findSummary.mockRejectedValue(new Error('disk I/O error'));
+
+    await expect(service.list({ limit: 10, offset: 0 })).rejects.toThrow('disk I/O error');
   });
 });

@@ -1,9 +1,10 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 import { SmsDocumentService } from '../sms-document/sms-document.service';
 import { SmsTransferPageQuery } from '../sms-transfer/domain/sms-transfer';
+import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
-import { TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
+import { TransferProgress, TransferProgressPage } from './domain/transfer-progress';
 import { SummaryCache } from './summary-cache';
 
 /**
@@ -19,28 +20,27 @@ export class ProgressService {
     private readonly summaries: SummaryCache,
   ) {}
 
-  async get(ubid: string): Promise<TransferProgressDto> {
+  /** A transfer deleted between its lookup and its summary is not found, as it would be a moment later. */
+  async get(ubid: string): Promise<TransferProgress> {
     const transfer = await this.transfers.get(ubid);
-    return { transfer, summary: await this.summary(ubid) };
+    const summary = await this.summary(ubid);
+    if (!summary) throw transferNotFound(ubid);
+    return { transfer, summary };
   }
 
   /** A transfer deleted between the page and its summary is left out. */
-  async list(query: SmsTransferPageQuery): Promise<TransferProgressPageDto> {
+  async list(query: SmsTransferPageQuery): Promise<TransferProgressPage> {
     const page = await this.transfers.list(query);
     const items = await Promise.all(
       page.items.map(async (transfer) => {
-        try {
-          return { transfer, summary: await this.summary(transfer.UBID) };
-        } catch (error) {
-          if (error instanceof NotFoundException) return null;
-          throw error;
-        }
+        const summary = await this.summary(transfer.UBID);
+        return summary && { transfer, summary };
       }),
     );
     return { total: page.total, items: items.filter((item) => item !== null) };
   }
 
   private summary(ubid: string) {
-    return this.summaries.get(ubid, () => this.documents.summarize(ubid));
+    return this.summaries.get(ubid, () => this.documents.findSummary(ubid));
   }
 }

@@ -1,4 +1,4 @@
-import { SmsDocumentsSummaryDto } from '../sms-document/dto/sms-documents-summary.dto';
+import { SmsDocumentsSummary } from '../sms-document/domain/sms-document';
 import { CoalescingCache } from './coalescing-cache';
 
 /**
@@ -8,5 +8,5 @@ import { CoalescingCache } from './coalescing-cache';
  */
 export const SUMMARY_FRESHNESS = { minFreshMs: 1000, costFactor: 20, maxEntries: 10_000 };
 
-/** The progress page's summaries by UBID, shared by every page that polls them. */
-export class SummaryCache extends CoalescingCache<SmsDocumentsSummaryDto> {}
+/** The progress page's summaries by UBID, shared by every page that polls them; null for a transfer that is gone. */
+export class SummaryCache extends CoalescingCache<SmsDocumentsSummary | null> {}

@@ -24,9 +24,14 @@ import {
   ApiUpsertDocuments,
 } from './sms-document.docs';
 import { SmsDocumentService } from './sms-document.service';
+import { found, inserted, updated } from './sms-document.success-messages';
 import { DocumentBatchPipe, UploadedDocuments } from './upload/document-batch.pipe';
 
-/** HTTP in, HTTP out: the rules live in SmsDocumentService, the documentation in sms-document.docs.ts. Method names are the operationIds. */
+/**
+ * HTTP in, HTTP out: requests in the service's terms, its results as the original's answers. The
+ * rules live in SmsDocumentService, the documentation in sms-document.docs.ts. Method names are
+ * the operationIds.
+ */
 @ApiSmsDocuments()
 @Controller('tracking/sms_documents')
 export class SmsDocumentController {
@@ -34,20 +39,20 @@ export class SmsDocumentController {
 
   @Post()
   @ApiUpsertDocuments()
-  upsertDocuments(@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
-    return this.documents.upsert(batch);
+  async upsertDocuments(@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
+    return inserted(batch.UBID, await this.documents.upsert(batch));
   }
 
   @Get(':ubid')
   @ApiCountDocuments()
-  countDocuments(@Param() { ubid }: UbidPathDto): Promise<SmsDocumentResultDto> {
-    return this.documents.count(ubid);
+  async countDocuments(@Param() { ubid }: UbidPathDto): Promise<SmsDocumentResultDto> {
+    return found(ubid, await this.documents.count(ubid));
   }
 
   @Put(':ubid/:state')
   @ApiUpdateDocumentsState()
-  updateDocumentsState(@Param() { ubid, state }: UbidStatePathDto): Promise<SmsDocumentResultDto> {
-    return this.documents.updateState(ubid, state);
+  async updateDocumentsState(@Param() { ubid, state }: UbidStatePathDto): Promise<SmsDocumentResultDto> {
+    return updated(ubid, state, await this.documents.updateState(ubid, state));
   }
 
   @Get(':ubid/summary')
@@ -79,9 +84,9 @@ export class SmsDocumentController {
   @UseInterceptors(ExportSlots)
   async exportDocuments(
     @Param() { ubid }: UbidPathDto,
-    @Query() query: ExportSmsDocumentsQueryDto,
+    @Query() { state, format }: ExportSmsDocumentsQueryDto,
     @Res() response: Response,
   ): Promise<void> {
-    await streamResponse(response, await this.documents.export(ubid, query));
+    await streamResponse(response, await this.documents.export(ubid, { state, format }));
   }
 }

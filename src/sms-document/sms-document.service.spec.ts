@@ -1,4 +1,3 @@
-import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { QueryRunner } from 'typeorm';
 
@@ -8,6 +7,7 @@ import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/h
 import { IntegrityError } from '../core/database/integrity-error';
 import { TypeOrmUnitOfWork } from '../core/database/typeorm-unit-of-work';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { DomainError } from '../core/errors/domain-error';
 import { Metrics } from '../core/metrics/metrics';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
@@ -51,10 +51,7 @@ describe('SmsDocumentService', () => {
     it('writes the batch with one statement in its own implicit transaction, and reports its documents', async () => {
       const batch = toDocumentBatch(UBID, [document('a'), document('b'), document('a', 3)]);
 
-      await expect(service.upsert(batch)).resolves.toEqual({
-        result: `Inserted 2 document(s) for UBID '${UBID}' in table tracking.sms_documents`,
-        count: 2,
-      });
+      await expect(service.upsert(batch)).resolves.toBe(2);
       expect(unitOfWork.writeSingleStatement).toHaveBeenCalledTimes(1);
       expect(unitOfWork.write).not.toHaveBeenCalled();
       expect(repository.upsertMany).toHaveBeenCalledWith(batch);
@@ -66,11 +63,10 @@ describe('SmsDocumentService', () => {
 
       const failure = service.upsert(toDocumentBatch(UBID, [document('a')]));
 
-      await expect(failure).rejects.toBeInstanceOf(UnprocessableEntityException);
+      await expect(failure).rejects.toBeInstanceOf(DomainError);
       await expect(failure).rejects.toMatchObject({
-        response: {
-          detail: `Failed Upsert of UBID '${UBID}' document(s) in table tracking.sms_documents => FOREIGN KEY constraint failed`,
-        },
+        kind: 'refused',
+        detail: `Failed Upsert of UBID '${UBID}' document(s) in table tracking.sms_documents => FOREIGN KEY constraint failed`,
       });
     });
 
@@ -89,8 +85,8 @@ describe('SmsDocumentService', () => {
     repository.hasDocuments.mockResolvedValue(false);
     repository.updateStateByUbid.mockResolvedValue(0);
 
-    await expect(call()).rejects.toBeInstanceOf(NotFoundException);
-    await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' not found in table tracking.sms_documents` } });
+    await expect(call()).rejects.toBeInstanceOf(DomainError);
+    await expect(call()).rejects.toMatchObject({ kind: 'not-found', detail: `UBID '${UBID}' not found in table tracking.sms_documents` });
   });
 
   describe('updateState', () => {
@@ -98,17 +94,14 @@ describe('SmsDocumentService', () => {
       repository.updateStateByUbid.mockResolvedValue(0);
       repository.hasDocuments.mockResolvedValue(true);
 
-      await expect(service.updateState(UBID, TrackingState.SENT)).resolves.toEqual({
-        result: `Updated state to 'SENT' in 0 row(s) for UBID '${UBID}' in table tracking.sms_documents`,
-        count: 0,
-      });
+      await expect(service.updateState(UBID, TrackingState.SENT)).resolves.toBe(0);
       expect(unitOfWork.write).toHaveBeenCalledTimes(1);
     });
 
     it('does not look for documents when some moved', async () => {
       repository.updateStateByUbid.mockResolvedValue(2);
 
-      await expect(service.updateState(UBID, TrackingState.DONE)).resolves.toMatchObject({ count: 2 });
+      await expect(service.updateState(UBID, TrackingState.DONE)).resolves.toBe(2);
       expect(repository.hasDocuments).not.toHaveBeenCalled();
     });
   });
@@ -164,9 +157,10 @@ describe('SmsDocumentService', () => {
 
       const failure = service.recordReceipts(UBID, TrackingState.SENT, ['a', 'b', 'c']);
 
-      await expect(failure).rejects.toBeInstanceOf(ConflictException);
+      await expect(failure).rejects.toBeInstanceOf(DomainError);
       await expect(failure).rejects.toMatchObject({
-        response: { detail: `Cannot move document 'b' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents` },
+        kind: 'conflict',
+        detail: `Cannot move document 'b' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents`,
       });
       expect(repository.updateStates).not.toHaveBeenCalled();
     });
@@ -179,6 +173,13 @@ describe('SmsDocumentService', () => {
     await expect(service.summarize(UBID)).resolves.toEqual({ UBID, total: 10, INIT: 4, SENT: 1, DONE: 5, lastChange });
   });
 
+  it('findSummary answers null for an unknown UBID, without reading documents', async () => {
+    transfers.findByUbid.mockResolvedValue(null);
+
+    await expect(service.findSummary(UBID)).resolves.toBeNull();
+    expect(repository.countStates).not.toHaveBeenCalled();
+  });
+
   it.each([
     ['summarize', () => service.summarize(UBID), repository.countStates],
     ['recordReceipts', () => service.recordReceipts(UBID, TrackingState.DONE, ['a']), repository.lockStates],
@@ -186,7 +187,10 @@ describe('SmsDocumentService', () => {
   ])("%s answers the transfers' 404 for an unknown UBID, without reading documents", async (_name, call, repositoryMethod) => {
     transfers.findByUbid.mockResolvedValue(null);
 
-    await expect(call()).rejects.toMatchObject({ response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } });
+    await expect(call()).rejects.toMatchObject({
+      kind: 'not-found',
+      detail: `UBID '${UBID}' is not found in table tracking.sms_transfers`,
+    });
     expect(repositoryMethod).not.toHaveBeenCalled();
   });
 
@@ -194,7 +198,8 @@ describe('SmsDocumentService', () => {
     repository.findOne.mockResolvedValue(null);
 
     await expect(service.get(UBID, 'a/b')).rejects.toMatchObject({
-      response: { detail: `Document 'a/b' of UBID '${UBID}' not found in table tracking.sms_documents` },
+      kind: 'not-found',
+      detail: `Document 'a/b' of UBID '${UBID}' not found in table tracking.sms_documents`,
     });
   });
 
@@ -235,7 +240,8 @@ describe('SmsDocumentService', () => {
       transfers.findByUbid.mockResolvedValue(null);
 
       await expect(service.export(UBID, { format: 'ndjson' })).rejects.toMatchObject({
-        response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` },
+        kind: 'not-found',
+        detail: `UBID '${UBID}' is not found in table tracking.sms_transfers`,
       });
       expect(repository.findPageWithData).not.toHaveBeenCalled();
     });
@@ -400,7 +406,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
     afterLock.release();
 
     await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 3, unchanged: 0, unknown: ['x'] });
-    await expect(move).resolves.toMatchObject({ count: 3 });
+    await expect(move).resolves.toBe(3);
     expect(await states()).toEqual(['a:DONE', 'b:DONE', 'c:DONE']);
   });
 
@@ -413,9 +419,10 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
     await untilWaitingForLock(db, 'SELECT "uniqueId", "state"');
     beforeCommit.release();
 
-    await expect(move).resolves.toMatchObject({ count: 3 });
+    await expect(move).resolves.toBe(3);
     await expect(receipt).rejects.toMatchObject({
-      response: { detail: `Cannot move document 'a' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents` },
+      kind: 'conflict',
+      detail: `Cannot move document 'a' of UBID '${UBID}' from 'DONE' back to 'SENT' in table tracking.sms_documents`,
     });
     expect(await states()).toEqual(['a:DONE', 'b:DONE', 'c:DONE']);
   });
@@ -428,7 +435,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
     const receipt = service.recordReceipts(UBID, TrackingState.SENT, [...uniqueIds, 'y']);
     await afterLock.reached;
 
-    await expect(service.upsert(toDocumentBatch(UBID, [document('y')]))).resolves.toMatchObject({ count: 1 });
+    await expect(service.upsert(toDocumentBatch(UBID, [document('y')]))).resolves.toBe(1);
     afterLock.release();
 
     await expect(receipt).resolves.toEqual({ UBID, state: TrackingState.SENT, changed: 3, unchanged: 0, unknown: ['y'] });
@@ -485,7 +492,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
             ),
           ),
         'INSERT INTO "sms_documents"',
-        { count: 3, result: `Inserted 3 document(s) for UBID '${UBID}' in table tracking.sms_documents` },
+        3,
       ],
     ])(
       'finishes a move of the whole batch and %s that meet in the middle of the batch, without a deadlock or a retry',
@@ -497,7 +504,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
 
         await holder.commitTransaction();
 
-        await expect(move).resolves.toMatchObject({ count: 13 });
+        await expect(move).resolves.toBe(13);
         await expect(meeting).resolves.toEqual(answer);
         expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });
       },
@@ -513,8 +520,8 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
 
       await holder.commitTransaction();
 
-      await expect(upload).resolves.toMatchObject({ count: 2 });
-      await expect(move).resolves.toMatchObject({ count: 14 });
+      await expect(upload).resolves.toBe(2);
+      await expect(move).resolves.toBe(14);
       expect(await states()).toEqual([...uniqueIds, 'c0', ...tenIds].map((uniqueId) => `${uniqueId}:DONE`));
     });
 
@@ -532,7 +539,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
 
       await holder.commitTransaction();
 
-      await expect(move).resolves.toMatchObject({ count: 10 });
+      await expect(move).resolves.toBe(10);
       await expect(purge).resolves.toEqual({ transfers: 1, documents: 13 });
       expect(await states()).toEqual([]);
       expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });
@@ -550,7 +557,7 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
 
       await holder.commitTransaction();
 
-      await expect(upload).resolves.toMatchObject({ count: 2 });
+      await expect(upload).resolves.toBe(2);
       await expect(deletion).resolves.toBeUndefined();
       expect(await states()).toEqual([]);
       expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });

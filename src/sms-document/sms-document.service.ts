@@ -7,17 +7,19 @@ import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { isBackwards, TrackingState } from '../tracking/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
-import { SmsDocument, SmsDocumentPage, SmsDocumentPageQuery } from './domain/sms-document';
-import { ExportSmsDocumentsQueryDto } from './dto/export-sms-documents.query.dto';
-import { ReceiptsResultDto } from './dto/record-receipts.dto';
-import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
-import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
-import { DocumentExport, encodeExport, EXPORT_ENCODINGS, EXPORT_PAGE_BYTES, EXPORT_PAGE_SIZE } from './export/document-export';
+import { ReceiptsResult, SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentsSummary } from './domain/sms-document';
+import {
+  DocumentExport,
+  DocumentExportQuery,
+  encodeExport,
+  EXPORT_ENCODINGS,
+  EXPORT_PAGE_BYTES,
+  EXPORT_PAGE_SIZE,
+} from './export/document-export';
 import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
 import { SmsDocumentRepository } from './sms-document.repository';
-import { found, inserted, updated } from './sms-document.success-messages';
 
-/** The rules for documents; each method is one API call and so one unit of work. Texts are the original's. */
+/** The rules for documents; each method is one API call and so one unit of work. Error texts are the original's. */
 @Injectable()
 export class SmsDocumentService {
   constructor(
@@ -27,8 +29,8 @@ export class SmsDocumentService {
     private readonly metrics: Metrics,
   ) {}
 
-  /** Stores an upload's documents (each uniqueId once: see DocumentBatch) in one statement. */
-  async upsert(batch: DocumentBatch): Promise<SmsDocumentResultDto> {
+  /** Stores an upload's documents (each uniqueId once: see DocumentBatch) in one statement; answers how many. */
+  async upsert(batch: DocumentBatch): Promise<number> {
     const { UBID: ubid, count } = batch;
     try {
       await this.unitOfWork.writeSingleStatement(() => this.documents.upsertMany(batch));
@@ -37,31 +39,36 @@ export class SmsDocumentService {
       throw error;
     }
     this.metrics.documentsUpserted.inc(count);
-    return inserted(ubid, count);
+    return count;
   }
 
-  async count(ubid: string): Promise<SmsDocumentResultDto> {
+  async count(ubid: string): Promise<number> {
     const count = await this.unitOfWork.read(() => this.documents.countByUbid(ubid));
-    return found(ubid, orNotFound(ubid, count));
+    return orNotFound(ubid, count);
   }
 
   /**
-   * Moves the documents behind `state` forward; those already in it or further along are left
-   * as they are and not counted. The 404 still means "no documents at all": asked only when none
-   * moved, with one probe (a count read the whole batch, on PostgreSQL all its row versions too).
+   * Moves the documents behind `state` forward and answers how many moved; those already in it or
+   * further along are left as they are and not counted. Not found still means "no documents at
+   * all": asked only when none moved, with one probe (a count read the whole batch, on PostgreSQL
+   * all its row versions too).
    */
-  async updateState(ubid: string, state: TrackingState): Promise<SmsDocumentResultDto> {
-    const count = await this.unitOfWork.write(async () => {
+  updateState(ubid: string, state: TrackingState): Promise<number> {
+    return this.unitOfWork.write(async () => {
       const moved = await this.documents.updateStateByUbid(ubid, state);
       if (moved === 0 && !(await this.documents.hasDocuments(ubid))) throw documentsNotFound(ubid);
       return moved;
     });
-    return updated(ubid, state, count);
   }
 
-  summarize(ubid: string): Promise<SmsDocumentsSummaryDto> {
+  async summarize(ubid: string): Promise<SmsDocumentsSummary> {
+    return (await this.findSummary(ubid)) ?? throwTransferNotFound(ubid);
+  }
+
+  /** The summary of a registered transfer; null when there is no such transfer. */
+  findSummary(ubid: string): Promise<SmsDocumentsSummary | null> {
     return this.unitOfWork.read(async () => {
-      await this.requireTransfer(ubid);
+      if (!(await this.transfers.findByUbid(ubid))) return null;
       const { counts, lastChange } = await this.documents.countStates(ubid);
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
       return { UBID: ubid, total, ...counts, lastChange };
@@ -70,13 +77,14 @@ export class SmsDocumentService {
 
   /**
    * Delivery receipts: all or nothing. A document further along than `state` makes the whole
-   * request a 409 before anything is written; documents already in it are no-ops; uniqueIds the
-   * batch does not have are reported, not refused (a gateway may report messages of other batches).
+   * request a conflict before anything is written; documents already in it are no-ops; uniqueIds
+   * the batch does not have are reported, not refused (a gateway may report messages of other
+   * batches).
    * The answer is decided from the documents as locked (lockStates), and only those move: a
    * document another request stores meanwhile is not one of them, so the counts always add up to
    * the uniqueIds named.
    */
-  async recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResultDto> {
+  async recordReceipts(ubid: string, state: TrackingState, uniqueIds: string[]): Promise<ReceiptsResult> {
     const named = [...new Set(uniqueIds)];
     const result = await this.unitOfWork.write(async () => {
       await this.requireTransfer(ubid);
@@ -112,12 +120,12 @@ export class SmsDocumentService {
 
   /**
    * Every document of the batch (in `state`), with its data, in uniqueId order, as the text of
-   * `format`. The 404 is thrown here, before anything is sent. The documents are then read a keyset
-   * page at a time, each page a read of its own, only as the caller consumes the text: memory stays
-   * flat, and no connection is held while a slow client reads. So the export is not one snapshot:
+   * `format`. The not-found error is thrown here, before anything is sent. The documents are then
+   * read a keyset page at a time, each page a read of its own, only as the caller consumes the
+   * text: memory stays flat, and no connection is held while a slow client reads. So the export is not one snapshot:
    * a document changed during it shows as it was when its page was read (docs/operations.md).
    */
-  async export(ubid: string, { state, format }: ExportSmsDocumentsQueryDto): Promise<DocumentExport> {
+  async export(ubid: string, { state, format }: DocumentExportQuery): Promise<DocumentExport> {
     await this.unitOfWork.read(() => this.requireTransfer(ubid));
     return {
       contentType: EXPORT_ENCODINGS[format].contentType,
@@ -144,10 +152,14 @@ export class SmsDocumentService {
     } while (after !== undefined);
   }
 
-  /** The new routes tell an unknown batch (404) from a registered one without documents (zeros, an empty page). */
+  /** The new routes tell an unknown batch (not found) from a registered one without documents (zeros, an empty page). */
   private async requireTransfer(ubid: string): Promise<void> {
-    if (!(await this.transfers.findByUbid(ubid))) throw transferNotFound(ubid);
+    if (!(await this.transfers.findByUbid(ubid))) throwTransferNotFound(ubid);
   }
+}
+
+function throwTransferNotFound(ubid: string): never {
+  throw transferNotFound(ubid);
 }
 
 /** A batch without documents is, to the original's clients, a batch not found. */

@@ -1,4 +1,3 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 import { untilWaitingForLock } from '../../test/helpers/lock-waits';
@@ -6,6 +5,7 @@ import { mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/
 import { describeEachDatabase, openTestDatabase, SHARED_DATABASES, TestDatabase } from '../../test/helpers/test-database';
 import { IntegrityError } from '../core/database/integrity-error';
 import { UnitOfWork } from '../core/database/unit-of-work';
+import { DomainError } from '../core/errors/domain-error';
 import { Metrics } from '../core/metrics/metrics';
 import { toDocumentBatch } from '../sms-document/domain/document-batch';
 import { TypeOrmSmsDocumentRepository } from '../sms-document/typeorm-sms-document.repository';
@@ -15,7 +15,7 @@ import { PURGE_DOCUMENTS_PER_STATEMENT, PURGE_TRANSFERS_PER_READ, SmsTransferSer
 import { TypeOrmSmsTransferRepository } from './typeorm-sms-transfer.repository';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
-const NOT_FOUND = { response: { detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` } };
+const NOT_FOUND = { kind: 'not-found', detail: `UBID '${UBID}' is not found in table tracking.sms_transfers` };
 const STORED = {
   UBID,
   fileName: 'f.json',
@@ -61,7 +61,7 @@ describe('SmsTransferService', () => {
 
       const failure = call();
 
-      await expect(failure).rejects.toBeInstanceOf(NotFoundException);
+      await expect(failure).rejects.toBeInstanceOf(DomainError);
       await expect(failure).rejects.toMatchObject(NOT_FOUND);
       expect(unitOfWork[kind]).toHaveBeenCalledTimes(1);
       expect(unitOfWork[kind === 'read' ? 'write' : 'read']).not.toHaveBeenCalled();
@@ -72,7 +72,8 @@ describe('SmsTransferService', () => {
     repository.upsert.mockRejectedValue(new IntegrityError('integer out of range'));
 
     await expect(service.create({ UBID, fileName: 'f', origName: 'o', documents: 1, SMScount: 1 })).rejects.toMatchObject({
-      response: { detail: `Failed Upsert of UBID '${UBID}' in table tracking.sms_transfers => integer out of range` },
+      kind: 'refused',
+      detail: `Failed Upsert of UBID '${UBID}' in table tracking.sms_transfers => integer out of range`,
     });
   });
 
@@ -124,9 +125,10 @@ describe('SmsTransferService', () => {
 
       const failure = service.updateState(UBID, requested);
 
-      await expect(failure).rejects.toBeInstanceOf(ConflictException);
+      await expect(failure).rejects.toBeInstanceOf(DomainError);
       await expect(failure).rejects.toMatchObject({
-        response: { detail: `Cannot move UBID '${UBID}' from '${left}' back to '${requested}' in table tracking.sms_transfers` },
+        kind: 'conflict',
+        detail: `Cannot move UBID '${UBID}' from '${left}' back to '${requested}' in table tracking.sms_transfers`,
       });
     });
   });

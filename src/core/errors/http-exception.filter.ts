@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { Response } from 'express';
 
 import { DatabaseUnavailableError } from '../database/database-unavailable';
+import { DomainError, DomainErrorKind } from './domain-error';
 
 /** Seconds a client should wait before retrying while the database is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -11,10 +12,23 @@ interface ErrorBody {
   detail: unknown;
 }
 
+/** The status of each kind of domain error: the ones the original answered in each case. */
+const STATUS_OF_KIND: Record<DomainErrorKind, HttpStatus> = {
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  refused: HttpStatus.UNPROCESSABLE_ENTITY,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/** The answer to a domain error, as the filter sends it and the OpenAPI examples show it. */
+export function domainErrorBody(error: DomainError): ErrorBody & { detail: string } {
+  return { statusCode: STATUS_OF_KIND[error.kind], detail: error.detail };
+}
+
 /**
- * Gives every error the original's shape, `{statusCode, detail}`. HTTP exceptions keep their
- * status; an unavailable database is a 503 with Retry-After; anything else is a bug of ours:
- * logged with its stack and answered with a bare 500.
+ * Gives every error the original's shape, `{statusCode, detail}`. A service's DomainError gets the
+ * status of its kind; HTTP exceptions keep their status; an unavailable database is a 503 with
+ * Retry-After; anything else is a bug of ours: logged with its stack and answered with a bare 500.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -34,6 +48,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private toErrorBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) return domainErrorBody(exception);
     if (exception instanceof DatabaseUnavailableError) {
       return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, detail: unavailableDetail(exception) };
     }

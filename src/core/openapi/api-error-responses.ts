@@ -2,7 +2,9 @@ import { applyDecorators, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 
 import { DEFAULT_HTTP_LIMITS } from '../config/app-config';
+import { DomainError } from '../errors/domain-error';
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../errors/error-response.dto';
+import { domainErrorBody } from '../errors/http-exception.filter';
 import { bodyTooLarge } from '../http/body-parsing';
 import { bodyTooSlow } from '../http/upload-admission';
 
@@ -17,16 +19,24 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'The request is invalid: `detail` lists the rejected fields.',
 };
 
-/**
- * One documented error answer: the exception the service throws in that case, made by the same
- * factory with the documentation's example values, or, for field errors, the detail itself.
- */
-export type ErrorExample = HttpException | { description?: string; example: unknown };
+/** An error thrown in the case documented: a service's DomainError, or the HTTP layer's exception. */
+type ThrownError = DomainError | HttpException;
 
-/** The `detail` of an error answer, as the service writes it. */
+/**
+ * One documented error answer: the error thrown in that case, made by the same factory with the
+ * documentation's example values, or, for field errors, the detail itself.
+ */
+export type ErrorExample = ThrownError | { description?: string; example: unknown };
+
+/** The `detail` of an error answer, as the filter writes it. */
 export function detailOf(example: unknown): unknown {
+  if (example instanceof DomainError) return domainErrorBody(example).detail;
   if (!(example instanceof HttpException)) return example;
   return (example.getResponse() as { detail?: unknown }).detail;
+}
+
+function isThrownError(error: ErrorExample): error is ThrownError {
+  return error instanceof DomainError || error instanceof HttpException;
 }
 
 /**
@@ -36,7 +46,7 @@ export function detailOf(example: unknown): unknown {
 export function ApiErrorResponses(errors: Partial<Record<HttpStatus, ErrorExample>>) {
   const decorators = Object.entries(errors).map(([code, error]) => {
     const status = Number(code) as HttpStatus;
-    const { description, example } = error instanceof HttpException ? { description: undefined, example: error } : error;
+    const { description, example } = isThrownError(error) ? { description: undefined, example: error } : error;
     return ApiResponse({
       status,
       description: description ?? DESCRIPTIONS[status],

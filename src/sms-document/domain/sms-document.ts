@@ -46,3 +46,21 @@ export interface SmsDocumentStateCounts {
   /** null when the batch has no documents. */
   lastChange: Date | null;
 }
+
+/** A batch's progress at a glance: `total` = INIT + SENT + DONE. */
+export interface SmsDocumentsSummary extends Record<TrackingState, number> {
+  UBID: string;
+  total: number;
+  /** null when the batch has no documents. */
+  lastChange: Date | null;
+}
+
+/** What delivery receipts did: `changed + unchanged + unknown.length` is the number of distinct uniqueIds named. */
+export interface ReceiptsResult {
+  UBID: string;
+  state: TrackingState;
+  changed: number;
+  unchanged: number;
+  /** The uniqueIds the batch has no document for, in the order named. */
+  unknown: string[];
+}

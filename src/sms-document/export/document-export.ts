@@ -1,3 +1,4 @@
+import { TrackingState } from '../../tracking/tracking-state';
 import { SmsDocument } from '../domain/sms-document';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
@@ -39,6 +40,12 @@ export const EXPORT_ENCODINGS: Record<ExportFormat, ExportEncoding> = {
       csvRecord([UBID, uniqueId, state, String(SMScount), when.toISOString(), JSON.stringify(data)]),
   },
 };
+
+/** What to export of a batch: its documents (in `state`) as the text of `format`. */
+export interface DocumentExportQuery {
+  state?: TrackingState;
+  format: ExportFormat;
+}
 
 /** An export on its way out: what it is, and its text a page at a time. */
 export interface DocumentExport {

@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
 
-import { CallHandler, ExecutionContext, HttpException } from '@nestjs/common';
+import { CallHandler, ExecutionContext } from '@nestjs/common';
 import { of } from 'rxjs';
 
 import { loadConfig } from '../../core/config/app-config';
+import { DomainError } from '../../core/errors/domain-error';
+import { domainErrorBody } from '../../core/errors/http-exception.filter';
 import { Metrics } from '../../core/metrics/metrics';
 import { ExportSlots } from './export-slots';
 
@@ -35,8 +37,7 @@ describe('ExportSlots', () => {
       return undefined;
     } catch (error) {
       return {
-        status: (error as HttpException).getStatus(),
-        body: (error as HttpException).getResponse(),
+        ...domainErrorBody(error as DomainError),
         headers: res.setHeader.mock.calls,
       };
     }
@@ -46,8 +47,8 @@ describe('ExportSlots', () => {
     expect([refusalOf(response()), refusalOf(response())]).toEqual([undefined, undefined]);
 
     expect(refusalOf(response())).toEqual({
-      status: 503,
-      body: { detail: 'The service is busy: 2 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.' },
+      statusCode: 503,
+      detail: 'The service is busy: 2 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.',
       headers: [['Retry-After', 5]],
     });
     expect(await running()).toBe(2);
