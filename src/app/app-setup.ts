@@ -9,6 +9,7 @@ import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
 import { RouteSet, routesWithBodyParameter } from '../core/http/body-routes';
 import { useLingeringClose } from '../core/http/lingering-close';
+import { useRequestsInFlight } from '../core/http/requests-in-flight';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { shareOfOneClient, useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
@@ -50,6 +51,8 @@ export function configureApp(app: INestApplication): INestApplication {
   const { security, http, metricsEnabled } = app.get(AppConfig);
   const metrics = app.get(Metrics);
   app.useLogger(app.get(Logger));
+  // From their arrival, before anything may answer: the upload asks whether it would keep others waiting.
+  useRequestsInFlight(app);
   useLingeringClose(app);
   // Before the others, so that answers given before routing (401, 503 busy) are counted too.
   if (metricsEnabled) useRequestMetrics(app, metrics);
