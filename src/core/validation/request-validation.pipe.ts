@@ -1,4 +1,5 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateFunction } from 'ajv';
 
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
@@ -58,9 +59,17 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Nest passes a custom decorator's value (the upload's request) through untouched: so does the search for NUL.
-    if (metadata.type === 'custom') return super.transform(value, metadata);
+    if (leftToItsOwnPipe(metadata)) return value;
     return withoutNulCharacters(await this.checkRules(value, metadata), REQUEST_PART[metadata.type]);
+  }
+
+  /**
+   * The compiled check this pipe gives a DTO's bodies (null when the DTO cannot be compiled), for
+   * a pipe that checks a body of that DTO itself before it asks this one to word the refusal: the
+   * DTO is compiled once.
+   */
+  compiledCheckFor(dto: new () => object): ValidateFunction | null {
+    return this.compiled.validatorFor(dto);
   }
 
   private async checkRules(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -83,6 +92,15 @@ export class RequestValidationPipe extends ValidationPipe {
       throw error;
     }
   }
+}
+
+/**
+ * A body declared without a DTO class (the upload's `@Body(DocumentBatchPipe) batch: DocumentBatch`)
+ * is its own pipe's to parse and check: it may still be the raw lane's bytes (see RawJsonBodyPipe).
+ * Nest passes a custom decorator's value through untouched too (`validateCustomDecorators` is off).
+ */
+function leftToItsOwnPipe({ type, metatype }: ArgumentMetadata): boolean {
+  return type === 'custom' || (type === 'body' && (metatype === undefined || metatype === Object));
 }
 
 /** A validated value, which nests no deeper than its DTO allows, so that the search cannot overflow the stack. */
