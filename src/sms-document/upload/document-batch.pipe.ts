@@ -1,14 +1,15 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import { Request } from 'express';
 
-import { parseRawJsonBody, RawJsonRoute } from '../../core/http/body-parsing';
+import { parseJsonBody } from '../../core/http/body-parsing';
+import { HttpRoute } from '../../core/http/body-routes';
 import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
 import { DocumentBatch, toDocumentBatch } from '../domain/document-batch';
 import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
 import { DocumentBatchPreparer } from './document-batch.preparer';
 
 /** The upload route's JSON bodies reach DocumentBatchPipe as bytes (see useJsonBodyParsing). */
-export const UPSERT_DOCUMENTS_ROUTE: RawJsonRoute = { method: 'POST', path: '/tracking/sms_documents' };
+export const UPSERT_DOCUMENTS_ROUTE: HttpRoute = { method: 'POST', path: '/tracking/sms_documents' };
 
 /** The request, for DocumentBatchPipe: `@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch`. */
 export const UploadedDocuments = createParamDecorator((_data: unknown, context: ExecutionContext) =>
@@ -32,7 +33,7 @@ export class DocumentBatchPipe implements PipeTransform<Request, Promise<Documen
     if (Buffer.isBuffer(body)) {
       const prepared = await this.preparer.prepare(body);
       if ('batch' in prepared) return prepared.batch;
-      body = await parseRawJsonBody(prepared.refused, req.headers['content-type']!);
+      body = await parseJsonBody(prepared.refused);
     }
     const upload = (await this.validation.transform(body, { type: 'body', metatype: UpsertSmsDocumentsDto })) as UpsertSmsDocumentsDto;
     return toDocumentBatch(upload.UBID, upload.documents);
