@@ -7,7 +7,7 @@ import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
 import { apiKeyFingerprintOf } from '../core/http/api-key-fingerprint';
 import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
-import { RouteSet, routesWithBodyParameter } from '../core/http/body-routes';
+import { RouteSet, routesWithBodyParameter, routesWithRawJsonBody } from '../core/http/body-routes';
 import { useLingeringClose } from '../core/http/lingering-close';
 import { useRequestsInFlight } from '../core/http/requests-in-flight';
 import { useServerTimeouts } from '../core/http/server-timeouts';
@@ -15,7 +15,6 @@ import { shareOfOneClient, useUploadAdmission } from '../core/http/upload-admiss
 import { Metrics } from '../core/metrics/metrics';
 import { useRequestMetrics } from '../core/metrics/request-metrics';
 import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
-import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pipe';
 import { setupOpenApi } from './openapi/openapi';
 import { useApiKeyAuthentication } from './security/api-key-authentication';
 import { useHttpSecurity } from './security/http-security';
@@ -73,7 +72,7 @@ export function configureApp(app: INestApplication): INestApplication {
     () => budget.limitBytes,
   );
   metrics.gauge('tracking_body_waiting_requests', 'Requests waiting for room for their body.', () => budget.waiting);
-  const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
+  const bodyRoutes = new RouteSet(routesWithBodyParameter(app));
   const admission = useUploadAdmission(app, {
     budget,
     waitMs: http.uploadWaitMs,
@@ -81,7 +80,7 @@ export function configureApp(app: INestApplication): INestApplication {
     clientOf,
     bodyRoutes,
   });
-  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE], meterInflated: admission.meterInflated });
+  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: routesWithRawJsonBody(app), meterInflated: admission.meterInflated });
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setupOpenApi(app);

@@ -24,7 +24,7 @@ import {
   ApiUpsertDocuments,
 } from './sms-document.docs';
 import { SmsDocumentService } from './sms-document.service';
-import { DocumentBatchPipe, UploadedDocuments } from './upload/document-batch.pipe';
+import { DocumentBatchPipe } from './upload/document-batch.pipe';
 
 /** HTTP in, HTTP out: the rules live in SmsDocumentService, the documentation in sms-document.docs.ts. Method names are the operationIds. */
 @ApiSmsDocuments()
@@ -34,7 +34,7 @@ export class SmsDocumentController {
 
   @Post()
   @ApiUpsertDocuments()
-  upsertDocuments(@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
+  upsertDocuments(@Body(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
     return this.documents.upsert(batch);
   }
 
