@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 
 import { RequestsInFlight } from '../../core/http/requests-in-flight';
+import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
 import { DocumentBatch } from '../domain/document-batch';
+import { SmsDocumentController } from '../sms-document.controller';
 import { DocumentBatchParser } from './document-batch.parser';
 import { DocumentBatchPipe, OFF_THREAD_FROM_BYTES } from './document-batch.pipe';
 import { UploadWorkers } from './upload-workers';
@@ -78,6 +80,13 @@ describe('DocumentBatchPipe', () => {
     expect(decoded(await pipe.transform(parsed))).toEqual({ UBID, count: 3, documents: documents(3) });
     await expect(pipe.transform(undefined)).rejects.toMatchObject({ status: 422 });
     expect(workers.batchOf).not.toHaveBeenCalled();
+  });
+
+  it('takes the upload route’s parameter, which has no DTO class, so that the validation pipe hands it the raw bytes untouched', async () => {
+    const [metatype] = Reflect.getMetadata('design:paramtypes', SmsDocumentController.prototype, 'upsertDocuments') as unknown[];
+
+    expect(metatype).toBe(Object);
+    await expect(new RequestValidationPipe().transform(big, { type: 'body', metatype: Object })).resolves.toBe(big);
   });
 
   it('refuses an invalid body on the event loop as the parser does anywhere', async () => {
