@@ -1,5 +1,3 @@
-import { finished } from 'node:stream';
-
 import { INestApplication, Injectable } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 
@@ -16,10 +14,14 @@ export class RequestsInFlight {
     return this.current;
   }
 
-  /** Counts one request until its answer ends, however it ends. */
+  /**
+   * Counts one request until its answer ends, however it ends: a response emits 'close' once it
+   * has been sent, or once its client is gone. One listener rather than stream.finished()'s two:
+   * every answer carries it, and a piped one has many already (see streamResponse).
+   */
   track(res: Response): void {
     this.current += 1;
-    finished(res, () => (this.current -= 1));
+    res.once('close', () => (this.current -= 1));
   }
 }
 
