@@ -14,9 +14,8 @@ export const OFF_THREAD_FROM_BYTES = 64 * 1024;
  * parser leaves a plain JSON body as bytes (see RawJsonBodyPipe), and it is parsed, checked and
  * serialized once, where it costs least:
  *
- * - on the event loop while no other request is in flight: the hop to a worker and back would
- *   only add to this upload's time, with no one else to serve meanwhile (one upload at a time
- *   ingests faster so);
+ * - on the event loop while no other request is in flight: with no one else to serve meanwhile,
+ *   the hop to a worker and back would gain nothing;
  * - in an upload worker while others are: making a 5000-document batch holds the thread
  *   15–20 ms, during which no other request would be served (docs/performance.md).
  *
