@@ -11,7 +11,6 @@ import { shutDownGracefully } from './app/lifecycle/graceful-shutdown';
 import { exposureWarning } from './app/security/exposure-warning';
 import { ConfigError, loadConfig } from './core/config/app-config';
 import { isDatabaseError } from './core/database/database-unavailable';
-import { DocumentBatchPreparer } from './sms-document/upload/document-batch.preparer';
 
 /**
  * V8 lets the heap grow to several times the live data between full collections. Each upload
@@ -25,7 +24,6 @@ async function bootstrap(): Promise<void> {
   const app = configureApp(await NestFactory.create(AppModule.forRoot(config), APP_OPTIONS));
   const logger = app.get(Logger);
   shutDownGracefully(app, config.shutdownTimeoutMs, logger);
-  await app.get(DocumentBatchPreparer).startWorkers();
   await app.listen(config.port, config.host);
   const warning = exposureWarning(config);
   if (warning) logger[warning.level](warning.message, 'Security');

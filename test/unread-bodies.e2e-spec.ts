@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
-import { routesWithBodyParameter } from '../src/core/http/body-routes';
+import { routesWithBodyParameter, routesWithRawJsonBody } from '../src/core/http/body-routes';
 import { TrackingState } from '../src/tracking/tracking-state';
 import { createTestApp } from '../tools/app-in-process';
 import { storedTransfer } from './helpers/documents';
@@ -68,12 +68,14 @@ describe('request bodies read only where a route takes one (e2e, mocked reposito
     return { status: answer.status, connection: answer.headers.connection, body: JSON.parse(answer.body || 'null') as unknown };
   }
 
-  it('finds the routes whose handlers take a @Body() in the controllers', () => {
+  it('finds the routes whose handlers take a @Body() in the controllers, and of those the upload takes its JSON as bytes', () => {
     expect(routesWithBodyParameter(app).sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`))).toEqual([
+      { method: 'POST', path: '/tracking/sms_documents' },
       { method: 'POST', path: '/tracking/sms_documents/:ubid/receipts' },
       { method: 'POST', path: '/tracking/sms_transfers' },
       { method: 'PUT', path: '/tracking/sms_transfers/:ubid/fallback' },
     ]);
+    expect(routesWithRawJsonBody(app)).toEqual([{ method: 'POST', path: '/tracking/sms_documents' }]);
   });
 
   it('gives no room to keyless sockets stalled in a compressed body to POST /health, and an authenticated upload gets in', async () => {

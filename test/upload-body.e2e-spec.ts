@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import request from 'supertest';
 
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
-import { DocumentBatchPreparer } from '../src/sms-document/upload/document-batch.preparer';
+import { DocumentBatchParser } from '../src/sms-document/upload/document-batch.parser';
+import { UploadWorkers } from '../src/sms-document/upload/upload-workers';
 import { createTestApp } from '../tools/app-in-process';
 import { mockedRepositories, mockSmsDocumentRepository, mockSmsTransferRepository, uploadedBatch } from './helpers/mocks';
 import { rawRequest, writeChunked } from './helpers/raw-request';
@@ -16,9 +17,9 @@ const documents = (count: number) =>
   Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `Grüße ${index}` } }));
 
 /**
- * The upload route reads plain JSON bodies as bytes and parses them off the event loop (see
- * DocumentBatchPipe); every other body, and every body it cannot take, goes the usual way. Both
- * ways must answer alike.
+ * The upload route reads plain JSON bodies as bytes and parses them itself, on the event loop or
+ * in a worker (see DocumentBatchPipe); every other body, and every body it cannot take, goes the
+ * usual way. All ways must answer alike.
  */
 describe('the upload route’s bodies (e2e, mocked repositories)', () => {
   let app: INestApplication;
@@ -41,14 +42,21 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
 
   it('refuses malformed JSON in the same words as on a route whose body is parsed as usual', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 40 }), async (text) => {
-        fc.pre(!isJson(text));
-        const upload = await http().post('/tracking/sms_documents').set('Content-Type', 'application/json').send(text);
-        const transfer = await http().post('/tracking/sms_transfers').set('Content-Type', 'application/json').send(text);
+      // Half of them open an object or an array, which the upload's parse takes on without the parser.
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 40 }),
+          fc.tuple(fc.constantFrom('{', '[', ' {'), fc.string({ maxLength: 40 })).map(([start, rest]) => start + rest),
+        ),
+        async (text) => {
+          fc.pre(!isJson(text));
+          const upload = await http().post('/tracking/sms_documents').set('Content-Type', 'application/json').send(text);
+          const transfer = await http().post('/tracking/sms_transfers').set('Content-Type', 'application/json').send(text);
 
-        expect(upload.status).toBe(transfer.status);
-        if (transfer.body.detail?.[0]?.type === 'json_invalid') expect(upload.body).toEqual(transfer.body);
-      }),
+          expect(upload.status).toBe(transfer.status);
+          if (transfer.body.detail?.[0]?.type === 'json_invalid') expect(upload.body).toEqual(transfer.body);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(repository.upsertMany).not.toHaveBeenCalled();
@@ -70,16 +78,76 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
   it.each(['/tracking/sms_documents', '/tracking/sms_documents/'])(
     'hands a plain JSON upload to %s on as its bytes, unparsed',
     async (path) => {
-      const prepare = jest.spyOn(DocumentBatchPreparer.prototype, 'prepare');
+      const fromJson = jest.spyOn(DocumentBatchParser.prototype, 'fromJson');
       const body = JSON.stringify({ UBID, documents: documents(2) });
 
       await http().post(path).set('Content-Type', 'application/json').send(body).expect(201);
 
-      expect(prepare).toHaveBeenCalledTimes(1);
-      expect(prepare.mock.calls[0][0]).toEqual(Buffer.from(body));
-      prepare.mockRestore();
+      expect(fromJson).toHaveBeenCalledTimes(1);
+      expect(fromJson.mock.calls[0][0]).toEqual(Buffer.from(body));
+      fromJson.mockRestore();
     },
   );
+
+  describe('where a big upload is made into a batch', () => {
+    const big = (tag: string, extra: object[] = []) =>
+      JSON.stringify({
+        UBID,
+        documents: [...documents(3000).map((document) => ({ ...document, uniqueId: `${tag}${document.uniqueId}` })), ...extra],
+      });
+    const upload = (body: string) =>
+      fetch(`http://127.0.0.1:${port}/tracking/sms_documents`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    let inWorker: jest.SpyInstance;
+
+    beforeEach(() => (inWorker = jest.spyOn(app.get(UploadWorkers), 'batchOf')));
+    afterEach(() => inWorker.mockRestore());
+
+    /** Sends an upload whose write waits at the repository until `release()`: it stays in flight meanwhile. */
+    async function heldUpload(body: string) {
+      let release!: () => void;
+      const atRepository = new Promise<void>((arrived) =>
+        repository.upsertMany.mockImplementationOnce(() => {
+          arrived();
+          return new Promise((resolve) => (release = () => resolve(3000)));
+        }),
+      );
+      const answer = upload(body);
+      await atRepository;
+      return { answer, release };
+    }
+
+    it('makes an upload alone into a batch on the event loop, and one beside another in a worker', async () => {
+      const first = await heldUpload(big('a'));
+      expect(inWorker).not.toHaveBeenCalled();
+
+      const second = await upload(big('b'));
+      first.release();
+
+      expect(second.status).toBe(201);
+      expect((await first.answer).status).toBe(201);
+      expect(inWorker).toHaveBeenCalledTimes(1);
+      expect(uploadedBatch(repository.upsertMany, 0).documents[0]).toMatchObject({ uniqueId: 'ad0' });
+      expect(uploadedBatch(repository.upsertMany, 1).documents[0]).toMatchObject({ uniqueId: 'bd0' });
+    });
+
+    it('answers a big invalid upload made in a worker with the usual field errors', async () => {
+      const first = await heldUpload(big('a'));
+
+      const invalid = await upload(big('b', [{ uniqueId: 'x', SMScount: 0, data: {} }]));
+      first.release();
+
+      expect(inWorker).toHaveBeenCalledTimes(1);
+      expect({ status: invalid.status, body: await invalid.json() }).toEqual({
+        status: 422,
+        body: {
+          statusCode: 422,
+          detail: [{ loc: ['body', 'documents', 3000, 'SMScount'], msg: 'SMScount must not be less than 1', type: 'min' }],
+        },
+      });
+      expect((await first.answer).status).toBe(201);
+      expect(repository.upsertMany).toHaveBeenCalledTimes(1);
+    });
+  });
 
   it('stores a compressed upload, inflated on its way to the parser', async () => {
     const body = gzipSync(JSON.stringify({ UBID, documents: documents(3000) }));
@@ -163,7 +231,7 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
     expect(await post('/tracking/sms_transfers')).toEqual(tooLarge);
   });
 
-  it('answers a big invalid upload, prepared in a worker, with the usual field errors', async () => {
+  it('answers a big invalid upload alone, made on the event loop, with the usual field errors', async () => {
     const invalid = [...documents(3000), { uniqueId: 'x', SMScount: 0, data: {} }];
 
     const response = await http().post('/tracking/sms_documents').send({ UBID, documents: invalid }).expect(422);

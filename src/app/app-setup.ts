@@ -7,14 +7,14 @@ import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
 import { apiKeyFingerprintOf } from '../core/http/api-key-fingerprint';
 import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
-import { RouteSet, routesWithBodyParameter } from '../core/http/body-routes';
+import { RouteSet, routesWithBodyParameter, routesWithRawJsonBody } from '../core/http/body-routes';
 import { useLingeringClose } from '../core/http/lingering-close';
+import { useRequestsInFlight } from '../core/http/requests-in-flight';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { shareOfOneClient, useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
 import { useRequestMetrics } from '../core/metrics/request-metrics';
 import { RequestValidationPipe } from '../core/validation/request-validation.pipe';
-import { UPSERT_DOCUMENTS_ROUTE } from '../sms-document/upload/document-batch.pipe';
 import { setupOpenApi } from './openapi/openapi';
 import { useApiKeyAuthentication } from './security/api-key-authentication';
 import { useHttpSecurity } from './security/http-security';
@@ -50,6 +50,8 @@ export function configureApp(app: INestApplication): INestApplication {
   const { security, http, metricsEnabled } = app.get(AppConfig);
   const metrics = app.get(Metrics);
   app.useLogger(app.get(Logger));
+  // From their arrival, before anything may answer: the upload asks whether it would keep others waiting.
+  useRequestsInFlight(app);
   useLingeringClose(app);
   // Before the others, so that answers given before routing (401, 503 busy) are counted too.
   if (metricsEnabled) useRequestMetrics(app, metrics);
@@ -60,7 +62,7 @@ export function configureApp(app: INestApplication): INestApplication {
   useApiKeyAuthentication(app, security);
   const budget = new BodyBudget(http.maxInflightBodyBytes, shareOfOneClient(http.maxInflightBodyBytes));
   metrics.watchBodyBudget(budget);
-  const bodyRoutes = new RouteSet([...routesWithBodyParameter(app), UPSERT_DOCUMENTS_ROUTE]);
+  const bodyRoutes = new RouteSet(routesWithBodyParameter(app));
   const admission = useUploadAdmission(app, {
     budget,
     waitMs: http.uploadWaitMs,
@@ -68,7 +70,7 @@ export function configureApp(app: INestApplication): INestApplication {
     clientOf,
     bodyRoutes,
   });
-  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: [UPSERT_DOCUMENTS_ROUTE], meterInflated: admission.meterInflated });
+  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: routesWithRawJsonBody(app), meterInflated: admission.meterInflated });
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setupOpenApi(app);

@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig } from '../core/config/app-config';
 import { ConfigModule } from '../core/config/config.module';
 import { DatabaseModule } from '../core/database/database.module';
+import { RequestsInFlightModule } from '../core/http/requests-in-flight.module';
 import { LoggingModule } from '../core/logging/logging.module';
 import { MetricsModule } from '../core/metrics/metrics.module';
 import { ProgressPageModule } from '../progress-page/progress-page.module';
@@ -22,6 +23,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         MetricsModule,
+        RequestsInFlightModule,
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(config.database),
         HealthModule,

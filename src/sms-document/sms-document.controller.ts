@@ -25,7 +25,7 @@ import {
 } from './sms-document.docs';
 import { SmsDocumentService } from './sms-document.service';
 import { found, inserted, updated } from './sms-document.success-messages';
-import { DocumentBatchPipe, UploadedDocuments } from './upload/document-batch.pipe';
+import { DocumentBatchPipe } from './upload/document-batch.pipe';
 
 /**
  * HTTP in, HTTP out: requests in the service's terms, its results as the original's answers. The
@@ -39,7 +39,7 @@ export class SmsDocumentController {
 
   @Post()
   @ApiUpsertDocuments()
-  async upsertDocuments(@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
+  async upsertDocuments(@Body(DocumentBatchPipe) batch: DocumentBatch): Promise<SmsDocumentResultDto> {
     return inserted(batch.UBID, await this.documents.upsert(batch));
   }
 

@@ -7,12 +7,12 @@ import { SmsDocumentEntity } from './sms-document.entity';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { SmsDocumentService } from './sms-document.service';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
-import { DocumentBatchPreparer } from './upload/document-batch.preparer';
+import { UploadWorkers } from './upload/upload-workers';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SmsDocumentEntity]), SmsTransferModule],
   controllers: [SmsDocumentController],
-  providers: [SmsDocumentService, DocumentBatchPreparer, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
+  providers: [SmsDocumentService, UploadWorkers, { provide: SmsDocumentRepository, useClass: TypeOrmSmsDocumentRepository }],
   // The progress page shows the summaries.
   exports: [SmsDocumentService],
 })

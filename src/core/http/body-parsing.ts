@@ -18,14 +18,11 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
-/** A route whose JSON bodies are left as bytes (a Buffer in `req.body`), for its handler to parse elsewhere. */
-export type RawJsonRoute = HttpRoute;
-
 export interface JsonBodyParsingOptions {
   /** The routes that take a body: only their bodies are read. */
   bodyRoutes: RouteSet;
-  /** Of those, the routes whose plain JSON bodies are left as bytes. */
-  rawJsonRoutes?: RawJsonRoute[];
+  /** Of those, the routes whose plain JSON bodies are left as bytes (see RawJsonBodyPipe). */
+  rawJsonRoutes?: HttpRoute[];
   /** A stage each inflated body passes through on its way to the parser (the body budget counts it there). */
   meterInflated: (req: IncomingMessage) => Transform;
 }
@@ -53,8 +50,8 @@ const readBytes = raw({ type: () => true, limit: MAX_BODY_BYTES, verify: refuseI
  * bytes as a plain body (as body-parser would have inflated it, with the same limits and errors).
  *
  * On `rawJsonRoutes` a JSON body in UTF-8 (no other charset) is read under the same limits and
- * checks but not parsed: its handler parses it off the event loop, and calls `parseRawJsonBody`
- * when it needs the parser's own answer. Anything unusual is parsed as usual.
+ * checks but not parsed: `req.body` is its bytes, which the route's RawJsonBodyPipe parses with
+ * `parseJsonBody`, on whichever thread it chooses. Anything unusual is parsed as usual.
  */
 export function useJsonBodyParsing(app: INestApplication, { bodyRoutes, rawJsonRoutes = [], meterInflated }: JsonBodyParsingOptions): void {
   const takesRaw = new RouteSet(rawJsonRoutes);
@@ -123,13 +120,45 @@ function inflatedRequest(req: Request, inflater: Transform, meter: Transform): R
 }
 
 /**
- * Parses a body that `rawJsonRoutes` left as bytes exactly as the JSON parser would have: the
- * same value, or the same error (as the API's HttpException). For the uncommon case only: it
- * runs the parser itself over the bytes.
+ * Parses the bytes of a body that `rawJsonRoutes` left unparsed (JSON in UTF-8) exactly as the
+ * JSON parser parses a body: the same value, or the same error (as the API's HttpException), in
+ * one parse. A body that opens an object or an array, every upload, is parsed here, without the
+ * parser's stream machinery (which took a third of the time of a 5000-document body's parse): the
+ * parser would hand it to `JSON.parse` too, and word a failure with `JSON.parse`'s own message. Anything
+ * else (an empty body, which the parser takes for `{}`, a bare value, which it refuses in its own
+ * words, a byte-order mark) is run through the parser itself.
  */
-export function parseRawJsonBody(body: Uint8Array, contentType: string): Promise<unknown> {
-  const request = Object.assign(Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]), {
-    headers: { 'content-type': contentType, 'content-length': String(body.byteLength) },
+export async function parseJsonBody(json: Uint8Array): Promise<unknown> {
+  const text = opensObjectOrArray(json) ? utf8Text(json) : undefined;
+  if (text === undefined) return parseWithParser(json);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw invalidJson((error as Error).message);
+  }
+}
+
+const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const OPENERS = new Set([0x7b, 0x5b]);
+
+/** Whether the first byte that is not JSON whitespace is `{` or `[`: what the parser's strict mode takes. */
+function opensObjectOrArray(json: Uint8Array): boolean {
+  const first = json.findIndex((byte) => !JSON_WHITESPACE.has(byte));
+  return first !== -1 && OPENERS.has(json[first]);
+}
+
+function utf8Text(json: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(json);
+  } catch {
+    // Not UTF-8: the parser refuses it in its words.
+    return undefined;
+  }
+}
+
+function parseWithParser(json: Uint8Array): Promise<unknown> {
+  const request = Object.assign(Readable.from([Buffer.from(json.buffer, json.byteOffset, json.byteLength)]), {
+    headers: { 'content-type': 'application/json', 'content-length': String(json.byteLength) },
     method: 'POST',
   });
   return new Promise((resolve, reject) => {
@@ -137,6 +166,11 @@ export function parseRawJsonBody(body: Uint8Array, contentType: string): Promise
       error ? reject(toHttpException(error as BodyParserError)) : resolve((request as unknown as Request).body),
     );
   });
+}
+
+/** A body that is not JSON, or not UTF-8 (422, like any other invalid body). */
+function invalidJson(reason: string): RequestValidationException {
+  return new RequestValidationException([{ loc: ['body'], msg: `Invalid JSON: ${reason}`, type: 'json_invalid' }]);
 }
 
 /** A body over MAX_BODY_BYTES (413). */
@@ -150,7 +184,7 @@ function toHttpException(error: BodyParserError): Error {
   switch (error.type) {
     case 'entity.parse.failed':
     case 'entity.verify.failed':
-      return new RequestValidationException([{ loc: ['body'], msg: `Invalid JSON: ${error.message}`, type: 'json_invalid' }]);
+      return invalidJson(error.message);
     case 'entity.too.large':
       return bodyTooLarge();
     default:

@@ -1,7 +1,14 @@
-import { All, Body, Controller, Get, Module, Param, Post, Put, Req } from '@nestjs/common';
+import { All, Body, Controller, Get, Module, Param, ParseIntPipe, Post, Put, Req } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
-import { RouteSet, routesWithBodyParameter } from './body-routes';
+import { RouteSet, routesWithBodyParameter, routesWithRawJsonBody } from './body-routes';
+import { RawJsonBodyPipe } from './raw-json-body.pipe';
+
+class BytesPipe extends RawJsonBodyPipe<number> {
+  transform(body: unknown): Promise<number> {
+    return Promise.resolve(Buffer.isBuffer(body) ? body.length : 0);
+  }
+}
 
 @Controller('things')
 class ThingsController {
@@ -19,6 +26,12 @@ class ThingsController {
 
   @Post(':id/raw')
   raw(@Req() _req: unknown): void {}
+
+  @Post(':id/bytes')
+  bytes(@Body(BytesPipe) _length: number): void {}
+
+  @Put(':id/count')
+  count(@Body('count', ParseIntPipe) _count: number, @Body('bytes', new BytesPipe()) _length: number): void {}
 }
 
 @Controller(['a', 'b'])
@@ -37,10 +50,24 @@ describe('routesWithBodyParameter', () => {
     expect(routesWithBodyParameter(app)).toEqual([
       { method: 'POST', path: '/things' },
       { method: 'PUT', path: '/things/:id/name' },
+      { method: 'POST', path: '/things/:id/bytes' },
+      { method: 'PUT', path: '/things/:id/count' },
       { method: 'ALL', path: '/a/x' },
       { method: 'ALL', path: '/a/y/:z' },
       { method: 'ALL', path: '/b/x' },
       { method: 'ALL', path: '/b/y/:z' },
+    ]);
+    await app.close();
+  });
+});
+
+describe('routesWithRawJsonBody', () => {
+  it('lists the handlers whose @Body() parameter has a RawJsonBodyPipe, given as a class or an instance', async () => {
+    const app = (await Test.createTestingModule({ imports: [ThingsModule] }).compile()).createNestApplication();
+
+    expect(routesWithRawJsonBody(app)).toEqual([
+      { method: 'POST', path: '/things/:id/bytes' },
+      { method: 'PUT', path: '/things/:id/count' },
     ]);
     await app.close();
   });

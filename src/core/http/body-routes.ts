@@ -4,6 +4,8 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { Request } from 'express';
 
+import { isRawJsonBodyPipe } from './raw-json-body.pipe';
+
 /** A route as a controller declares it: `POST /tracking/sms_documents/:ubid/receipts`. */
 export interface HttpRoute {
   /** GET, POST, …; ALL for every method. */
@@ -18,6 +20,19 @@ export interface HttpRoute {
  * keep up to date.
  */
 export function routesWithBodyParameter(app: INestApplication): HttpRoute[] {
+  return routesWhoseBodyPipes(app, () => true);
+}
+
+/**
+ * The routes whose `@Body()` parameter has a RawJsonBodyPipe: the body parser leaves their plain
+ * JSON bodies as bytes, for that pipe. Read from the same metadata, so that no path is written twice.
+ */
+export function routesWithRawJsonBody(app: INestApplication): HttpRoute[] {
+  return routesWhoseBodyPipes(app, (pipes) => pipes.some(isRawJsonBodyPipe));
+}
+
+/** The routes of the handlers that have a `@Body()` parameter whose pipes `match`. */
+function routesWhoseBodyPipes(app: INestApplication, match: (pipes: unknown[]) => boolean): HttpRoute[] {
   const scanner = new MetadataScanner();
   return new DiscoveryService(app.get(ModulesContainer)).getControllers().flatMap(({ metatype }) => {
     const controller = metatype as Type | null;
@@ -26,17 +41,22 @@ export function routesWithBodyParameter(app: INestApplication): HttpRoute[] {
     return scanner.getAllMethodNames(controller.prototype as object).flatMap((name) => {
       const handler = (controller.prototype as Record<string, unknown>)[name] as object;
       const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-      if (paths === undefined || !takesBodyParameter(controller, name)) return [];
+      const pipes = bodyParameterPipes(controller, name);
+      if (paths === undefined || pipes === undefined || !match(pipes)) return [];
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
       return prefixes.flatMap((prefix) => asList(paths).map((path) => ({ method, path: joinPath(prefix, path) })));
     });
   });
 }
 
-/** Whether a handler has a `@Body()` parameter; Nest keys each parameter's metadata `<type>:<index>`. */
-function takesBodyParameter(controller: Type, handler: string): boolean {
-  const parameters = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler) ?? {}) as Record<string, unknown>;
-  return Object.keys(parameters).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
+/**
+ * The pipes of a handler's `@Body()` parameters, or undefined when it has none. Nest keys each
+ * parameter's metadata `<type>:<index>` and keeps the pipes given to its decorator there.
+ */
+function bodyParameterPipes(controller: Type, handler: string): unknown[] | undefined {
+  const parameters = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler) ?? {}) as Record<string, { pipes?: unknown[] }>;
+  const bodies = Object.entries(parameters).filter(([key]) => key.split(':')[0] === String(RouteParamtypes.BODY));
+  return bodies.length === 0 ? undefined : bodies.flatMap(([, { pipes = [] }]) => pipes);
 }
 
 function asList(paths: string | string[] | undefined): string[] {

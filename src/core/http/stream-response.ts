@@ -12,6 +12,12 @@ export interface StreamedBody {
 }
 
 const logger = new Logger('StreamResponse');
+/**
+ * pipeline() puts six to eight 'close' listeners on the response it writes to. With those every answer
+ * carries (the count of requests in flight, the request log) and an export's slot, that is more
+ * than Node's default of ten, whose warning is meant for a leak; these end with the answer.
+ */
+const PIPELINE_LISTENERS = 10;
 
 /**
  * Sends `chunks` as a 200's body in constant memory. The next chunk is only asked for once the
@@ -26,6 +32,7 @@ export async function streamResponse(response: Response, { contentType, fileName
   const first = await rest.next();
   // attachment() would set the type from the extension: the type comes after it.
   response.status(200).attachment(fileName).type(contentType);
+  response.setMaxListeners(response.getMaxListeners() + PIPELINE_LISTENERS);
   try {
     await pipeline(Readable.from(resumed(first, rest), { objectMode: false }), response);
   } catch (error) {

@@ -185,4 +185,26 @@ describe('RequestValidationPipe', () => {
 
     expect(await validate('UpsertSmsDocumentsDto', 'body', body)).toBe(body);
   });
+
+  it.each([
+    ['the raw lane’s bytes', Buffer.from('{"UBID": "\\u0000"}')],
+    ['a parsed body, NUL and all', { UBID: '\0', documents: 'not checked here' }],
+  ])('leaves %s of a body declared without a DTO class to its own pipe, untouched', async (_what, body) => {
+    await expect(pipe.transform(body, { type: 'body', metatype: Object })).resolves.toBe(body);
+    await expect(pipe.transform(body, { type: 'body' })).resolves.toBe(body);
+  });
+
+  it('still searches a query declared without a DTO class for NUL', async () => {
+    expect(await refusalOf({ name: 'a\0' }, { type: 'query', metatype: Object })).toEqual([
+      { loc: ['query', 'name'], msg: 'name must not contain the NUL character (U+0000)', type: 'noNulCharacter' },
+    ]);
+  });
+
+  it('hands the compiled check it gives a DTO to a pipe that checks the body itself', () => {
+    const check = pipe.compiledCheckFor(UpsertSmsDocumentsDto)!;
+
+    expect(check({ UBID, documents: documents(1) })).toBe(true);
+    expect(check({ UBID, documents: [] })).toBe(false);
+    expect(pipe.compiledCheckFor(UpsertSmsDocumentsDto)).toBe(check);
+  });
 });

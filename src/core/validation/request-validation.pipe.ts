@@ -1,4 +1,5 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateFunction } from 'ajv';
 
 import { FieldErrorDto } from '../errors/error-response.dto';
 import { RequestValidationException } from '../errors/request-validation.exception';
@@ -56,10 +57,19 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Nest passes a custom decorator's value (the upload's request) through untouched: so does the search for NUL.
-    if (metadata.type === 'custom') return super.transform(value, metadata);
+    // Nest validates no custom decorator's value (validateCustomDecorators is off): nor does the search for NUL.
+    if (metadata.type === 'custom' || isOwnPipesBody(metadata)) return value;
     const part = REQUEST_PART[metadata.type];
     return withoutNulCharacters(await this.checkRules(value, metadata, part), part);
+  }
+
+  /**
+   * The compiled check this pipe gives a DTO's bodies (null when the DTO cannot be compiled), for
+   * a pipe that checks a body of that DTO itself before it asks this one to word the refusal: the
+   * DTO is compiled once.
+   */
+  compiledCheckFor(dto: new () => object): ValidateFunction | null {
+    return this.compiled.validatorFor(dto);
   }
 
   private async checkRules(value: unknown, metadata: ArgumentMetadata, part: string): Promise<unknown> {
@@ -82,6 +92,14 @@ export class RequestValidationPipe extends ValidationPipe {
       throw error;
     }
   }
+}
+
+/**
+ * A body declared without a DTO class (the upload's `@Body(DocumentBatchPipe) batch: DocumentBatch`)
+ * is its own pipe's to parse and check: it may still be the raw lane's bytes (see RawJsonBodyPipe).
+ */
+function isOwnPipesBody({ type, metatype }: ArgumentMetadata): boolean {
+  return type === 'body' && (metatype === undefined || metatype === Object);
 }
 
 /** A validated value, which nests no deeper than its DTO allows, so that the search cannot overflow the stack. */

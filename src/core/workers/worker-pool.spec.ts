@@ -44,6 +44,14 @@ describe('WorkerPool', () => {
     expect(bytes.byteLength).toBe(0);
   });
 
+  it('answers a task whose handler answers on a later turn, and fails one whose promise rejects', async () => {
+    start(1);
+
+    await expect(pool.run({ later: true, value: 5 })).resolves.toMatchObject({ value: 5 });
+    await expect(pool.run({ later: true, fail: 'later, not this one' })).rejects.toThrow('later, not this one');
+    await expect(pool.run({ value: 6 })).resolves.toMatchObject({ value: 6 });
+  });
+
   it('fails a task that throws, and goes on with the next', async () => {
     start(1);
 

@@ -23,14 +23,27 @@ interface PooledWorker<Output> {
   ready: Promise<void>;
 }
 
+/** How to start a worker script: its file, and the Node options and environment of its thread. */
+export interface WorkerScript {
+  file: string;
+  execArgv: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * The file of a worker script next to the code that starts it: the compiled `.js` in dist/, or,
- * under ts-jest (no `.js` beside the source), the `.ts` file run through ts-node.
+ * under ts-jest (no `.js` beside the source), the `.ts` file run through ts-node. ts-node is told
+ * to prefer `.ts` files, as Jest does: Node would otherwise import a spec's cases beside a module
+ * (`request-validation.pipe.json`) in place of the module.
  */
-export function workerScript(directory: string, name: string): { file: string; execArgv: string[] } {
+export function workerScript(directory: string, name: string): WorkerScript {
   const compiled = join(directory, `${name}.js`);
   if (existsSync(compiled)) return { file: compiled, execArgv: [] };
-  return { file: join(directory, `${name}.ts`), execArgv: ['--require', 'ts-node/register/transpile-only'] };
+  return {
+    file: join(directory, `${name}.ts`),
+    execArgv: ['--require', 'ts-node/register/transpile-only'],
+    env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' },
+  };
 }
 
 /**
@@ -46,7 +59,7 @@ export class WorkerPool<Input, Output> {
   private closed = false;
 
   constructor(
-    private readonly script: { file: string; execArgv: string[] },
+    private readonly script: WorkerScript,
     readonly size: number,
   ) {}
 
@@ -77,7 +90,7 @@ export class WorkerPool<Input, Output> {
   }
 
   private launch(): PooledWorker<Output> {
-    const worker = new Worker(this.script.file, { execArgv: this.script.execArgv });
+    const worker = new Worker(this.script.file, { execArgv: this.script.execArgv, env: this.script.env });
     // Idle workers must not keep the process alive; one with a task has a caller waiting for it.
     worker.unref();
     let loaded!: () => void;

@@ -1,40 +1,45 @@
-import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
-import { Request } from 'express';
+import { Injectable } from '@nestjs/common';
 
-import { parseRawJsonBody, RawJsonRoute } from '../../core/http/body-parsing';
-import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
-import { DocumentBatch, toDocumentBatch } from '../domain/document-batch';
-import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
-import { DocumentBatchPreparer } from './document-batch.preparer';
+import { RawJsonBodyPipe } from '../../core/http/raw-json-body.pipe';
+import { RequestsInFlight } from '../../core/http/requests-in-flight';
+import { DocumentBatch } from '../domain/document-batch';
+import { DocumentBatchParser } from './document-batch.parser';
+import { UploadWorkers } from './upload-workers';
 
-/** The upload route's JSON bodies reach DocumentBatchPipe as bytes (see useJsonBodyParsing). */
-export const UPSERT_DOCUMENTS_ROUTE: RawJsonRoute = { method: 'POST', path: '/tracking/sms_documents' };
-
-/** The request, for DocumentBatchPipe: `@UploadedDocuments(DocumentBatchPipe) batch: DocumentBatch`. */
-export const UploadedDocuments = createParamDecorator((_data: unknown, context: ExecutionContext) =>
-  context.switchToHttp().getRequest<Request>(),
-);
+/** Smaller bodies are always made into batches on the event loop: a worker's round trip would cost more than they do. */
+export const OFF_THREAD_FROM_BYTES = 64 * 1024;
 
 /**
- * An upload's body as a DocumentBatch. A valid body, the common case, is parsed, checked and
- * serialized by DocumentBatchPreparer (off the event loop when it is big). Anything else takes the
- * way of every other body, the JSON parser's and the validation pipe's, so that the 422 says
- * exactly what it says for every route.
+ * An upload's body as a DocumentBatch: `@Body(DocumentBatchPipe) batch: DocumentBatch`. The body
+ * parser leaves a plain JSON body as bytes (see RawJsonBodyPipe), and it is parsed, checked and
+ * serialized once, where it costs least:
+ *
+ * - on the event loop while no other request is in flight: with no one else to serve meanwhile,
+ *   the hop to a worker and back would gain nothing;
+ * - in an upload worker while others are: making a 5000-document batch holds the thread
+ *   15–20 ms, during which no other request would be served (docs/performance.md).
+ *
+ * A body that is not a valid upload gets the error it gets on every route (the JSON parser's,
+ * the validation pipe's), from the same parse.
  */
 @Injectable()
-export class DocumentBatchPipe implements PipeTransform<Request, Promise<DocumentBatch>> {
-  private readonly validation = new RequestValidationPipe();
+export class DocumentBatchPipe extends RawJsonBodyPipe<DocumentBatch> {
+  private readonly parser = new DocumentBatchParser();
 
-  constructor(private readonly preparer: DocumentBatchPreparer) {}
+  constructor(
+    private readonly workers: UploadWorkers,
+    private readonly requests: RequestsInFlight,
+  ) {
+    super();
+  }
 
-  async transform(req: Request): Promise<DocumentBatch> {
-    let body: unknown = req.body;
-    if (Buffer.isBuffer(body)) {
-      const prepared = await this.preparer.prepare(body);
-      if ('batch' in prepared) return prepared.batch;
-      body = await parseRawJsonBody(prepared.refused, req.headers['content-type']!);
-    }
-    const upload = (await this.validation.transform(body, { type: 'body', metatype: UpsertSmsDocumentsDto })) as UpsertSmsDocumentsDto;
-    return toDocumentBatch(upload.UBID, upload.documents);
+  transform(body: unknown): Promise<DocumentBatch> {
+    if (!Buffer.isBuffer(body)) return this.parser.fromBody(body);
+    return this.inWorker(body) ? this.workers.batchOf(body) : this.parser.fromJson(body);
+  }
+
+  private inWorker(body: Buffer): boolean {
+    // The upload's own request is one of those in flight.
+    return this.workers.enabled && body.length >= OFF_THREAD_FROM_BYTES && this.requests.count > 1;
   }
 }

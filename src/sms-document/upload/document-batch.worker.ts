@@ -1,33 +1,42 @@
 /**
- * A worker thread of DocumentBatchPreparer: turns upload bodies into document batches (parse,
- * compiled check, repeated uniqueIds merged, serialized) off the service's event loop. A body that
- * does not pass goes back as it came, for the event loop to say what is wrong with it.
+ * A worker thread of UploadWorkers: makes upload bodies into document batches (parse, compiled
+ * check, repeated uniqueIds merged, serialized) off the service's event loop. A body that is not a
+ * valid upload gets its error answer here too, so that it is parsed once.
  */
 import 'reflect-metadata';
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-import { CompiledValidation } from '../../core/validation/compiled-validation';
-import { serveTasks } from '../../core/workers/serve-tasks';
-import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
-import type { PreparedUpload } from './document-batch.preparer';
-import { prepareDocumentBatch } from './prepare-document-batch';
+import { HttpException } from '@nestjs/common';
+
+import { serveTasks, TaskResult } from '../../core/workers/serve-tasks';
+import { DocumentBatchParser } from './document-batch.parser';
+import type { PreparedUpload } from './upload-workers';
 
 /**
- * After a body this big, the thread collects its garbage at once: a maximal body leaves ~100 MB
- * behind, which V8 would otherwise keep, in each worker, long after the upload.
+ * After a body this big, the thread collects its garbage once it has answered: a maximal body
+ * leaves ~100 MB behind, which V8 would otherwise keep, in each worker, long after the upload.
  */
 const COLLECT_AFTER_BYTES = 4 * 1024 * 1024;
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
-const validate = new CompiledValidation().validatorFor(UpsertSmsDocumentsDto)!;
+const parser = new DocumentBatchParser();
 
-serveTasks<Uint8Array, PreparedUpload>((body) => {
+serveTasks<Uint8Array, PreparedUpload>(async (body) => {
+  const prepared = await prepare(body);
   if (body.byteLength >= COLLECT_AFTER_BYTES) setImmediate(collectGarbage);
-  const batch = prepareDocumentBatch(body, validate);
-  return batch
-    ? { output: { batch }, transfer: [batch.json.buffer as ArrayBuffer] }
-    : { output: { refused: body }, transfer: [body.buffer as ArrayBuffer] };
+  return prepared;
 });
+
+async function prepare(body: Uint8Array): Promise<TaskResult<PreparedUpload>> {
+  try {
+    const batch = await parser.fromJson(body);
+    return { output: { batch }, transfer: [batch.json.buffer as ArrayBuffer] };
+  } catch (error) {
+    // The answer crosses to the event loop as data: an exception's class stays on this side.
+    if (error instanceof HttpException) return { output: { refusal: { status: error.getStatus(), response: error.getResponse() } } };
+    throw error;
+  }
+}
