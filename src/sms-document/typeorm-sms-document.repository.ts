@@ -6,7 +6,7 @@ import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { NOW } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../tracking/tracking-state';
-import { DocumentBatch } from './domain/document-batch';
+import { batchJsonText, DocumentBatch } from './domain/document-batch';
 import {
   KeysetPage,
   SmsDocument,
@@ -84,13 +84,13 @@ const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
 };
 
 /**
- * The batch's JSON bytes as each driver takes them best. SQLite: a BLOB, copied once as it is
- * bound and read as text by the statement (CAST) on SQLite's own thread. PostgreSQL: text, as
- * node-postgres would send bytes as hexadecimal bytea.
+ * The batch's JSON as each driver takes it best. SQLite: text as it is, bytes (from a worker) as a
+ * BLOB, copied once as it is bound and read as text by the statement (CAST) on SQLite's own thread.
+ * PostgreSQL: text, as node-postgres would send bytes as hexadecimal bytea.
  */
-const DOCUMENTS_PARAMETER: Record<DatabaseEngine, (json: Buffer) => unknown> = {
-  sqlite: (json) => json,
-  postgres: (json) => json.toString('utf8'),
+const DOCUMENTS_PARAMETER: Record<DatabaseEngine, (json: DocumentBatch['json']) => unknown> = {
+  sqlite: (json) => (typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength)),
+  postgres: batchJsonText,
 };
 
 /**
@@ -185,7 +185,7 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
   async upsertMany({ UBID, json }: DocumentBatch): Promise<number> {
     const { manager } = this.transaction;
     const engine = engineOf(manager);
-    const documents = DOCUMENTS_PARAMETER[engine](Buffer.from(json.buffer, json.byteOffset, json.byteLength));
+    const documents = DOCUMENTS_PARAMETER[engine](json);
     const result = await refusedAsIntegrityError(() => manager.queryRunner!.query(UPSERT_DOCUMENTS[engine], [UBID, documents], true));
     return result.affected ?? 0;
   }

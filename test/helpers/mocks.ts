@@ -1,5 +1,5 @@
 import { UnitOfWork } from '../../src/core/database/unit-of-work';
-import { DocumentBatch } from '../../src/sms-document/domain/document-batch';
+import { batchJsonText, DocumentBatch } from '../../src/sms-document/domain/document-batch';
 import { SmsDocumentRepository } from '../../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../../src/sms-transfer/sms-transfer.repository';
 import { ProviderOverride } from '../../tools/app-in-process';
@@ -64,5 +64,5 @@ export function spyingUnitOfWork(): MockOf<UnitOfWork> {
 /** What a mocked `upsertMany` was handed in its `call`-th call: the batch's UBID, count and documents, decoded. */
 export function uploadedBatch(upsertMany: jest.Mock, call = 0): { UBID: string; count: number; documents: Record<string, unknown>[] } {
   const { UBID, count, json } = upsertMany.mock.calls[call][0] as DocumentBatch;
-  return { UBID, count, documents: JSON.parse(new TextDecoder().decode(json)) };
+  return { UBID, count, documents: JSON.parse(batchJsonText(json)) as Record<string, unknown>[] };
 }

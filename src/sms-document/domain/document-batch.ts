@@ -11,14 +11,22 @@ export interface DocumentBatch {
   UBID: string;
   /** How many documents, repeated uniqueIds counted once. */
   count: number;
-  /** The JSON array of the documents, in UTF-8. */
-  json: Uint8Array;
+  /**
+   * The JSON array of the documents: text when made on the event loop, UTF-8 bytes when made in a
+   * worker (bytes cross to the event loop without a copy; encoding them there would cost an upload
+   * alone a pass over its documents and a buffer more to collect).
+   */
+  json: string | Uint8Array;
 }
 
 export function toDocumentBatch(UBID: string, documents: NewSmsDocument[]): DocumentBatch {
   const unique = lastOccurrences(documents);
-  // TextEncoder gives the bytes a buffer of their own, which a worker can hand over without a copy.
-  return { UBID, count: unique.length, json: new TextEncoder().encode(JSON.stringify(unique)) };
+  return { UBID, count: unique.length, json: JSON.stringify(unique) };
+}
+
+/** The batch's JSON array as text, whichever thread made it. */
+export function batchJsonText(json: DocumentBatch['json']): string {
+  return typeof json === 'string' ? json : new TextDecoder().decode(json);
 }
 
 function lastOccurrences(documents: NewSmsDocument[]): NewSmsDocument[] {

@@ -3,11 +3,12 @@ import 'reflect-metadata';
 import Ajv from 'ajv';
 
 import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
+import { batchJsonText } from '../domain/document-batch';
 import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
 import { DocumentBatchParser } from './document-batch.parser';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
-const decoded = (json: Uint8Array) => JSON.parse(new TextDecoder().decode(json)) as unknown;
+const decoded = (json: string | Uint8Array) => JSON.parse(batchJsonText(json)) as unknown;
 const bytes = (body: unknown) => Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 /** What the validation pipe answers a body parsed the usual way: the answer every other route gives. */
 const usualRefusal = (body: unknown) =>

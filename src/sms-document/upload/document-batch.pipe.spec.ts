@@ -2,7 +2,7 @@ import 'reflect-metadata';
 
 import { RequestsInFlight } from '../../core/http/requests-in-flight';
 import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
-import { DocumentBatch } from '../domain/document-batch';
+import { batchJsonText, DocumentBatch } from '../domain/document-batch';
 import { SmsDocumentController } from '../sms-document.controller';
 import { DocumentBatchParser } from './document-batch.parser';
 import { DocumentBatchPipe, OFF_THREAD_FROM_BYTES } from './document-batch.pipe';
@@ -15,7 +15,7 @@ const body = (count: number) => Buffer.from(JSON.stringify({ UBID, documents: do
 const decoded = ({ UBID: ubid, count, json }: DocumentBatch) => ({
   UBID: ubid,
   count,
-  documents: JSON.parse(Buffer.from(json).toString()) as unknown,
+  documents: JSON.parse(batchJsonText(json)) as unknown,
 });
 /** The batch a worker answers: recognisable, so that a test sees where its batch was made. */
 const FROM_WORKER: DocumentBatch = { UBID, count: -1, json: new Uint8Array() };

@@ -4,7 +4,7 @@ import { HttpException } from '@nestjs/common';
 
 import { loadConfig } from '../../core/config/app-config';
 import { WorkerPool } from '../../core/workers/worker-pool';
-import { DocumentBatch } from '../domain/document-batch';
+import { batchJsonText, DocumentBatch } from '../domain/document-batch';
 import { DocumentBatchParser } from './document-batch.parser';
 import { UploadWorkers } from './upload-workers';
 
@@ -12,7 +12,7 @@ const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const documents = (count: number) =>
   Array.from({ length: count }, (_, index) => ({ uniqueId: `d${index}`, SMScount: 1, data: { text: `message ${index}` } }));
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
-const decoded = (batch: DocumentBatch) => ({ ...batch, json: JSON.parse(Buffer.from(batch.json).toString()) as unknown });
+const decoded = (batch: DocumentBatch) => ({ ...batch, json: JSON.parse(batchJsonText(batch.json)) as unknown });
 /** The status and payload of the error a promise rejects with: what the client is answered. */
 const refusalOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -59,6 +59,15 @@ describe('UploadWorkers', () => {
 
       expect(decoded(batch)).toEqual({ UBID, count: 2000, json: big });
       expect(decoded(batch)).toEqual(decoded(await new DocumentBatchParser().fromJson(bigBody())));
+    });
+
+    it('hands the batch back as bytes of their own, which cross without a copy', async () => {
+      const { json } = await workers.batchOf(bigBody());
+
+      expect(typeof json).not.toBe('string');
+      const bytes = json as Uint8Array;
+      expect(bytes.byteOffset).toBe(0);
+      expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
     });
 
     it('refuses an invalid body with the error the event loop gives it', async () => {
