@@ -6,8 +6,8 @@ import { domainErrorBody, HttpExceptionFilter, RETRY_AFTER_SECONDS } from './htt
 import { RequestValidationException } from './request-validation.exception';
 
 /** The answer the filter sends for `exception`: status, headers set and body. */
-function answerTo(exception: unknown) {
-  const response = { status: jest.fn(), json: jest.fn(), setHeader: jest.fn() };
+function answerTo(exception: unknown, headersAlreadySet: Record<string, unknown> = {}) {
+  const response = { status: jest.fn(), json: jest.fn(), setHeader: jest.fn(), getHeader: (name: string) => headersAlreadySet[name] };
   response.status.mockReturnValue(response);
   const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
   new HttpExceptionFilter().catch(exception, host);
@@ -29,12 +29,30 @@ describe('HttpExceptionFilter', () => {
     ['not-found', HttpStatus.NOT_FOUND],
     ['conflict', HttpStatus.CONFLICT],
     ['refused', HttpStatus.UNPROCESSABLE_ENTITY],
-    ['unavailable', HttpStatus.SERVICE_UNAVAILABLE],
   ])("answers a domain error of kind '%s' with %d and its detail word for word", (kind, statusCode) => {
     const error = new DomainError(kind, "UBID 'x' is not found in table tracking.sms_transfers");
 
     expect(answerTo(error)).toEqual({ status: statusCode, headers: [], body: { statusCode, detail: error.detail } });
     expect(domainErrorBody(error)).toEqual({ statusCode, detail: error.detail });
+  });
+
+  it('answers a busy service (a domain error of kind unavailable) with 503, its detail and Retry-After, as a warning', () => {
+    const error = new DomainError('unavailable', 'Too many receipts are waiting to be written. Retry later.');
+    const statusCode = HttpStatus.SERVICE_UNAVAILABLE;
+
+    expect(answerTo(error)).toEqual({
+      status: statusCode,
+      headers: [['Retry-After', RETRY_AFTER_SECONDS]],
+      body: { statusCode, detail: error.detail },
+    });
+    expect(Logger.prototype.warn).toHaveBeenCalledWith(error.detail);
+    expect(Logger.prototype.error).not.toHaveBeenCalled();
+  });
+
+  it('keeps the Retry-After the thrower of a busy error already set', () => {
+    const error = new DomainError('unavailable', 'The service is busy. Retry later.');
+
+    expect(answerTo(error, { 'Retry-After': 5 }).headers).toEqual([]);
   });
 
   it("keeps an HTTP exception's status and its detail", () => {
