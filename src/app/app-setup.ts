@@ -9,7 +9,7 @@ import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
 import { RouteSet, routesWithBodyParameter, routesWithRawJsonBody } from '../core/http/body-routes';
 import { useLingeringClose } from '../core/http/lingering-close';
-import { useRequestsInFlight } from '../core/http/requests-in-flight';
+import { RequestsInFlight, useRequestsInFlight } from '../core/http/requests-in-flight';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { shareOfOneClient, useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
@@ -53,8 +53,8 @@ export function configureApp(app: INestApplication): INestApplication {
   // From their arrival, before anything may answer: the upload asks whether it would keep others waiting.
   useRequestsInFlight(app);
   useLingeringClose(app);
-  // Before the others, so that answers given before routing (401, 503 busy) are counted too.
-  if (metricsEnabled) useRequestMetrics(app, metrics);
+  // Hears of every answer's end from the count above, so that answers given before routing (401, 503 busy) are counted too.
+  if (metricsEnabled) useRequestMetrics(app.get(RequestsInFlight), metrics);
   // Before anything reads the request: without keys, a request for another host is refused on every route.
   useLoopbackHostCheck(app, security);
   useServerTimeouts(app, http);

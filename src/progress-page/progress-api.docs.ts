@@ -2,14 +2,13 @@ import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 
 import { ApiErrorResponses, fieldError } from '../core/openapi/api-error-responses';
-import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
-import { EXAMPLE_UBID } from '../tracking/decorators';
+import { TRANSFER_NOT_FOUND } from '../sms-transfer/sms-transfer.docs';
 import { ApiTrackingResource, BAD_UBID } from '../tracking/tracking.docs';
 import { EXAMPLE_PROGRESS, TransferProgressDto, TransferProgressPageDto } from './dto/transfer-progress.dto';
 
 /*
- * The OpenAPI documentation of the progress routes, one decorator per route. The 404 example is
- * made by the factory the transfer service throws with; test/documented-errors checks it.
+ * The OpenAPI documentation of the progress routes, one decorator per route. The 404 is the transfer
+ * routes' own, made by the factory the transfer service throws with; test/documented-errors checks it.
  */
 
 const ETAG = {
@@ -59,6 +58,6 @@ export function ApiGetTransferProgress() {
     ApiOperation({ summary: "A transfer's progress", description: `The transfer and its documents' summary. ${FRESHNESS}` }),
     ApiConditionalPoll(),
     ApiOkResponse({ type: TransferProgressDto, description: 'The transfer and its summary.', example: EXAMPLE_PROGRESS, headers: ETAG }),
-    ApiErrorResponses({ 404: transferNotFound(EXAMPLE_UBID), 422: BAD_UBID }),
+    ApiErrorResponses({ 404: TRANSFER_NOT_FOUND, 422: BAD_UBID }),
   );
 }

@@ -17,7 +17,8 @@ import { transferMovingBackwards, transferNotFound } from './sms-transfer.errors
  * throws with (sms-transfer.errors.ts); test/documented-errors checks each against the service.
  */
 
-const NOT_FOUND = transferNotFound(EXAMPLE_UBID);
+/** The 404 of every route that names a transfer by its UBID, the progress routes' too. */
+export const TRANSFER_NOT_FOUND = { description: 'Unknown UBID.', example: transferNotFound(EXAMPLE_UBID) };
 /** A transfer whose undelivered documents went through the fallback channel. */
 const WITH_FALLBACKS = { ...EXAMPLE_TRANSFER, state: TrackingState.DONE, fallbackCount: 1250, when: '2024-04-17T10:02:11.000Z' };
 
@@ -75,7 +76,7 @@ export function ApiGetTransfer() {
   return applyDecorators(
     ApiOperation({ summary: 'Read a transfer' }),
     ApiOkResponse({ type: SmsTransferDto, description: 'The transfer.', example: EXAMPLE_TRANSFER }),
-    ApiErrorResponses({ 404: NOT_FOUND, 422: BAD_UBID }),
+    ApiErrorResponses({ 404: TRANSFER_NOT_FOUND, 422: BAD_UBID }),
   );
 }
 
@@ -88,7 +89,7 @@ export function ApiComputeFallback() {
         'Counts the documents of the transfer that are not DONE (they go through the fallback channel), stores the number in `fallbackCount` and answers the transfer. Counted and stored in one statement.',
     }),
     ApiOkResponse({ type: SmsTransferDto, description: 'The transfer with its new fallbackCount.', example: WITH_FALLBACKS }),
-    ApiErrorResponses({ 404: NOT_FOUND, 422: BAD_UBID }),
+    ApiErrorResponses({ 404: TRANSFER_NOT_FOUND, 422: BAD_UBID }),
   );
 }
 
@@ -101,7 +102,7 @@ export function ApiSetFallbackCount() {
     ApiOkResponse({ type: SmsTransferDto, description: 'The transfer with its new fallbackCount.', example: WITH_FALLBACKS }),
     ApiBody({ type: SetFallbackCountDto, examples: { counted: { summary: 'Counted by the sender', value: { fallbackCount: 1250 } } } }),
     ApiErrorResponses({
-      404: NOT_FOUND,
+      404: TRANSFER_NOT_FOUND,
       ...BODY_ERRORS,
       422: { example: fieldError(['body', 'fallbackCount'], 'fallbackCount must not be less than 0', 'min') },
     }),
@@ -121,8 +122,11 @@ export function ApiUpdateTransferState() {
       example: { ...EXAMPLE_TRANSFER, state: TrackingState.SENT, when: '2024-04-17T09:12:05.000Z' },
     }),
     ApiErrorResponses({
-      404: NOT_FOUND,
-      409: transferMovingBackwards(EXAMPLE_UBID, TrackingState.DONE, TrackingState.SENT),
+      404: TRANSFER_NOT_FOUND,
+      409: {
+        description: 'States only move forward (INIT → SENT → DONE): this would move one back. Nothing was changed.',
+        example: transferMovingBackwards(EXAMPLE_UBID, TrackingState.DONE, TrackingState.SENT),
+      },
       422: { example: fieldError(['path', 'state'], 'state must be one of the following values: INIT, SENT, DONE', 'isEnum') },
     }),
   );
@@ -133,7 +137,7 @@ export function ApiDeleteTransfer() {
     HttpCode(HttpStatus.NO_CONTENT),
     ApiOperation({ summary: 'Delete a transfer and its documents', description: 'The documents go with it (ON DELETE CASCADE).' }),
     ApiNoContentResponse({ description: 'Deleted.' }),
-    ApiErrorResponses({ 404: NOT_FOUND, 422: BAD_UBID }),
+    ApiErrorResponses({ 404: TRANSFER_NOT_FOUND, 422: BAD_UBID }),
   );
 }
 

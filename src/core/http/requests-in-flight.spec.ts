@@ -1,6 +1,7 @@
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, request, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 import { Response } from 'express';
 
@@ -84,5 +85,26 @@ describe('RequestsInFlight', () => {
     await gone;
 
     expect(requests.count).toBe(0);
+  });
+
+  it('tells every listener of each answer as it ends, with the seconds since its arrival, from the one listener the answer carries', () => {
+    const counted = new RequestsInFlight();
+    const heard: unknown[][] = [];
+    counted.onAnswerEnded((res, seconds) => heard.push(['first', res, seconds, counted.count]));
+    counted.onAnswerEnded((res, seconds) => heard.push(['second', res, seconds]));
+    // A clock that reads 1 s at the arrival and 3.5 s at the end, so that the time told is exact.
+    const now = jest.spyOn(performance, 'now').mockReturnValueOnce(1000).mockReturnValueOnce(3500);
+    // Only the answer's 'close' matters here: an emitter stands for it.
+    const res = new EventEmitter() as unknown as Response;
+
+    counted.track(res);
+    expect({ closeListeners: res.listenerCount('close'), count: counted.count, heard }).toEqual({ closeListeners: 1, count: 1, heard: [] });
+    res.emit('close');
+
+    expect(heard).toEqual([
+      ['first', res, 2.5, 0],
+      ['second', res, 2.5],
+    ]);
+    now.mockRestore();
   });
 });

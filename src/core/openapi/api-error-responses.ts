@@ -8,16 +8,19 @@ import { domainErrorBody } from '../errors/http-exception.filter';
 import { bodyTooLarge } from '../http/body-parsing';
 import { bodyTooSlow } from '../http/upload-admission';
 
-const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
+/**
+ * The answers the plumbing gives alike on every route, described once here. Any other status is
+ * a feature's (an unknown resource's 404, a rule's 409), and its description comes with its example.
+ */
+const PLUMBING_DESCRIPTIONS = {
   [HttpStatus.SERVICE_UNAVAILABLE]:
     'The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds.',
-  [HttpStatus.NOT_FOUND]: 'Unknown UBID.',
-  [HttpStatus.CONFLICT]: 'States only move forward (INIT → SENT → DONE): this would move one back. Nothing was changed.',
   [HttpStatus.REQUEST_TIMEOUT]:
     'The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The request body is larger than 16 MiB.',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'The request is invalid: `detail` lists the rejected fields.',
 };
+type PlumbingStatus = keyof typeof PLUMBING_DESCRIPTIONS;
 
 /** An error thrown in the case documented: a service's DomainError, or the HTTP layer's exception. */
 type ThrownError = DomainError | HttpException;
@@ -27,6 +30,10 @@ type ThrownError = DomainError | HttpException;
  * documentation's example values, or, for field errors, the detail itself.
  */
 export type ErrorExample = ThrownError | { description?: string; example: unknown };
+
+/** The error answers of one operation by status; a status the plumbing does not describe needs its own description. */
+export type ErrorResponses = Partial<Record<PlumbingStatus, ErrorExample>> &
+  Partial<Record<Exclude<HttpStatus, PlumbingStatus>, { description: string; example: unknown }>>;
 
 /** The `detail` of an error answer, as the filter writes it. */
 export function detailOf(example: unknown): unknown {
@@ -43,13 +50,13 @@ function isThrownError(error: ErrorExample): error is ThrownError {
  * Documents an operation's error answers with the one error schema (422 with its field list),
  * each with an example `detail` made by the code that answers it, so that the two cannot drift.
  */
-export function ApiErrorResponses(errors: Partial<Record<HttpStatus, ErrorExample>>) {
-  const decorators = Object.entries(errors).map(([code, error]) => {
+export function ApiErrorResponses(errors: ErrorResponses) {
+  const decorators = Object.entries(errors as Partial<Record<HttpStatus, ErrorExample>>).map(([code, error]) => {
     const status = Number(code) as HttpStatus;
     const { description, example } = isThrownError(error) ? { description: undefined, example: error } : error;
     return ApiResponse({
       status,
-      description: description ?? DESCRIPTIONS[status],
+      description: description ?? PLUMBING_DESCRIPTIONS[status as PlumbingStatus],
       type: status === HttpStatus.UNPROCESSABLE_ENTITY ? ValidationErrorResponseDto : ErrorResponseDto,
       example: { statusCode: status, detail: detailOf(example) },
     });
