@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import * as sqlite3 from 'sqlite3';
 
@@ -76,6 +78,30 @@ describe('sqliteDriver', () => {
     const params = [1];
 
     expect(argumentsPassedOn(params)).toEqual([params]);
+  });
+
+  it('leaves nothing in the old generation that keeps a finished statement’s callback, and what it holds, alive through a scavenge', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectYoungGeneration = () => (runInNewContext('gc') as (options: { type: 'minor' }) => void)({ type: 'minor' });
+    const oldLargeObjectBytes = () => getHeapSpaceStatistics().find((space) => space.space_name === 'large_object_space')!.space_used_size;
+    // Numbers that are not integers, stored unboxed: 8 bytes each.
+    const PAYLOAD_NUMBERS = 500_000;
+    let promoted = 0;
+
+    for (let statement = 0; statement < 10; statement += 1) {
+      await new Promise<void>((resolve, reject) => {
+        // Held by the callback alone, as TypeORM's callback holds an upload's batch; big enough to be
+        // allocated in the young generation's large-object space, which a scavenge promotes whole.
+        const payload = Array.from({ length: PAYLOAD_NUMBERS }, (_, index) => index + 0.5);
+        database.run('INSERT INTO t VALUES (?)', [1], (error: Error | null) => (error ? reject(error) : resolve(void payload.length)));
+      });
+      await new Promise(setImmediate);
+      const before = oldLargeObjectBytes();
+      collectYoungGeneration();
+      if (oldLargeObjectBytes() - before >= PAYLOAD_NUMBERS * 8) promoted += 1;
+    }
+
+    expect(promoted).toBe(0);
   });
 
   it('is its own verbose() module, so TypeORM never switches on sqlite3’s costly verbose mode', () => {

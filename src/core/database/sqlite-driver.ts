@@ -2,12 +2,25 @@ import { AsyncResource } from 'node:async_hooks';
 
 import * as sqlite3 from 'sqlite3';
 
-/** Binds a trailing callback to the caller's async context; sqlite3 passes its result as `this`, which the binding keeps. */
+/**
+ * Binds a trailing callback to the caller's async context; sqlite3 passes its result as `this`, which
+ * the binding keeps. Not with AsyncResource.bind(): on Node 20 it gives each bound function a
+ * deprecated `asyncResource` accessor made by util.deprecate(), which sets a fresh function as the
+ * prototype of another (nodejs/node#58218). Each statement so leaves new hidden classes (maps, made
+ * in the old generation) that point at its callback, and every scavenge until the next full
+ * collection takes them for live: it promotes the callback, the statement's parameters it holds (an
+ * upload's batch) and all they reach to the old generation (docs/performance.md).
+ */
 function bindCallback(params: unknown[]): unknown[] {
   const callback = params.at(-1);
-  return typeof callback === 'function'
-    ? [...params.slice(0, -1), AsyncResource.bind(callback as (...args: unknown[]) => unknown)]
-    : params;
+  if (typeof callback !== 'function') return params;
+  const resource = new AsyncResource('SqliteCallback');
+  return [
+    ...params.slice(0, -1),
+    function (this: unknown, ...args: unknown[]) {
+      return resource.runInAsyncScope(callback as (...args: unknown[]) => unknown, this, ...args);
+    },
+  ];
 }
 
 /**
