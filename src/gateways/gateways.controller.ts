@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Response } from 'express';
 
 import { FormBodyPipe, FormFields } from '../core/http/form-body.pipe';
 import { ApiKeyInUrl, AuthenticatedBySignature } from '../core/http/route-authentication';
@@ -23,21 +24,19 @@ export class GatewaysController {
 
   @Get('jasmin/dlr')
   @ApiKeyInUrl('write')
-  @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiJasminDlr()
-  async receiveJasminDlr(@Query() query: GatewayFields): Promise<string> {
+  async receiveJasminDlr(@Query() query: GatewayFields, @Res({ passthrough: true }) response: Response): Promise<string> {
     await this.record(jasminReceipt(query));
-    return JASMIN_ACK;
+    return acknowledgeToJasmin(response);
   }
 
   @Post('jasmin/dlr')
   @HttpCode(HttpStatus.OK)
   @ApiKeyInUrl('write')
-  @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiJasminDlrForm()
-  async receiveJasminDlrForm(@Body(FormBodyPipe) form: FormFields): Promise<string> {
+  async receiveJasminDlrForm(@Body(FormBodyPipe) form: FormFields, @Res({ passthrough: true }) response: Response): Promise<string> {
     await this.record(jasminReceipt(form));
-    return JASMIN_ACK;
+    return acknowledgeToJasmin(response);
   }
 
   @Get('kannel/dlr')
@@ -60,4 +59,10 @@ export class GatewaysController {
     const [result] = await this.recorder.record([receipt]);
     return { result };
   }
+}
+
+/** Jasmin's acknowledgement, as plain text: set on the answer only once recorded, so that an error stays JSON. */
+function acknowledgeToJasmin(response: Response): string {
+  response.type('text/plain; charset=utf-8');
+  return JASMIN_ACK;
 }
