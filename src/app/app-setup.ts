@@ -7,9 +7,11 @@ import { HttpExceptionFilter } from '../core/errors/http-exception.filter';
 import { apiKeyFingerprintOf } from '../core/http/api-key-fingerprint';
 import { BodyBudget } from '../core/http/body-budget';
 import { useJsonBodyParsing } from '../core/http/body-parsing';
-import { RouteSet, routesWithBodyParameter, routesWithRawJsonBody } from '../core/http/body-routes';
+import { RouteSet, routesWithBodyParameter, routesWithFormBody, routesWithRawJsonBody } from '../core/http/body-routes';
+import { useFormBodyParsing } from '../core/http/form-body-parsing';
 import { useLingeringClose } from '../core/http/lingering-close';
 import { RequestsInFlight, useRequestsInFlight } from '../core/http/requests-in-flight';
+import { routesWithOwnAuthentication } from '../core/http/route-authentication';
 import { useServerTimeouts } from '../core/http/server-timeouts';
 import { shareOfOneClient, useUploadAdmission } from '../core/http/upload-admission';
 import { Metrics } from '../core/metrics/metrics';
@@ -43,7 +45,7 @@ const clientOf = (req: Request): string => {
  * connection lingering; without API keys a request addressed to another host is refused before
  * anything else reads it; security headers and CORS answer every request, preflights included;
  * authentication comes before the body parser, so that no body is read for a caller without a
- * key; then a body must find room in the in-flight budget before it is read, and only the routes
+ * key (a route authenticated by a signature of its body checks it once its small form is read); then a body must find room in the in-flight budget before it is read, and only the routes
  * that take a body read one.
  */
 export function configureApp(app: INestApplication): INestApplication {
@@ -59,7 +61,7 @@ export function configureApp(app: INestApplication): INestApplication {
   useLoopbackHostCheck(app, security);
   useServerTimeouts(app, http);
   useHttpSecurity(app, security);
-  useApiKeyAuthentication(app, security);
+  useApiKeyAuthentication(app, security, routesWithOwnAuthentication(app));
   const budget = new BodyBudget(http.maxInflightBodyBytes, shareOfOneClient(http.maxInflightBodyBytes));
   metrics.watchBodyBudget(budget);
   const bodyRoutes = new RouteSet(routesWithBodyParameter(app));
@@ -70,7 +72,14 @@ export function configureApp(app: INestApplication): INestApplication {
     clientOf,
     bodyRoutes,
   });
-  useJsonBodyParsing(app, { bodyRoutes, rawJsonRoutes: routesWithRawJsonBody(app), meterInflated: admission.meterInflated });
+  // A form route's body is a form or nothing: the JSON parser leaves it alone.
+  const formRoutes = new RouteSet(routesWithFormBody(app));
+  useJsonBodyParsing(app, {
+    bodyRoutes: bodyRoutes.without(formRoutes),
+    rawJsonRoutes: routesWithRawJsonBody(app),
+    meterInflated: admission.meterInflated,
+  });
+  useFormBodyParsing(app, formRoutes);
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   setupOpenApi(app);

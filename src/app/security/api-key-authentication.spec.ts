@@ -19,10 +19,12 @@ function fakeApp() {
  * Runs the middleware on a request with these headers: what it passed to `next`, the headers it
  * set, and the key fingerprint it left on the request.
  */
-function answerTo(middleware: Middleware, headers: Record<string, string>, method = 'GET') {
+function answerTo(middleware: Middleware, headers: Record<string, string>, method = 'GET', url = '/tracking/sms_transfers') {
   const setHeader = jest.fn();
   const next = jest.fn();
-  const req = { method, headers } as Request;
+  // As Express hands a request to a middleware mounted on /tracking: its path below the mount.
+  const [path] = url.slice('/tracking'.length).split('?');
+  const req = { method, headers, baseUrl: '/tracking', path, originalUrl: url } as Request;
   middleware(req, { setHeader } as unknown as Response, next);
   expect(next).toHaveBeenCalledTimes(1);
   const [error] = next.mock.calls[0] as [unknown];
@@ -121,6 +123,98 @@ describe('useApiKeyAuthentication', () => {
           },
         },
         fingerprint: apiKeyFingerprint(key),
+      });
+    });
+  });
+
+  describe('on routes that declare their own authentication', () => {
+    const DLR = '/tracking/gateways/jasmin/dlr';
+    const SIGNED = '/tracking/gateways/twilio/status';
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    let middleware: Middleware;
+    beforeEach(() => {
+      const app = fakeApp();
+      useApiKeyAuthentication(
+        app as unknown as INestApplication,
+        {
+          apiKeys: [
+            { key: READ_KEY, scope: 'read' },
+            { key: WRITE_KEY, scope: 'write' },
+          ],
+          corsOrigins: [],
+          allowedHosts: [],
+        },
+        [
+          { route: { method: 'GET', path: DLR }, authentication: { by: 'api-key-in-url', scope: 'write' } },
+          { route: { method: 'POST', path: SIGNED }, authentication: { by: 'signature' } },
+        ],
+      );
+      middleware = app.use.mock.calls[0][1];
+    });
+
+    it.each<[string, Record<string, string>, string]>([
+      ['HTTP basic auth, the key as password', { authorization: basic('jasmin', WRITE_KEY) }, DLR],
+      ['HTTP basic auth without a user name', { authorization: basic('', WRITE_KEY) }, DLR],
+      ['the key query parameter', {}, `${DLR}?id=1&key=${WRITE_KEY}&level=1`],
+      ['a header, as on every route', { 'x-api-key': WRITE_KEY }, DLR],
+    ])('takes the key as %s', (_way, headers, url) => {
+      expect(answerTo(middleware, headers, 'GET', url)).toEqual({
+        headers: {},
+        error: undefined,
+        fingerprint: apiKeyFingerprint(WRITE_KEY),
+      });
+    });
+
+    it('takes neither elsewhere', () => {
+      const missing = { detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' };
+      expect(answerTo(middleware, {}, 'GET', `/tracking/sms_transfers?key=${WRITE_KEY}`).error).toEqual({ status: 401, body: missing });
+      expect(answerTo(middleware, { authorization: basic('jasmin', WRITE_KEY) }, 'GET', '/tracking/sms_transfers').error).toEqual({
+        status: 401,
+        body: missing,
+      });
+    });
+
+    it('says every way when the key is missing, and refuses a wrong one as invalid', () => {
+      expect(answerTo(middleware, {}, 'GET', `${DLR}?id=1`).error).toEqual({
+        status: 401,
+        body: {
+          detail:
+            'Missing API key: send it as "Authorization: Bearer <key>", as "X-API-Key: <key>", as the password of HTTP basic auth (any user name) or as the `key` query parameter',
+        },
+      });
+      expect(answerTo(middleware, { authorization: basic('jasmin', 'wrong-key-0123456789') }, 'GET', DLR).error).toEqual({
+        status: 401,
+        body: { detail: 'Invalid API key' },
+      });
+      expect(answerTo(middleware, {}, 'GET', `${DLR}?key=wrong-key-0123456789`).error).toEqual({
+        status: 401,
+        body: { detail: 'Invalid API key' },
+      });
+    });
+
+    it("needs the route's scope whatever the method: a read key may not report by GET", () => {
+      expect(answerTo(middleware, {}, 'GET', `${DLR}?key=${READ_KEY}`)).toEqual({
+        headers: { 'WWW-Authenticate': 'Bearer realm="TrackingDb", error="insufficient_scope", scope="write"' },
+        error: {
+          status: 403,
+          body: {
+            detail:
+              "Insufficient API key scope: /tracking/gateways/jasmin/dlr needs a key with the 'write' scope whatever the method; this key has 'read'",
+          },
+        },
+        fingerprint: apiKeyFingerprint(READ_KEY),
+      });
+    });
+
+    it('leaves a route checked by its signature to its guard, without a key', () => {
+      expect(answerTo(middleware, {}, 'POST', SIGNED)).toEqual({ headers: {}, error: undefined, fingerprint: undefined });
+    });
+
+    it('matches the routes as Express routes them: case and a trailing slash aside, the method exactly', () => {
+      expect(answerTo(middleware, {}, 'POST', '/tracking/Gateways/twilio/status/').error).toBeUndefined();
+      expect(answerTo(middleware, {}, 'GET', SIGNED).error).toEqual({
+        status: 401,
+        body: { detail: 'Missing API key: send it as "Authorization: Bearer <key>" or as "X-API-Key: <key>"' },
       });
     });
   });

@@ -1,10 +1,11 @@
 import { HttpException } from '@nestjs/common';
-import { getSchemaPath, OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
+import { getSchemaPath, OpenAPIObject } from '@nestjs/swagger';
+import { OperationObject, ResponseObject, SecurityRequirementObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 import { API_KEY_SCOPES, scopeNeededFor } from '../../core/config/api-key-scope';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
 import { detailOf } from '../../core/openapi/api-error-responses';
-import { apiKeyScopeTooNarrow, missingApiKey } from './api-key.errors';
+import { apiKeyScopeTooNarrow, apiKeyScopeTooNarrowForRoute, missingApiKey, missingApiKeyInUrl } from './api-key.errors';
 import { PROTECTED_PATH } from './api-key-authentication';
 import { hostNotAllowed } from './host.errors';
 
@@ -30,20 +31,35 @@ export function documentApiKeyAnswers(document: OpenAPIObject): OpenAPIObject {
     if (!path.startsWith(`${PROTECTED_PATH}/`)) continue;
     for (const method of METHODS) {
       const operation = item[method];
-      if (operation) item[method] = withApiKeyAnswers(operation, method.toUpperCase());
+      if (operation) item[method] = withApiKeyAnswers(operation, method.toUpperCase(), path);
     }
   }
   return document;
 }
 
-function withApiKeyAnswers(operation: OperationObject, method: string): OperationObject {
+function withApiKeyAnswers(operation: OperationObject, method: string, path: string): OperationObject {
+  // An operation that declares its own ways documents its answers: those that take the key in the URL too, or a signature instead.
+  if (operation.security !== undefined) {
+    if (!operation.security.some((way) => BEARER_SCHEME in way)) return operation;
+    // Such routes take a gateway's reports: each needs a write key, whatever its method.
+    return withApiKeyAnswersOf(operation, operation.security, missingApiKeyInUrl(), apiKeyScopeTooNarrowForRoute(path, 'write', 'read'));
+  }
+  return withApiKeyAnswersOf(operation, [{ [BEARER_SCHEME]: [] }, { [API_KEY_SCHEME]: [] }], missingApiKey(), forbiddenExample(method));
+}
+
+function withApiKeyAnswersOf(
+  operation: OperationObject,
+  security: SecurityRequirementObject[],
+  unauthorized: HttpException,
+  forbidden: HttpException,
+): OperationObject {
   const documented: OperationObject = {
     ...operation,
-    security: [{ [BEARER_SCHEME]: [] }, { [API_KEY_SCHEME]: [] }],
+    security,
     responses: {
       ...operation.responses,
-      401: errorAnswer(UNAUTHORIZED_DESCRIPTION, missingApiKey()),
-      403: errorAnswer(FORBIDDEN_DESCRIPTION, forbiddenExample(method)),
+      401: errorAnswer(UNAUTHORIZED_DESCRIPTION, unauthorized),
+      403: errorAnswer(FORBIDDEN_DESCRIPTION, forbidden),
     },
   };
   // In alphabetical order, as Swagger writes every operation's keys.

@@ -39,6 +39,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_ENABLED: 'on' }).metricsEnabled).toBe(true);
   });
 
+  it('accepts no Twilio callbacks and takes no public URL unless told', () => {
+    expect(loadConfig({}).gateways).toEqual({ twilioAuthToken: null, publicUrl: null });
+    expect(loadConfig({ TWILIO_AUTH_TOKEN: ' 0123456789abcdef ', PUBLIC_URL: 'https://example.com/tracking-db/' }).gateways).toEqual({
+      twilioAuthToken: '0123456789abcdef',
+      publicUrl: 'https://example.com/tracking-db',
+    });
+  });
+
   it('keeps everything unless RETENTION_DAYS is set', () => {
     expect(loadConfig({}).retentionDays).toBeNull();
     expect(loadConfig({ RETENTION_DAYS: ' ' }).retentionDays).toBeNull();
@@ -160,6 +168,10 @@ describe('loadConfig', () => {
     ['MAX_CONCURRENT_EXPORTS', '0', "MAX_CONCURRENT_EXPORTS: '0' is not an integer from 1 to 1000"],
     ['MAX_CONCURRENT_EXPORTS', 'many', "MAX_CONCURRENT_EXPORTS: 'many' is not an integer from 1 to 1000"],
     ['METRICS_ENABLED', 'maybe', "METRICS_ENABLED: 'maybe' is not one of true, false (or 1, 0, yes, no, on, off)"],
+    ['PUBLIC_URL', 'tracking.example.com', "PUBLIC_URL: 'tracking.example.com' is not a URL such as https://tracking.example.com"],
+    ['PUBLIC_URL', 'ftp://tracking.example.com', "PUBLIC_URL: 'ftp://tracking.example.com' is not a URL"],
+    ['PUBLIC_URL', 'https://tracking.example.com/?a=1', "PUBLIC_URL: 'https://tracking.example.com/?a=1' is not a URL"],
+    ['PUBLIC_URL', 'https://user:pw@tracking.example.com', "PUBLIC_URL: 'https://user:pw@tracking.example.com' is not a URL"],
     ['RETENTION_DAYS', '0', "RETENTION_DAYS: '0' is not an integer from 1 to 36500"],
     ['RETENTION_DAYS', '30d', "RETENTION_DAYS: '30d' is not an integer from 1 to 36500"],
     ['REQUEST_TIMEOUT_MS', '999', "REQUEST_TIMEOUT_MS: '999' is not an integer from 1000 to 3600000"],

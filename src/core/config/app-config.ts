@@ -41,6 +41,14 @@ export interface HttpLimitsConfig {
   maxConcurrentExports: number;
 }
 
+/** How the SMS gateways' callbacks are checked; see docs/receipts.md. */
+export interface GatewaysConfig {
+  /** The auth token of the Twilio account whose status callbacks are accepted; null: none are. */
+  twilioAuthToken: string | null;
+  /** The service's URL as the gateways call it (scheme, host, port, path prefix), for Twilio's signature; null: the request's own. */
+  publicUrl: string | null;
+}
+
 export interface AppConfigValues {
   host: string;
   port: number;
@@ -55,6 +63,7 @@ export interface AppConfigValues {
   retentionDays: number | null;
   /** Whether GET /metrics serves the Prometheus metrics (and the request and process metrics are measured). */
   metricsEnabled: boolean;
+  gateways: GatewaysConfig;
 }
 
 /** The body parser's limit per request; the in-flight budget must hold at least one such body. */
@@ -175,6 +184,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const maxConcurrentExports = read('MAX_CONCURRENT_EXPORTS', String(DEFAULT_HTTP_LIMITS.maxConcurrentExports), (raw) =>
     parseInteger(raw, 1, 1000),
   );
+  const twilioAuthToken = read('TWILIO_AUTH_TOKEN', '', (raw) => raw || null);
+  const publicUrl = read('PUBLIC_URL', '', parsePublicUrl);
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     problems.push(
       `HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`,
@@ -203,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutMs: shutdownTimeoutMs!,
     retentionDays: retentionDays ?? null,
     metricsEnabled: metricsEnabled!,
+    gateways: { twilioAuthToken: twilioAuthToken ?? null, publicUrl: publicUrl ?? null },
   });
 }
 
@@ -275,6 +287,27 @@ function parseOrigins(raw: string): string[] {
     }
     return origin;
   });
+}
+
+/**
+ * The URL the gateways call the service at, up to the path the service's routes start at: a
+ * scheme, a host, a port and a path prefix when a proxy adds one; no query, no fragment. Kept
+ * without its trailing slash, so that a route's path follows it as it is.
+ */
+function parsePublicUrl(raw: string): string | null {
+  if (raw === '') return null;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new Error(
+      `'${raw}' is not a URL such as https://tracking.example.com or https://example.com/tracking-db (no query, no credentials)`,
+    );
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function parseBoolean(raw: string): boolean {

@@ -1,7 +1,8 @@
 import { All, Body, Controller, Get, Module, Param, ParseIntPipe, Post, Put, Req } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
-import { RouteSet, routesWithBodyParameter, routesWithRawJsonBody } from './body-routes';
+import { RouteSet, routesWithBodyParameter, routesWithFormBody, routesWithRawJsonBody } from './body-routes';
+import { FormBodyPipe } from './form-body.pipe';
 import { RawJsonBodyPipe } from './raw-json-body.pipe';
 
 class BytesPipe extends RawJsonBodyPipe<number> {
@@ -32,6 +33,9 @@ class ThingsController {
 
   @Put(':id/count')
   count(@Body('count', ParseIntPipe) _count: number, @Body('bytes', new BytesPipe()) _length: number): void {}
+
+  @Post(':id/form')
+  form(@Body(FormBodyPipe) _form: unknown): void {}
 }
 
 @Controller(['a', 'b'])
@@ -52,6 +56,7 @@ describe('routesWithBodyParameter', () => {
       { method: 'PUT', path: '/things/:id/name' },
       { method: 'POST', path: '/things/:id/bytes' },
       { method: 'PUT', path: '/things/:id/count' },
+      { method: 'POST', path: '/things/:id/form' },
       { method: 'ALL', path: '/a/x' },
       { method: 'ALL', path: '/a/y/:z' },
       { method: 'ALL', path: '/b/x' },
@@ -73,7 +78,29 @@ describe('routesWithRawJsonBody', () => {
   });
 });
 
+describe('routesWithFormBody', () => {
+  it('lists the handlers whose @Body() parameter has the FormBodyPipe', async () => {
+    const app = (await Test.createTestingModule({ imports: [ThingsModule] }).compile()).createNestApplication();
+
+    expect(routesWithFormBody(app)).toEqual([{ method: 'POST', path: '/things/:id/form' }]);
+    await app.close();
+  });
+});
+
 describe('RouteSet', () => {
+  it('leaves out the routes of another set, by method and path', () => {
+    const routes = new RouteSet([
+      { method: 'POST', path: '/things' },
+      { method: 'POST', path: '/things/:id/form' },
+      { method: 'GET', path: '/things/:id/form' },
+    ]);
+
+    expect(routes.without(new RouteSet([{ method: 'POST', path: '/things/:id/form' }])).routes).toEqual([
+      { method: 'POST', path: '/things' },
+      { method: 'GET', path: '/things/:id/form' },
+    ]);
+  });
+
   const routes = new RouteSet([
     { method: 'POST', path: '/things' },
     { method: 'PUT', path: '/things/:id/name' },

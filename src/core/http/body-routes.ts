@@ -4,6 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { Request } from 'express';
 
+import { isFormBodyPipe } from './form-body.pipe';
 import { isRawJsonBodyPipe } from './raw-json-body.pipe';
 
 /** A route as a controller declares it: `POST /tracking/sms_documents/:ubid/receipts`. */
@@ -31,8 +32,34 @@ export function routesWithRawJsonBody(app: INestApplication): HttpRoute[] {
   return routesWhoseBodyPipes(app, (pipes) => pipes.some(isRawJsonBodyPipe));
 }
 
+/**
+ * The routes whose `@Body()` parameter has the FormBodyPipe: their bodies are parsed as forms, and
+ * only as forms (see useFormBodyParsing).
+ */
+export function routesWithFormBody(app: INestApplication): HttpRoute[] {
+  return routesWhoseBodyPipes(app, (pipes) => pipes.some(isFormBodyPipe));
+}
+
 /** The routes of the handlers that have a `@Body()` parameter whose pipes `match`. */
 function routesWhoseBodyPipes(app: INestApplication, match: (pipes: unknown[]) => boolean): HttpRoute[] {
+  return handlerRoutes(app).flatMap(({ route, controller, name }) => {
+    const pipes = bodyParameterPipes(controller, name);
+    return pipes !== undefined && match(pipes) ? [route] : [];
+  });
+}
+
+/** A route with the handler that answers it. */
+export interface HandlerRoute {
+  route: HttpRoute;
+  controller: Type;
+  /** The handler's method name. */
+  name: string;
+  /** The handler itself, which carries its decorators' metadata. */
+  handler: object;
+}
+
+/** Every route of every controller, with its handler, read from the controllers' own route metadata. */
+export function handlerRoutes(app: INestApplication): HandlerRoute[] {
   const scanner = new MetadataScanner();
   return new DiscoveryService(app.get(ModulesContainer)).getControllers().flatMap(({ metatype }) => {
     const controller = metatype as Type | null;
@@ -41,10 +68,11 @@ function routesWhoseBodyPipes(app: INestApplication, match: (pipes: unknown[]) =
     return scanner.getAllMethodNames(controller.prototype as object).flatMap((name) => {
       const handler = (controller.prototype as Record<string, unknown>)[name] as object;
       const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-      const pipes = bodyParameterPipes(controller, name);
-      if (paths === undefined || pipes === undefined || !match(pipes)) return [];
+      if (paths === undefined) return [];
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      return prefixes.flatMap((prefix) => asList(paths).map((path) => ({ method, path: joinPath(prefix, path) })));
+      return prefixes.flatMap((prefix) =>
+        asList(paths).map((path) => ({ route: { method, path: joinPath(prefix, path) }, controller, name, handler })),
+      );
     });
   });
 }
@@ -78,6 +106,13 @@ export class RouteSet {
 
   constructor(readonly routes: readonly HttpRoute[]) {
     this.matchers = routes.map(({ method, path }) => ({ method: method.toUpperCase(), path: pathPattern(path) }));
+  }
+
+  /** The routes without those of `other` (the same method and path). */
+  without(other: RouteSet): RouteSet {
+    return new RouteSet(
+      this.routes.filter(({ method, path }) => !other.routes.some((route) => route.method === method && route.path === path)),
+    );
   }
 
   has(req: Pick<Request, 'method' | 'path'>): boolean {

@@ -5,6 +5,7 @@ import { Options } from 'pino-http';
 
 import { AppConfig } from '../config/app-config';
 import { apiKeyFingerprintOf } from '../http/api-key-fingerprint';
+import { redactApiKeyInUrl } from '../http/api-key-in-url';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -41,7 +42,8 @@ export function buildPinoHttpOptions(config: AppConfig): Options {
       return fingerprint === undefined ? {} : { apiKeyFingerprint: fingerprint };
     },
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      // A gateway may send its API key in the URL (`?key=`): the line keeps the URL, never the key.
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactApiKeyInUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     transport: config.prettyLogs

@@ -1,0 +1,24 @@
+import { DeliveryOutcome, GatewayReceipt, IntermediateStatus, ReceiptStatus } from '../tracking/gateway-receipt';
+import { unknownValue } from './gateway.errors';
+import { errorCodeOf, GatewayFields, messageIdField, optionalField, requiredField } from './gateway-fields';
+
+export const KANNEL = 'kannel';
+const NAME = 'Kannel';
+
+/** Kannel's DLR types, the `%d` of its `dlr-url` (one bit of `dlr-mask` each). */
+const TYPES: Record<string, ReceiptStatus> = {
+  '1': DeliveryOutcome.DELIVERED,
+  '2': DeliveryOutcome.FAILED,
+  '4': IntermediateStatus.BUFFERED,
+  '8': IntermediateStatus.ACCEPTED,
+  '16': DeliveryOutcome.REJECTED,
+};
+
+/** One of Kannel's DLRs (`dlr-url` with `id=%F&type=%d&err=…`) as a receipt. */
+export function kannelReceipt(fields: GatewayFields): GatewayReceipt {
+  const messageId = messageIdField(NAME, fields, 'id');
+  const type = requiredField(NAME, fields, 'type');
+  const status = TYPES[type];
+  if (status === undefined) throw unknownValue(NAME, 'type', type, Object.keys(TYPES));
+  return { gateway: KANNEL, messageId, status, errorCode: errorCodeOf(optionalField(NAME, fields, 'err')), doneAt: null };
+}
