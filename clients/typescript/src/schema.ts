@@ -683,6 +683,33 @@ export interface components {
              * @example 2024-04-17T09:12:05.000Z
              */
             when: string;
+            /**
+             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @example jasmin
+             */
+            gateway: string | null;
+            /**
+             * @description The gateway's id of the message, unique per gateway (compared case-insensitively); null with `gateway`.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId: string | null;
+            /**
+             * @description The final outcome a receipt reported (the document is then DONE); null until one did.
+             * @example delivered
+             * @enum {string|null}
+             */
+            outcome: "delivered" | "failed" | "expired" | "rejected" | "unknown" | null;
+            /**
+             * @description The gateway's error code with the outcome, as it gave it.
+             * @example 000
+             */
+            errorCode: string | null;
+            /**
+             * Format: date-time
+             * @description When the message reached its outcome, as the gateway said, else when the receipt was recorded, in UTC.
+             * @example 2024-04-17T09:12:07.000Z
+             */
+            doneAt: string | null;
         };
         SmsDocumentPageDto: {
             /** @description Up to `limit` documents, in uniqueId order. */
@@ -715,6 +742,33 @@ export interface components {
              * @example 2024-04-17T09:12:05.000Z
              */
             when: string;
+            /**
+             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @example jasmin
+             */
+            gateway: string | null;
+            /**
+             * @description The gateway's id of the message, unique per gateway (compared case-insensitively); null with `gateway`.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId: string | null;
+            /**
+             * @description The final outcome a receipt reported (the document is then DONE); null until one did.
+             * @example delivered
+             * @enum {string|null}
+             */
+            outcome: "delivered" | "failed" | "expired" | "rejected" | "unknown" | null;
+            /**
+             * @description The gateway's error code with the outcome, as it gave it.
+             * @example 000
+             */
+            errorCode: string | null;
+            /**
+             * Format: date-time
+             * @description When the message reached its outcome, as the gateway said, else when the receipt was recorded, in UTC.
+             * @example 2024-04-17T09:12:07.000Z
+             */
+            doneAt: string | null;
             /**
              * Format: uuid
              * @description The batch id.
@@ -2510,13 +2564,23 @@ export interface operations {
                      *           "uniqueId": "0000000001",
                      *           "state": "SENT",
                      *           "SMScount": 1,
-                     *           "when": "2024-04-17T09:12:05.000Z"
+                     *           "when": "2024-04-17T09:12:05.000Z",
+                     *           "gateway": "jasmin",
+                     *           "messageId": "jasmin-000001",
+                     *           "outcome": null,
+                     *           "errorCode": null,
+                     *           "doneAt": null
                      *         },
                      *         {
                      *           "uniqueId": "0000000002",
                      *           "state": "SENT",
                      *           "SMScount": 2,
-                     *           "when": "2024-04-17T09:12:05.000Z"
+                     *           "when": "2024-04-17T09:12:05.000Z",
+                     *           "gateway": "jasmin",
+                     *           "messageId": "jasmin-000002",
+                     *           "outcome": null,
+                     *           "errorCode": null,
+                     *           "doneAt": null
                      *         }
                      *       ],
                      *       "next": "0000000002"
@@ -2641,7 +2705,12 @@ export interface operations {
                      *       "data": {
                      *         "phone": "+4917012345678",
                      *         "text": "Your parcel arrives today"
-                     *       }
+                     *       },
+                     *       "gateway": "jasmin",
+                     *       "messageId": "jasmin-000001",
+                     *       "outcome": "delivered",
+                     *       "errorCode": "000",
+                     *       "doneAt": "2024-04-17T09:14:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsDocumentDto"];
