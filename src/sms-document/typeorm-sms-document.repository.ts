@@ -49,7 +49,7 @@ const BATCH_DOCUMENTS = 7_000_002;
  * batch. The UBID is cast to the column's type: PostgreSQL types a parameter where it first meets
  * it, and as hashtext()'s text it compared `"UBID" = $1` as text, which no index of UBID serves.
  */
-const batchLock = (ubidParameter: string, mode: 'shared' | 'exclusive') =>
+export const batchLock = (ubidParameter: string, mode: 'shared' | 'exclusive') =>
   `pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(${BATCH_DOCUMENTS}, hashtext(${ubidParameter}::bpchar))`;
 /**
  * The batch's lock shared, then the transfer's row: `transfer` reads `batch` through a one-time

@@ -27,8 +27,8 @@ export function domainErrorBody(error: DomainError): ErrorBody & { detail: strin
 
 /**
  * Gives every error the original's shape, `{statusCode, detail}`. A service's DomainError gets the
- * status of its kind; HTTP exceptions keep their status; an unavailable database is a 503 with
- * Retry-After; anything else is a bug of ours: logged with its stack and answered with a bare 500.
+ * status of its kind, and Retry-After when it says when to retry; HTTP exceptions keep their status; an
+ * unavailable database is a 503 with Retry-After; anything else is a bug of ours: logged with its stack and answered with a bare 500.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -41,6 +41,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       // Not a bug: the driver's own words go to the log, never to the client.
       this.logger.warn(`${exception.message} (${exception.cause instanceof Error ? exception.cause.message : String(exception.cause)})`);
       response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+    } else if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
+      response.setHeader('Retry-After', exception.retryAfterSeconds);
     } else if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
