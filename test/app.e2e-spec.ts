@@ -95,7 +95,13 @@ describe('the application (e2e)', () => {
       const { body } = await http().get('/openapi.json').expect(200);
 
       expect(body.info).toMatchObject({ title: 'TrackingDb API', version });
-      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual(['SMS_transfers', 'SMS_documents', 'Progress', 'Health']);
+      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual([
+        'SMS_transfers',
+        'SMS_documents',
+        'Receipts',
+        'Progress',
+        'Health',
+      ]);
       const operations = Object.values(body.paths).flatMap((path) => Object.values(path as Record<string, { operationId: string }>));
       expect(operations.map((operation) => operation.operationId).sort()).toEqual(
         [
@@ -114,8 +120,10 @@ describe('the application (e2e)', () => {
           'listTransferProgress',
           'listTransfers',
           'purgeTransfers',
+          'recordGatewayReceipts',
           'recordReceipts',
           'setFallbackCount',
+          'submitMessages',
           'updateDocumentsState',
           'updateTransferState',
           'upsertDocuments',

@@ -6,13 +6,14 @@ import { buildOpenApiDocument } from '../src/app/openapi/openapi';
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../src/core/database/database-unavailable';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
+import { ReceiptRepository } from '../src/sms-document/receipts/receipt.repository';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
-import { EXAMPLE_UBID, EXAMPLE_UNIQUE_ID } from '../src/tracking/decorators';
+import { EXAMPLE_MESSAGE_ID, EXAMPLE_UBID, EXAMPLE_UNIQUE_ID } from '../src/tracking/decorators';
 import { TrackingState } from '../src/tracking/tracking-state';
 import { createTestApp } from '../tools/app-in-process';
 import { storedTransfer } from './helpers/documents';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from './helpers/mocks';
+import { mockReceiptRepository, mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from './helpers/mocks';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
 /** One key a scope narrower than each method needs: the 403 of a write, and of a delete. */
@@ -58,6 +59,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
   let openApi: OpenAPIObject;
   const transfers = mockSmsTransferRepository();
   const documents = mockSmsDocumentRepository();
+  const receipts = mockReceiptRepository();
   const unitOfWork = spyingUnitOfWork();
 
   beforeAll(async () => {
@@ -65,6 +67,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     const overrides = [
       { provide: SmsTransferRepository, useValue: transfers },
       { provide: SmsDocumentRepository, useValue: documents },
+      { provide: ReceiptRepository, useValue: receipts },
       { provide: UnitOfWork, useValue: unitOfWork },
     ];
     app = await createTestApp(overrides, 'sqlite::memory:', { API_KEYS: `${KEY},${NARROWER_KEY.post}:read,${NARROWER_KEY.delete}:write` });
@@ -87,6 +90,11 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     call: { method, path, body: { padding: 'x'.repeat(MAX_BODY_BYTES) } },
   });
   const badUbid = (method: Call['method'], path: string) => ({ call: { method, path } });
+  /** A submission of the example's message id for each of `uniqueIds`. */
+  const submissions = (...uniqueIds: string[]) => ({
+    gateway: 'jasmin',
+    messages: uniqueIds.map((uniqueId) => ({ uniqueId, messageId: EXAMPLE_MESSAGE_ID })),
+  });
   const noTransfer = { arrange: () => transfers.findByUbid.mockResolvedValue(null) };
 
   const triggers: Record<string, Triggers> = {
@@ -222,6 +230,34 @@ describe('documented error answers (e2e, mocked repositories)', () => {
           path: `${documentsPath()}/receipts`,
           body: { state: 'SENT', uniqueIds: Array.from({ length: 5001 }, (_, index) => String(index)) },
         },
+      },
+    },
+    submitMessages: {
+      valid: { method: 'post', path: `${documentsPath()}/submissions`, body: submissions(EXAMPLE_UNIQUE_ID) },
+      reaches: () => receipts.lockMessageIds,
+      404: { call: { method: 'post', path: `${documentsPath()}/submissions`, body: submissions(EXAMPLE_UNIQUE_ID) }, ...noTransfer },
+      409: {
+        call: { method: 'post', path: `${documentsPath()}/submissions`, body: submissions(EXAMPLE_UNIQUE_ID) },
+        arrange: () => (
+          transfers.findByUbid.mockResolvedValue(TRANSFER),
+          receipts.findByMessageIds.mockResolvedValue([
+            { UBID: EXAMPLE_UBID, uniqueId: '0000000002', gateway: 'jasmin', messageId: EXAMPLE_MESSAGE_ID, state: TrackingState.SENT },
+          ])
+        ),
+      },
+      413: tooLarge(`${documentsPath()}/submissions`),
+      422: { call: { method: 'post', path: `${documentsPath()}/submissions`, body: submissions(EXAMPLE_UNIQUE_ID, '0000000002') } },
+    },
+    recordGatewayReceipts: {
+      valid: {
+        method: 'post',
+        path: '/tracking/receipts',
+        body: [{ gateway: 'jasmin', messageId: EXAMPLE_MESSAGE_ID, status: 'delivered' }],
+      },
+      reaches: () => receipts.lockMessageIds,
+      413: tooLarge('/tracking/receipts'),
+      422: {
+        call: { method: 'post', path: '/tracking/receipts', body: [{ gateway: 'jasmin', messageId: EXAMPLE_MESSAGE_ID, status: 'done' }] },
       },
     },
     listDocuments: {

@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import request from 'supertest';
 
-import { SmsDocument } from '../src/sms-document/domain/sms-document';
+import { ExportedSmsDocument } from '../src/sms-document/domain/sms-document';
 import { EXAMPLE_UBID } from '../src/tracking/decorators';
 import { TrackingState } from '../src/tracking/tracking-state';
 import { createTestApp } from '../tools/app-in-process';
@@ -17,11 +17,18 @@ const BUSY = {
   detail: 'The service is busy: 2 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.',
 };
 const TRANSFER = storedTransfer(EXAMPLE_UBID);
-const DOCUMENT: SmsDocument = { UBID: EXAMPLE_UBID, uniqueId: 'a', state: TrackingState.INIT, SMScount: 1, when: new Date(0), data: {} };
+const DOCUMENT: ExportedSmsDocument = {
+  UBID: EXAMPLE_UBID,
+  uniqueId: 'a',
+  state: TrackingState.INIT,
+  SMScount: 1,
+  when: new Date(0),
+  data: {},
+};
 
 /** A page read that waits until the test answers it. */
 interface HeldPage {
-  resolve(page: { items: SmsDocument[]; next: string | null }): void;
+  resolve(page: { items: ExportedSmsDocument[]; next: string | null }): void;
   reject(error: Error): void;
 }
 

@@ -185,7 +185,17 @@ describe('the generated TypeScript client against the service (e2e)', () => {
           documents.slice(DELIVERED).map(({ uniqueId }) => uniqueId),
         );
         const stored: StoredDocument | undefined = one;
-        expect(stored).toEqual({ ...documents[7], UBID, state: 'DONE', when: expect.any(String) });
+        expect(stored).toEqual({
+          ...documents[7],
+          UBID,
+          state: 'DONE',
+          when: expect.any(String),
+          gateway: null,
+          messageId: null,
+          outcome: null,
+          errorCode: null,
+          doneAt: null,
+        });
       },
     ],
     [

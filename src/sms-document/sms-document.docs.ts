@@ -24,6 +24,8 @@ import { found, inserted, updated } from './sms-document.success-messages';
  * checks that the service really answers each documented error so.
  */
 
+/** The delivery fields of a document submitted to a gateway, before any outcome. */
+const SUBMITTED = { gateway: 'jasmin', messageId: 'jasmin-000001', outcome: null, errorCode: null, doneAt: null };
 const NO_DOCUMENTS = { description: 'The batch has no documents.', example: documentsNotFound(EXAMPLE_UBID) };
 /** The newer routes tell an unknown transfer from one without documents. */
 const NO_TRANSFER = { description: 'Unknown UBID: no such transfer.', example: transferNotFound(EXAMPLE_UBID) };
@@ -146,8 +148,15 @@ export function ApiListDocuments() {
       description: 'One page; `next` is the `after` of the following page, null on the last.',
       example: {
         items: [
-          { uniqueId: EXAMPLE_UNIQUE_ID, state: 'SENT', SMScount: 1, when: '2024-04-17T09:12:05.000Z' },
-          { uniqueId: '0000000002', state: 'SENT', SMScount: 2, when: '2024-04-17T09:12:05.000Z' },
+          { uniqueId: EXAMPLE_UNIQUE_ID, state: 'SENT', SMScount: 1, when: '2024-04-17T09:12:05.000Z', ...SUBMITTED },
+          {
+            uniqueId: '0000000002',
+            state: 'SENT',
+            SMScount: 2,
+            when: '2024-04-17T09:12:05.000Z',
+            ...SUBMITTED,
+            messageId: 'jasmin-000002',
+          },
         ],
         next: '0000000002',
       },
@@ -172,6 +181,10 @@ export function ApiGetDocument() {
         SMScount: 1,
         when: '2024-04-17T09:14:40.000Z',
         data: { phone: '+4917012345678', text: 'Your parcel arrives today' },
+        ...SUBMITTED,
+        outcome: 'delivered',
+        errorCode: '000',
+        doneAt: '2024-04-17T09:14:00.000Z',
       },
     }),
     ApiErrorResponses({

@@ -1,6 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
 import { SmsTransferEntity } from '../sms-transfer/sms-transfer.entity';
+import { DeliveryOutcome } from '../tracking/gateway-receipt';
 import { TrackingState } from '../tracking/tracking-state';
 import { SmsDocument } from './domain/sms-document';
 
@@ -24,6 +25,21 @@ export class SmsDocumentEntity implements SmsDocument {
 
   @Column({ type: 'json' })
   data: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  gateway: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  messageId: string | null;
+
+  @Column({ type: 'varchar', length: 9, nullable: true })
+  outcome: DeliveryOutcome | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  errorCode: string | null;
+
+  @Column({ type: Date, nullable: true })
+  doneAt: Date | null;
 
   /** The foreign key: deleting the transfer deletes its documents. */
   @ManyToOne(() => SmsTransferEntity, { onDelete: 'CASCADE' })

@@ -1,6 +1,7 @@
 import { TrackingState } from '../tracking/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
 import {
+  ExportedSmsDocument,
   KeysetPage,
   SmsDocument,
   SmsDocumentExportPageQuery,
@@ -45,7 +46,7 @@ export abstract class SmsDocumentRepository {
    * well (`maxBytes`, at least one document): the export's pages, whose memory a batch of big
    * documents would otherwise multiply. The data of the documents beyond the bound is not read.
    */
-  abstract findPageWithData(ubid: string, query: SmsDocumentExportPageQuery): Promise<KeysetPage<SmsDocument>>;
+  abstract findPageWithData(ubid: string, query: SmsDocumentExportPageQuery): Promise<KeysetPage<ExportedSmsDocument>>;
 
   abstract findOne(ubid: string, uniqueId: string): Promise<SmsDocument | null>;
 

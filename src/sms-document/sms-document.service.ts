@@ -7,7 +7,14 @@ import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../sms-transfer/sms-transfer.repository';
 import { isBackwards, TrackingState } from '../tracking/tracking-state';
 import { DocumentBatch } from './domain/document-batch';
-import { ReceiptsResult, SmsDocument, SmsDocumentPage, SmsDocumentPageQuery, SmsDocumentsSummary } from './domain/sms-document';
+import {
+  ExportedSmsDocument,
+  ReceiptsResult,
+  SmsDocument,
+  SmsDocumentPage,
+  SmsDocumentPageQuery,
+  SmsDocumentsSummary,
+} from './domain/sms-document';
 import {
   DocumentExport,
   DocumentExportQuery,
@@ -140,7 +147,7 @@ export class SmsDocumentService {
    * big documents is then not sized a thousand at a time for pages of sixteen, and one of small
    * documents is back to full pages after a few.
    */
-  private async *pagesWithData(ubid: string, state?: TrackingState): AsyncGenerator<SmsDocument[]> {
+  private async *pagesWithData(ubid: string, state?: TrackingState): AsyncGenerator<ExportedSmsDocument[]> {
     let after: string | undefined;
     let limit = EXPORT_PAGE_SIZE;
     do {

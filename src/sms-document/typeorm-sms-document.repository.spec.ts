@@ -40,6 +40,8 @@ interface DocumentRow {
   data: unknown;
 }
 
+/** The delivery fields of a document no submission or receipt has touched. */
+const NO_DELIVERY = { gateway: null, messageId: null, outcome: null, errorCode: null, doneAt: null };
 const LONG_AGO = '2020-01-01 00:00:00';
 const MIB = 1024 * 1024;
 const isLongAgo = (when: unknown) => storedTime(when).toISOString() === '2020-01-01T00:00:00.000Z';
@@ -143,6 +145,35 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect(isLongAgo(first.when)).toBe(false);
       expect(second.state).toBe('DONE');
       expect(isLongAgo(second.when)).toBe(true);
+    });
+
+    it("clears a re-uploaded document's outcome, error code and done time with its state, and keeps its message id", async () => {
+      await inTransaction(() => upsert(UBID, documents));
+      await db.sql(
+        `UPDATE "sms_documents" SET "state" = 'DONE', "gateway" = 'jasmin', "messageId" = "uniqueId", "outcome" = 'failed', "errorCode" = '011', "doneAt" = ?`,
+        [LONG_AGO],
+      );
+
+      await inTransaction(() => upsert(UBID, documents.slice(0, 1)));
+
+      const {
+        items: [first, second],
+      } = await inTransaction(() => repository.findPage(UBID, { limit: 2 }));
+      expect(first).toMatchObject({
+        state: 'INIT',
+        gateway: 'jasmin',
+        messageId: documents[0].uniqueId,
+        outcome: null,
+        errorCode: null,
+        doneAt: null,
+      });
+      expect(second).toMatchObject({
+        state: 'DONE',
+        gateway: 'jasmin',
+        outcome: 'failed',
+        errorCode: '011',
+        doneAt: new Date('2020-01-01T00:00:00.000Z'),
+      });
     });
 
     it('writes 5000 documents with one statement', async () => {
@@ -317,7 +348,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       const page = await inTransaction(() => repository.findPage(UBID, { limit: 1, state: TrackingState.DONE, after: 'a/1' }));
 
       expect(page).toEqual({
-        items: [{ uniqueId: 'd.5', state: 'DONE', SMScount: 1, when: new Date('2024-04-17T09:10:00.000Z') }],
+        items: [{ uniqueId: 'd.5', state: 'DONE', SMScount: 1, when: new Date('2024-04-17T09:10:00.000Z'), ...NO_DELIVERY }],
         next: null,
       });
     });
@@ -453,7 +484,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
 
       const found = await inTransaction(() => repository.findOne(UBID, documents[1].uniqueId));
 
-      expect(found).toEqual({ UBID, ...documents[1], state: 'INIT', when: expect.any(Date) });
+      expect(found).toEqual({ UBID, ...documents[1], state: 'INIT', when: expect.any(Date), ...NO_DELIVERY });
     });
 
     it('answers null for a uniqueId the batch does not have', async () => {

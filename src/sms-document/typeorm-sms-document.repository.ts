@@ -8,6 +8,7 @@ import { TransactionContext } from '../core/database/transaction-context';
 import { statesBefore, TrackingState } from '../tracking/tracking-state';
 import { batchJsonText, DocumentBatch } from './domain/document-batch';
 import {
+  ExportedSmsDocument,
   KeysetPage,
   SmsDocument,
   SmsDocumentExportPageQuery,
@@ -24,7 +25,10 @@ const ON_CONFLICT = `
     "SMScount" = excluded."SMScount",
     "data" = excluded."data",
     "state" = '${TrackingState.INIT}',
-    "when" = excluded."when"`;
+    "when" = excluded."when",
+    "outcome" = NULL,
+    "errorCode" = NULL,
+    "doneAt" = NULL`;
 
 /**
  * PostgreSQL runs writes side by side. The document writers of one batch first take the batch's
@@ -45,7 +49,7 @@ const BATCH_DOCUMENTS = 7_000_002;
  * batch. The UBID is cast to the column's type: PostgreSQL types a parameter where it first meets
  * it, and as hashtext()'s text it compared `"UBID" = $1` as text, which no index of UBID serves.
  */
-const batchLock = (ubidParameter: string, mode: 'shared' | 'exclusive') =>
+export const batchLock = (ubidParameter: string, mode: 'shared' | 'exclusive') =>
   `pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(${BATCH_DOCUMENTS}, hashtext(${ubidParameter}::bpchar))`;
 /**
  * The batch's lock shared, then the transfer's row: `transfer` reads `batch` through a one-time
@@ -169,7 +173,27 @@ const MOVE_BATCH: Record<DatabaseEngine, (before: string) => string> = {
 const MOVE_BATCH_LOCK = `SELECT ${batchLock('$1', 'exclusive')}, set_config('enable_bitmapscan', 'off', true)`;
 
 /** A listing's columns: everything but the data, which can be large. */
-const LIST_ITEM_COLUMNS: FindOptionsSelect<SmsDocumentEntity> = { uniqueId: true, state: true, SMScount: true, when: true };
+const LIST_ITEM_COLUMNS: FindOptionsSelect<SmsDocumentEntity> = {
+  uniqueId: true,
+  state: true,
+  SMScount: true,
+  when: true,
+  gateway: true,
+  messageId: true,
+  outcome: true,
+  errorCode: true,
+  doneAt: true,
+};
+
+/** An export's columns: those of the original, without the delivery fields (ExportedSmsDocument). */
+const EXPORT_COLUMNS: FindOptionsSelect<SmsDocumentEntity> = {
+  UBID: true,
+  uniqueId: true,
+  state: true,
+  SMScount: true,
+  when: true,
+  data: true,
+};
 
 @Injectable()
 export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
@@ -249,12 +273,12 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
   }
 
   findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {
-    return this.findKeysetPage(ubid, query, LIST_ITEM_COLUMNS, ({ uniqueId, state, SMScount, when }): SmsDocumentListItem => ({
-      uniqueId,
-      state,
-      SMScount,
-      when,
-    }));
+    return this.findKeysetPage(
+      ubid,
+      query,
+      LIST_ITEM_COLUMNS,
+      ({ UBID: _ubid, data: _data, transfer: _transfer, ...item }): SmsDocumentListItem => item,
+    );
   }
 
   /**
@@ -263,7 +287,10 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
    * added in between within the range ends the page early (`take`), and the next page starts after
    * what was read; one re-uploaded in between counts with its earlier size.
    */
-  async findPageWithData(ubid: string, { state, limit, after, maxBytes }: SmsDocumentExportPageQuery): Promise<KeysetPage<SmsDocument>> {
+  async findPageWithData(
+    ubid: string,
+    { state, limit, after, maxBytes }: SmsDocumentExportPageQuery,
+  ): Promise<KeysetPage<ExportedSmsDocument>> {
     const { manager } = this.transaction;
     const sizes: { uniqueId: string; bytes: number | string }[] = await manager
       .createQueryBuilder(SmsDocumentEntity, 'document')
@@ -279,8 +306,8 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
       maxBytes,
     );
     const last = sizes[fitting - 1].uniqueId;
-    const items: SmsDocument[] = await manager.find(SmsDocumentEntity, {
-      select: { ...LIST_ITEM_COLUMNS, UBID: true, data: true },
+    const items: ExportedSmsDocument[] = await manager.find(SmsDocumentEntity, {
+      select: EXPORT_COLUMNS,
       where: keysetRange(ubid, state, after, last),
       order: { uniqueId: 'ASC' },
       take: fitting,

@@ -235,6 +235,13 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsTransferRepository on %s', (kind
       expect(await inTransaction(() => repository.findByUbid(listing[0].UBID))).toMatchObject({ fallbackCount: 0 });
     });
 
+    it('counts the DONE documents with an outcome other than delivered as not delivered', async () => {
+      await db.sql(`UPDATE "sms_documents" SET "outcome" = 'failed' WHERE "uniqueId" = 'c' AND "UBID" = ?`, [transfer.UBID]);
+      await db.sql(`UPDATE "sms_documents" SET "outcome" = 'delivered' WHERE "uniqueId" = 'e' AND "UBID" = ?`, [transfer.UBID]);
+
+      expect(await inTransaction(() => repository.setFallbackCountFromDocuments(transfer.UBID))).toMatchObject({ fallbackCount: 4 });
+    });
+
     it('stores a number given explicitly', async () => {
       expect(await inTransaction(() => repository.setFallbackCount(transfer.UBID, 1250))).toMatchObject({ fallbackCount: 1250 });
     });

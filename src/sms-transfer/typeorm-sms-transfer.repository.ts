@@ -5,6 +5,7 @@ import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { NOW, timeParameter } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
+import { DeliveryOutcome } from '../tracking/gateway-receipt';
 import { statesBefore, TrackingState } from '../tracking/tracking-state';
 import { ExpiredTransfersQuery, NewSmsTransfer, SmsTransfer, SmsTransferPage, SmsTransferPageQuery } from './domain/sms-transfer';
 import { SmsTransferEntity } from './sms-transfer.entity';
@@ -12,9 +13,16 @@ import { SmsTransferRepository } from './sms-transfer.repository';
 
 const NOT_DONE = statesBefore(TrackingState.DONE).map((state) => `'${state}'`);
 
-/** How many documents of the transfer being updated have not reached DONE (the states are the enum's constants). */
-const COUNT_DOCUMENTS_NOT_DONE = `(SELECT COUNT(*) FROM "sms_documents"
-  WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."state" IN (${NOT_DONE.join(', ')}))`;
+/**
+ * How many documents of the transfer being updated were not delivered: those that have not reached
+ * DONE (the states are the enum's constants), and those DONE with an outcome other than `delivered`
+ * (docs/receipts.md). A document DONE without an outcome counts as delivered, as it always did. Two
+ * counts: the first reads the tracking index alone, the second reads only the DONE rows' outcomes.
+ */
+const COUNT_DOCUMENTS_NOT_DELIVERED = `((SELECT COUNT(*) FROM "sms_documents"
+  WHERE "sms_documents"."UBID" = "sms_transfers"."UBID" AND "sms_documents"."state" IN (${NOT_DONE.join(', ')}))
+  + (SELECT COUNT(*) FROM "sms_documents" WHERE "sms_documents"."UBID" = "sms_transfers"."UBID"
+  AND "sms_documents"."state" = '${TrackingState.DONE}' AND "sms_documents"."outcome" <> '${DeliveryOutcome.DELIVERED}'))`;
 
 /** No document of the transfer being read changed at or after :before. */
 const NO_DOCUMENT_CHANGED_SINCE = `NOT EXISTS (SELECT 1 FROM "sms_documents"
@@ -109,7 +117,7 @@ export class TypeOrmSmsTransferRepository extends SmsTransferRepository {
   setFallbackCountFromDocuments(ubid: string): Promise<SmsTransfer | null> {
     // Counted inside the UPDATE, from the documents' (UBID, state, …) index, so the number stored
     // is the number of that moment even while receipts arrive.
-    return this.updateFallbackCount(ubid, () => COUNT_DOCUMENTS_NOT_DONE);
+    return this.updateFallbackCount(ubid, () => COUNT_DOCUMENTS_NOT_DELIVERED);
   }
 
   private async updateFallbackCount(ubid: string, fallbackCount: number | (() => string)): Promise<SmsTransfer | null> {

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsNotEmpty, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
 import { optional, TextProperty } from '../core/validation/decorators';
 import { TrackingState } from './tracking-state';
@@ -67,5 +67,47 @@ export function UniqueIdListProperty({ description, maxItems }: { description: s
     IsString({ each: true }),
     IsNotEmpty({ each: true }),
     MaxLength(MAX_UNIQUE_ID_LENGTH, { each: true }),
+  );
+}
+
+/** A gateway's short name: lower-case letters, digits, `-` and `_`, 1 to 16 of them (`jasmin`, `kannel`, `twilio`). */
+export const GATEWAY_NAME = /^[a-z0-9_-]{1,16}$/;
+export const MAX_GATEWAY_NAME_LENGTH = 16;
+/** A gateway's id of a message: 1 to 64 printable ASCII characters (UUIDs, hex ids, Twilio's SIDs), compared case-insensitively. */
+export const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/;
+export const MAX_MESSAGE_ID_LENGTH = 64;
+export const EXAMPLE_MESSAGE_ID = '16fd2706-8baf-433b-82eb-8c7fada847da';
+
+/** The gateway a message went through, validated and documented in one place. */
+export function GatewayNameProperty({ description, required = true }: { description: string; required?: boolean }): PropertyDecorator {
+  return applyDecorators(
+    ...optional(required),
+    ApiProperty({
+      description,
+      pattern: GATEWAY_NAME.source,
+      minLength: 1,
+      maxLength: MAX_GATEWAY_NAME_LENGTH,
+      example: 'jasmin',
+      required,
+    }),
+    IsString(),
+    Matches(GATEWAY_NAME, { message: '$property must be 1 to 16 lower-case letters, digits, "-" or "_"' }),
+  );
+}
+
+/** A gateway's id of a message, validated and documented in one place. */
+export function MessageIdProperty({ description, required = true }: { description: string; required?: boolean }): PropertyDecorator {
+  return applyDecorators(
+    ...optional(required),
+    ApiProperty({
+      description,
+      pattern: MESSAGE_ID.source,
+      minLength: 1,
+      maxLength: MAX_MESSAGE_ID_LENGTH,
+      example: EXAMPLE_MESSAGE_ID,
+      required,
+    }),
+    IsString(),
+    Matches(MESSAGE_ID, { message: '$property must be 1 to 64 printable ASCII characters, without spaces' }),
   );
 }

@@ -1,5 +1,6 @@
 import { UnitOfWork } from '../../src/core/database/unit-of-work';
 import { batchJsonText, DocumentBatch } from '../../src/sms-document/domain/document-batch';
+import { ReceiptRepository } from '../../src/sms-document/receipts/receipt.repository';
 import { SmsDocumentRepository } from '../../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../../src/sms-transfer/sms-transfer.repository';
 import { ProviderOverride } from '../../tools/app-in-process';
@@ -35,6 +36,20 @@ export function mockSmsDocumentRepository(): MockOf<SmsDocumentRepository> {
     findOne: jest.fn(),
     lockStates: jest.fn(),
     updateStates: jest.fn(),
+  };
+}
+
+export function mockReceiptRepository(): MockOf<ReceiptRepository> {
+  return {
+    lockMessageIds: jest.fn(),
+    findByMessageIds: jest.fn(),
+    lockByMessageIds: jest.fn(),
+    writeDeliveries: jest.fn(),
+    submit: jest.fn(),
+    countPending: jest.fn(),
+    addPending: jest.fn(),
+    takePending: jest.fn(),
+    deletePendingReceivedBefore: jest.fn(),
   };
 }
 

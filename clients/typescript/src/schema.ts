@@ -294,6 +294,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tracking/sms_documents/{ubid}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give documents their gateway's message ids, and move them to SENT
+         * @description For 1 to 5000 documents of the batch, in one transaction: stores the message id the gateway gave each (ids compare case-insensitively, and are unique per gateway) and moves INIT documents to SENT; SENT and DONE stay. Receipts that arrived before their id are applied in the same transaction. An id another document holds is a 409, and nothing changes.
+         */
+        post: operations["submitMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record gateways' delivery receipts by message id
+         * @description 1 to 5000 receipts of any gateways and batches, in one transaction, answered once committed. A final outcome (delivered, failed, expired, rejected, unknown) moves the document to DONE and is never replaced; an intermediate report (accepted, enroute, buffered, queued, sent) moves an INIT document to SENT; duplicates change nothing, so any order of the same reports ends the same. A receipt whose id no document has yet is kept (`pending`) and applied when a submission or an upload names it. While PENDING_RECEIPTS_MAX of them wait, a request that would add one is answered 503 with Retry-After, and nothing of it is stored: 'The service is busy: 1000000 receipt(s) wait for their message id, as many as PENDING_RECEIPTS_MAX allows. Retry later.'
+         */
+        post: operations["recordGatewayReceipts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tracking/progress/transfers": {
         parameters: {
             query?: never;
@@ -683,6 +723,33 @@ export interface components {
              * @example 2024-04-17T09:12:05.000Z
              */
             when: string;
+            /**
+             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @example jasmin
+             */
+            gateway: string | null;
+            /**
+             * @description The gateway's id of the message, unique per gateway (compared case-insensitively); null with `gateway`.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId: string | null;
+            /**
+             * @description The final outcome a receipt reported (the document is then DONE); null until one did.
+             * @example delivered
+             * @enum {string|null}
+             */
+            outcome: "delivered" | "failed" | "expired" | "rejected" | "unknown" | null;
+            /**
+             * @description The gateway's error code with the outcome, as it gave it.
+             * @example 000
+             */
+            errorCode: string | null;
+            /**
+             * Format: date-time
+             * @description When the message reached its outcome, as the gateway said, else when the receipt was recorded, in UTC.
+             * @example 2024-04-17T09:12:07.000Z
+             */
+            doneAt: string | null;
         };
         SmsDocumentPageDto: {
             /** @description Up to `limit` documents, in uniqueId order. */
@@ -716,6 +783,33 @@ export interface components {
              */
             when: string;
             /**
+             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @example jasmin
+             */
+            gateway: string | null;
+            /**
+             * @description The gateway's id of the message, unique per gateway (compared case-insensitively); null with `gateway`.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId: string | null;
+            /**
+             * @description The final outcome a receipt reported (the document is then DONE); null until one did.
+             * @example delivered
+             * @enum {string|null}
+             */
+            outcome: "delivered" | "failed" | "expired" | "rejected" | "unknown" | null;
+            /**
+             * @description The gateway's error code with the outcome, as it gave it.
+             * @example 000
+             */
+            errorCode: string | null;
+            /**
+             * Format: date-time
+             * @description When the message reached its outcome, as the gateway said, else when the receipt was recorded, in UTC.
+             * @example 2024-04-17T09:12:07.000Z
+             */
+            doneAt: string | null;
+            /**
              * Format: uuid
              * @description The batch id.
              * @example 0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10
@@ -734,6 +828,117 @@ export interface components {
         };
         /** @enum {string} */
         ExportFormat: "ndjson" | "csv";
+        SubmissionDto: {
+            /**
+             * @description The document, within the batch of the path.
+             * @example 0000000001
+             */
+            uniqueId: string;
+            /**
+             * @description The gateway's id of the document's message.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId: string;
+        };
+        SubmitMessagesDto: {
+            /**
+             * @description The gateway the messages were handed to.
+             * @example jasmin
+             */
+            gateway: string;
+            /** @description 1 to 5000 documents and their message ids. A uniqueId named twice keeps the id of its last occurrence. */
+            messages: components["schemas"]["SubmissionDto"][];
+        };
+        SubmissionsResultDto: {
+            /**
+             * Format: uuid
+             * @description The batch id.
+             * @example 0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10
+             */
+            UBID: string;
+            /**
+             * @description The gateway of the request.
+             * @example jasmin
+             */
+            gateway: string;
+            /**
+             * @description Documents that got their message id or moved from INIT to SENT now.
+             * @example 2
+             */
+            changed: number;
+            /**
+             * @description Documents that had this message id and were SENT or DONE already.
+             * @example 0
+             */
+            unchanged: number;
+            /**
+             * @description The uniqueIds the batch has no document for, in the order sent; their ids were not stored.
+             * @example [
+             *       "0000000009"
+             *     ]
+             */
+            unknown: string[];
+            /**
+             * @description Receipts that had arrived before their message id and were applied now, in this request's transaction.
+             * @example 1
+             */
+            receiptsApplied: number;
+        };
+        /**
+         * @description A final outcome (delivered, failed, expired, rejected, unknown) moves the document to DONE; an intermediate report to SENT.
+         * @enum {string}
+         */
+        ReceiptStatus: "delivered" | "failed" | "expired" | "rejected" | "unknown" | "accepted" | "enroute" | "buffered" | "queued" | "sent";
+        GatewayReceiptDto: {
+            /**
+             * @description The gateway that reports.
+             * @example jasmin
+             */
+            gateway: string;
+            /**
+             * @description The gateway's id of the message, as a submission or the upload gave it.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId: string;
+            /**
+             * @description A final outcome (delivered, failed, expired, rejected, unknown) moves the document to DONE; an intermediate report to SENT.
+             * @example delivered
+             */
+            status: components["schemas"]["ReceiptStatus"];
+            /**
+             * @description The gateway's error code, as it gave it.
+             * @example 000
+             */
+            errorCode?: string;
+            /**
+             * Format: date-time
+             * @description When the message reached its outcome, as the gateway says (ISO 8601); absent: when the receipt is recorded.
+             * @example 2024-04-17T09:14:00Z
+             */
+            doneAt?: string;
+        };
+        /**
+         * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission or an upload names it.
+         * @enum {string}
+         */
+        ReceiptResult: "applied" | "unchanged" | "pending";
+        ReceiptOutcomeDto: {
+            /**
+             * @description The receipt's message id, as sent.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId: string;
+            /**
+             * @description The receipt's gateway.
+             * @example jasmin
+             */
+            gateway: string;
+            /**
+             * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission or an upload names it.
+             * @example applied
+             */
+            result: components["schemas"]["ReceiptResult"];
+        };
         TransferProgressDto: {
             /** @description The transfer, as `GET /tracking/sms_transfers/{ubid}` answers it. */
             transfer: components["schemas"]["SmsTransferDto"];
@@ -776,6 +981,13 @@ export type SmsDocumentListItemDto = components['schemas']['SmsDocumentListItemD
 export type SmsDocumentPageDto = components['schemas']['SmsDocumentPageDto'];
 export type SmsDocumentDto = components['schemas']['SmsDocumentDto'];
 export type ExportFormat = components['schemas']['ExportFormat'];
+export type SubmissionDto = components['schemas']['SubmissionDto'];
+export type SubmitMessagesDto = components['schemas']['SubmitMessagesDto'];
+export type SubmissionsResultDto = components['schemas']['SubmissionsResultDto'];
+export type ReceiptStatus = components['schemas']['ReceiptStatus'];
+export type GatewayReceiptDto = components['schemas']['GatewayReceiptDto'];
+export type ReceiptResult = components['schemas']['ReceiptResult'];
+export type ReceiptOutcomeDto = components['schemas']['ReceiptOutcomeDto'];
 export type TransferProgressDto = components['schemas']['TransferProgressDto'];
 export type TransferProgressPageDto = components['schemas']['TransferProgressPageDto'];
 export type $defs = Record<string, never>;
@@ -2510,13 +2722,23 @@ export interface operations {
                      *           "uniqueId": "0000000001",
                      *           "state": "SENT",
                      *           "SMScount": 1,
-                     *           "when": "2024-04-17T09:12:05.000Z"
+                     *           "when": "2024-04-17T09:12:05.000Z",
+                     *           "gateway": "jasmin",
+                     *           "messageId": "jasmin-000001",
+                     *           "outcome": null,
+                     *           "errorCode": null,
+                     *           "doneAt": null
                      *         },
                      *         {
                      *           "uniqueId": "0000000002",
                      *           "state": "SENT",
                      *           "SMScount": 2,
-                     *           "when": "2024-04-17T09:12:05.000Z"
+                     *           "when": "2024-04-17T09:12:05.000Z",
+                     *           "gateway": "jasmin",
+                     *           "messageId": "jasmin-000002",
+                     *           "outcome": null,
+                     *           "errorCode": null,
+                     *           "doneAt": null
                      *         }
                      *       ],
                      *       "next": "0000000002"
@@ -2641,7 +2863,12 @@ export interface operations {
                      *       "data": {
                      *         "phone": "+4917012345678",
                      *         "text": "Your parcel arrives today"
-                     *       }
+                     *       },
+                     *       "gateway": "jasmin",
+                     *       "messageId": "jasmin-000001",
+                     *       "outcome": "delivered",
+                     *       "errorCode": "000",
+                     *       "doneAt": "2024-04-17T09:14:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SmsDocumentDto"];
@@ -2839,6 +3066,302 @@ export interface operations {
                 };
             };
             /** @description The database cannot be used right now, or the service is busy: as many exports as MAX_CONCURRENT_EXPORTS allows are running (`The service is busy: 4 export(s) are running, as many as MAX_CONCURRENT_EXPORTS allows. Retry later.`). Either way before anything is sent; retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    submitMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The batch id (Unique Batch ID), a UUID. */
+                ubid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitMessagesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "UBID": "0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10",
+                     *       "gateway": "jasmin",
+                     *       "changed": 1,
+                     *       "unchanged": 0,
+                     *       "unknown": [
+                     *         "0000000009"
+                     *       ],
+                     *       "receiptsApplied": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubmissionsResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: POST under /tracking needs a key with the 'write' scope; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unknown UBID: no such transfer. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "detail": "UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' is not found in table tracking.sms_transfers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Another document holds one of the message ids (of this gateway); nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "detail": "Message id '16fd2706-8baf-433b-82eb-8c7fada847da' of gateway 'jasmin' is held by document '0000000002' of UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' in table tracking.sms_documents"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body is larger than 16 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "detail": "Request body is larger than the 16 MiB limit"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A rule of the request failed (the field list), or one message id is named for two documents. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": "Message id '16fd2706-8baf-433b-82eb-8c7fada847da' of gateway 'jasmin' is named for two documents, '0000000001' and '0000000002'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    recordGatewayReceipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayReceiptDto"][];
+            };
+        };
+        responses: {
+            /** @description What became of each receipt, in the order sent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "messageId": "16fd2706-8baf-433b-82eb-8c7fada847da",
+                     *         "gateway": "jasmin",
+                     *         "result": "applied"
+                     *       },
+                     *       {
+                     *         "messageId": "b8f1c2",
+                     *         "gateway": "kannel",
+                     *         "result": "pending"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["ReceiptOutcomeDto"][];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\" or as \"X-API-Key: <key>\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: POST under /tracking needs a key with the 'write' scope; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body is larger than 16 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "detail": "Request body is larger than the 16 MiB limit"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request is invalid: `detail` lists the rejected fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": [
+                     *         {
+                     *           "loc": [
+                     *             "body",
+                     *             0,
+                     *             "status"
+                     *           ],
+                     *           "msg": "status must be one of the following values: delivered, failed, expired, rejected, unknown, accepted, enroute, buffered, queued, sent",
+                     *           "type": "isIn"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3144,3 +3667,5 @@ export const healthIndicatorStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRe
 export const healthStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthStatusDto"]["status"]> = ["ok"];
 export const trackingStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrackingState"]> = ["INIT", "SENT", "DONE"];
 export const exportFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportFormat"]> = ["ndjson", "csv"];
+export const receiptStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReceiptStatus"]> = ["delivered", "failed", "expired", "rejected", "unknown", "accepted", "enroute", "buffered", "queued", "sent"];
+export const receiptResultValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReceiptResult"]> = ["applied", "unchanged", "pending"];

@@ -43,6 +43,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('SMS_transfers', 'Transfers: one row per SMS batch, with its file names, counts and state.')
     .addTag('SMS_documents', 'Documents: the SMS messages of a batch, uploaded in bulk, counted and moved through the states together.')
     .addTag(
+      'Receipts',
+      "Delivery receipts by the gateways' own message ids: the ids of submitted messages, and receipts of any gateway or bridge.",
+    )
+    .addTag(
       'Progress',
       "What the progress page at / polls: transfers with their documents' summaries, for conditional requests (ETag, 304).",
     )

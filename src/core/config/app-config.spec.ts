@@ -53,6 +53,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ RETENTION_DAYS: '90' }).retentionDays).toBe(90);
   });
 
+  it('keeps a million pending receipts for a day unless PENDING_RECEIPTS_MAX and PENDING_RECEIPTS_HOURS say otherwise', () => {
+    expect(loadConfig({}).pendingReceipts).toEqual({ max: 1_000_000, hours: 24 });
+    expect(loadConfig({ PENDING_RECEIPTS_MAX: '0', PENDING_RECEIPTS_HOURS: '168' }).pendingReceipts).toEqual({ max: 0, hours: 168 });
+  });
+
   it('keeps tests quiet unless LOG_LEVEL says otherwise', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
     expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
@@ -174,6 +179,9 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'https://user:pw@tracking.example.com', "PUBLIC_URL: 'https://user:pw@tracking.example.com' is not a URL"],
     ['RETENTION_DAYS', '0', "RETENTION_DAYS: '0' is not an integer from 1 to 36500"],
     ['RETENTION_DAYS', '30d', "RETENTION_DAYS: '30d' is not an integer from 1 to 36500"],
+    ['PENDING_RECEIPTS_MAX', '-1', "PENDING_RECEIPTS_MAX: '-1' is not an integer from 0 to 100000000"],
+    ['PENDING_RECEIPTS_HOURS', '0', "PENDING_RECEIPTS_HOURS: '0' is not an integer from 1 to 8760"],
+    ['PENDING_RECEIPTS_HOURS', '1d', "PENDING_RECEIPTS_HOURS: '1d' is not an integer from 1 to 8760"],
     ['REQUEST_TIMEOUT_MS', '999', "REQUEST_TIMEOUT_MS: '999' is not an integer from 1000 to 3600000"],
     [
       'HEADERS_TIMEOUT_MS',

@@ -64,7 +64,19 @@ export interface AppConfigValues {
   /** Whether GET /metrics serves the Prometheus metrics (and the request and process metrics are measured). */
   metricsEnabled: boolean;
   gateways: GatewaysConfig;
+  /** Receipts kept until a submission or an upload names their message id; see docs/receipts.md. */
+  pendingReceipts: PendingReceiptsConfig;
 }
+
+export interface PendingReceiptsConfig {
+  /** At most this many are kept (PENDING_RECEIPTS_MAX); a receipt beyond is answered 503. */
+  max: number;
+  /** Each is kept this many hours at most (PENDING_RECEIPTS_HOURS). */
+  hours: number;
+}
+
+/** The defaults of the pending receipts: a day of receipts outrunning their submissions, at a rate of ~12/s. */
+export const DEFAULT_PENDING_RECEIPTS: PendingReceiptsConfig = { max: 1_000_000, hours: 24 };
 
 /** The body parser's limit per request; the in-flight budget must hold at least one such body. */
 export const MAX_BODY_MB = 16;
@@ -186,6 +198,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   );
   const twilioAuthToken = read('TWILIO_AUTH_TOKEN', '', (raw) => raw || null);
   const publicUrl = read('PUBLIC_URL', '', parsePublicUrl);
+  const pendingReceiptsMax = read('PENDING_RECEIPTS_MAX', String(DEFAULT_PENDING_RECEIPTS.max), (raw) => parseInteger(raw, 0, 100_000_000));
+  const pendingReceiptsHours = read('PENDING_RECEIPTS_HOURS', String(DEFAULT_PENDING_RECEIPTS.hours), (raw) => parseInteger(raw, 1, 8760));
   if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     problems.push(
       `HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}); the headers are part of the request`,
@@ -215,6 +229,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     retentionDays: retentionDays ?? null,
     metricsEnabled: metricsEnabled!,
     gateways: { twilioAuthToken: twilioAuthToken ?? null, publicUrl: publicUrl ?? null },
+    pendingReceipts: { max: pendingReceiptsMax!, hours: pendingReceiptsHours! },
   });
 }
 

@@ -13,6 +13,7 @@ import {
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
 import { DocumentsFillfactor1765100000000 } from './migrations/1765100000000-documents-fillfactor';
+import { DeliveryReceipts1766100000000 } from './migrations/1766100000000-delivery-receipts';
 import { sqliteDriver } from './sqlite-driver';
 
 const SQLITE_FILE: SqliteConfig = { engine: 'sqlite', path: 'tracking.db', synchronous: 'FULL', busyTimeoutMs: 10_000, readConnections: 2 };
@@ -37,7 +38,12 @@ const COMMON = {
 // settings those cannot see (a timeout, a pool size, a flag), and fails fast when one changes.
 describe('buildDataSourceOptions', () => {
   it('runs the migrations in their order', () => {
-    expect(MIGRATIONS).toEqual([InitialSchema1732000000000, DocumentTrackingIndex1764100000000, DocumentsFillfactor1765100000000]);
+    expect(MIGRATIONS).toEqual([
+      InitialSchema1732000000000,
+      DocumentTrackingIndex1764100000000,
+      DocumentsFillfactor1765100000000,
+      DeliveryReceipts1766100000000,
+    ]);
   });
 
   it('opens a SQLite file with WAL, through our driver, waiting out a lock for the busy timeout', () => {

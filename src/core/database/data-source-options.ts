@@ -6,9 +6,15 @@ import { DatabaseConfig, SQLITE_IN_MEMORY, SqliteConfig } from '../config/databa
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
 import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
 import { DocumentsFillfactor1765100000000 } from './migrations/1765100000000-documents-fillfactor';
+import { DeliveryReceipts1766100000000 } from './migrations/1766100000000-delivery-receipts';
 import { sqliteDriver } from './sqlite-driver';
 
-export const MIGRATIONS = [InitialSchema1732000000000, DocumentTrackingIndex1764100000000, DocumentsFillfactor1765100000000];
+export const MIGRATIONS = [
+  InitialSchema1732000000000,
+  DocumentTrackingIndex1764100000000,
+  DocumentsFillfactor1765100000000,
+  DeliveryReceipts1766100000000,
+];
 
 /** Statements slower than this are logged as warnings; a 5000-document upsert takes a few tens of ms. */
 const SLOW_QUERY_MS = 1_000;

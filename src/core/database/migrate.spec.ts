@@ -7,9 +7,17 @@ import { parseDatabaseUrl, redactPassword } from '../config/database-url';
 import { PROJECT_ROOT } from '../project-root';
 import { buildDataSourceOptions } from './data-source-options';
 
-const MIGRATIONS = 'InitialSchema1732000000000, DocumentTrackingIndex1764100000000, DocumentsFillfactor1765100000000';
-const TABLES = ['migrations', 'sms_documents', 'sms_transfers'];
-const INDEXES = ['IDX_sms_documents_UBID_state_uniqueId_when', 'IDX_sms_transfers_state_when', 'IDX_sms_transfers_when'];
+const MIGRATIONS =
+  'InitialSchema1732000000000, DocumentTrackingIndex1764100000000, DocumentsFillfactor1765100000000, DeliveryReceipts1766100000000';
+const TABLES = ['migrations', 'pending_receipts', 'sms_documents', 'sms_transfers'];
+const INDEXES = [
+  'IDX_pending_receipts_gateway_messageId',
+  'IDX_pending_receipts_receivedAt',
+  'IDX_sms_documents_UBID_state_uniqueId_when',
+  'IDX_sms_documents_gateway_messageId',
+  'IDX_sms_transfers_state_when',
+  'IDX_sms_transfers_when',
+];
 
 interface Run {
   code: number | null;

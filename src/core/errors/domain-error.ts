@@ -15,6 +15,8 @@ export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
     readonly detail: string,
+    /** For an `unavailable` error a client is meant to retry (a gateway): the seconds to wait, sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
     this.name = 'DomainError';

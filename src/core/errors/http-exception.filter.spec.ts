@@ -73,6 +73,14 @@ describe('HttpExceptionFilter', () => {
     });
   });
 
+  it('tells when to retry a domain error that says so', () => {
+    expect(answerTo(new DomainError('unavailable', 'Busy. Retry later.', 7))).toEqual({
+      status: 503,
+      headers: [['Retry-After', 7]],
+      body: { statusCode: 503, detail: 'Busy. Retry later.' },
+    });
+  });
+
   it('answers anything else with a bare 500', () => {
     expect(answerTo(new Error('bug')).body).toEqual({ statusCode: 500, detail: 'Internal server error' });
   });

@@ -27,8 +27,9 @@ export function domainErrorBody(error: DomainError): ErrorBody & { detail: strin
 
 /**
  * Gives every error the original's shape, `{statusCode, detail}`. A service's DomainError gets the
- * status of its kind; HTTP exceptions keep their status; an unavailable database or a busy
- * service (`unavailable`) is a 503 with Retry-After; anything else is a bug of ours: logged with its stack and answered with a bare 500.
+ * status of its kind; HTTP exceptions keep their status; an unavailable database or a busy service
+ * (`unavailable`) is a 503 with Retry-After; anything else is a bug of ours: logged with its stack
+ * and answered with a bare 500.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -42,9 +43,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.warn(`${exception.message} (${exception.cause instanceof Error ? exception.cause.message : String(exception.cause)})`);
       response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
     } else if (exception instanceof DomainError && exception.kind === 'unavailable') {
-      // Busy, not broken: said as a warning, with when to come back unless the thrower said it.
+      // Busy, not broken: said as a warning, with when to come back (the thrower's figure, else ours).
       this.logger.warn(exception.detail);
-      if (response.getHeader('Retry-After') === undefined) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+      if (exception.retryAfterSeconds !== undefined) response.setHeader('Retry-After', exception.retryAfterSeconds);
+      else if (response.getHeader('Retry-After') === undefined) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
     } else if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }

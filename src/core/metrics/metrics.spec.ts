@@ -9,6 +9,21 @@ describe('Metrics', () => {
       .split('\n')
       .filter((line) => /^(# HELP )?tracking_(sqlite_write_queue_depth|postgres_pool|body|exports)/.test(line));
 
+  it('reads the pending receipts from their source at every scrape', async () => {
+    const metrics = new Metrics(false);
+    const receipts = { pending: 3 };
+    metrics.watchPendingReceipts(receipts);
+    const pendingLines = async () =>
+      (await metrics.registry.metrics()).split('\n').filter((line) => /^(# HELP )?tracking_pending_receipts /.test(line));
+
+    expect(await pendingLines()).toEqual([
+      '# HELP tracking_pending_receipts Receipts kept until a submission or an upload names their message id (PENDING_RECEIPTS_MAX at most).',
+      'tracking_pending_receipts 3',
+    ]);
+    receipts.pending = 0;
+    expect(await pendingLines()).toContain('tracking_pending_receipts 0');
+  });
+
   it('reads each gauge from the source it watches at every scrape', async () => {
     const metrics = new Metrics(false);
     const queue = { depth: 3 };

@@ -33,6 +33,11 @@ export interface BodyBudgetLevels {
   readonly waiting: number;
 }
 
+/** The receipts kept until their message id is named (the receipts' service counts them). */
+export interface PendingReceiptLevels {
+  readonly pending: number;
+}
+
 /** The export slots (ExportSlots): the exports being sent now. */
 export interface ExportLevels {
   readonly running: number;
@@ -109,6 +114,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly gatewayReceipts = counter({
+    name: 'tracking_gateway_receipts_total',
+    help: "Gateways' receipts recorded by message id, by what became of each: applied, unchanged (a duplicate, a late report), pending (no document has the id yet).",
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pendingReceiptsApplied = counter({
+    name: 'tracking_pending_receipts_applied_total',
+    help: 'Pending receipts applied when a submission or an upload named their message id.',
+    registers: [this.registry],
+  });
+
+  readonly pendingReceiptsExpired = counter({
+    name: 'tracking_pending_receipts_expired_total',
+    help: 'Pending receipts dropped unapplied after PENDING_RECEIPTS_HOURS.',
+    registers: [this.registry],
+  });
+
   readonly transfersCreated = counter({
     name: 'tracking_transfers_created_total',
     help: 'Transfers registered; a re-sent UBID counts again.',
@@ -176,6 +200,14 @@ export class Metrics {
 
   watchExports(exports: ExportLevels): void {
     this.gauge('tracking_exports_running', 'Exports being sent now (MAX_CONCURRENT_EXPORTS at most).', () => exports.running);
+  }
+
+  watchPendingReceipts(receipts: PendingReceiptLevels): void {
+    this.gauge(
+      'tracking_pending_receipts',
+      'Receipts kept until a submission or an upload names their message id (PENDING_RECEIPTS_MAX at most).',
+      () => receipts.pending,
+    );
   }
 
   /** `state` is only a label here, the name of the state the receipts were for: core knows no states. */

@@ -1,7 +1,21 @@
+import { DeliveryOutcome } from '../../tracking/gateway-receipt';
 import { TrackingState } from '../../tracking/tracking-state';
 
+/** The gateway's id of a document's message, and what the gateway reported became of it (docs/receipts.md). */
+export interface SmsDocumentDelivery {
+  /** The gateway's short name, lower case; null until a submission or an upload names it. */
+  gateway: string | null;
+  /** The gateway's id of the message, unique per gateway (case-insensitively); null with `gateway`. */
+  messageId: string | null;
+  /** The final outcome a receipt reported; null until one did. */
+  outcome: DeliveryOutcome | null;
+  errorCode: string | null;
+  /** When the message reached its outcome, as the gateway said, else when the receipt was recorded. */
+  doneAt: Date | null;
+}
+
 /** A stored document: one SMS message of a batch with its free-form data. */
-export interface SmsDocument {
+export interface SmsDocument extends SmsDocumentDelivery {
   UBID: string;
   uniqueId: string;
   state: TrackingState;
@@ -10,8 +24,14 @@ export interface SmsDocument {
   data: Record<string, unknown>;
 }
 
-/** What a sender uploads for each document; the database fills state and time. */
-export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'>;
+/**
+ * What a sender uploads for each document; the database fills state and time. `gateway` and
+ * `messageId` come both or neither.
+ */
+export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'> & { gateway?: string; messageId?: string };
+
+/** A document as an export writes it: the fields it had before the delivery fields, kept so for the readers of exports. */
+export type ExportedSmsDocument = Omit<SmsDocument, keyof SmsDocumentDelivery>;
 
 /** A document in a listing: everything but its data, which can be large. */
 export type SmsDocumentListItem = Omit<SmsDocument, 'UBID' | 'data'>;

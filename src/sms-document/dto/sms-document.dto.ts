@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 import { EXAMPLE_UBID, EXAMPLE_UNIQUE_ID, TRACKING_STATE_SCHEMA } from '../../tracking/decorators';
+import { DeliveryOutcome } from '../../tracking/gateway-receipt';
 import { TrackingState } from '../../tracking/tracking-state';
 import { SmsDocument, SmsDocumentListItem, SmsDocumentPage } from '../domain/sms-document';
 
@@ -22,6 +23,44 @@ export class SmsDocumentListItemDto implements SmsDocumentListItem {
     example: '2024-04-17T09:12:05.000Z',
   })
   when: Date;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The gateway's short name, lower case; null until a submission or the upload names it.",
+    example: 'jasmin',
+  })
+  gateway: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The gateway's id of the message, unique per gateway (compared case-insensitively); null with `gateway`.",
+    example: '16fd2706-8baf-433b-82eb-8c7fada847da',
+  })
+  messageId: string | null;
+
+  @ApiProperty({
+    // Inline, null among the values: OpenAPI 3.0 has no nullable reference, and a nullable enum must list null.
+    type: String,
+    enum: [...Object.values(DeliveryOutcome), null],
+    nullable: true,
+    description: 'The final outcome a receipt reported (the document is then DONE); null until one did.',
+    example: DeliveryOutcome.DELIVERED,
+  })
+  outcome: DeliveryOutcome | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "The gateway's error code with the outcome, as it gave it.", example: '000' })
+  errorCode: string | null;
+
+  @ApiProperty({
+    description: 'When the message reached its outcome, as the gateway said, else when the receipt was recorded, in UTC.',
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2024-04-17T09:12:07.000Z',
+  })
+  doneAt: Date | null;
 }
 
 /** One document with its data. */

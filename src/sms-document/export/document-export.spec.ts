@@ -1,10 +1,10 @@
 import { TrackingState } from '../../tracking/tracking-state';
-import { SmsDocument } from '../domain/sms-document';
+import { ExportedSmsDocument } from '../domain/sms-document';
 import { csvRecord, encodeExport, EXPORT_ENCODINGS } from './document-export';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const when = new Date('2024-04-17T09:12:05.000Z');
-const stored = (uniqueId: string, data: Record<string, unknown> = {}): SmsDocument => ({
+const stored = (uniqueId: string, data: Record<string, unknown> = {}): ExportedSmsDocument => ({
   UBID,
   uniqueId,
   state: TrackingState.DONE,
@@ -13,7 +13,7 @@ const stored = (uniqueId: string, data: Record<string, unknown> = {}): SmsDocume
   data,
 });
 
-async function* pagesOf(...pages: SmsDocument[][]): AsyncGenerator<SmsDocument[]> {
+async function* pagesOf(...pages: ExportedSmsDocument[][]): AsyncGenerator<ExportedSmsDocument[]> {
   yield* pages;
 }
 

@@ -1,5 +1,5 @@
 import { TrackingState } from '../../tracking/tracking-state';
-import { SmsDocument } from '../domain/sms-document';
+import { ExportedSmsDocument } from '../domain/sms-document';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -14,7 +14,10 @@ export const EXPORT_PAGE_SIZE = 1000;
  */
 export const EXPORT_PAGE_BYTES = 1024 * 1024;
 
-/** The columns of a CSV export; an NDJSON line has the same fields, in the same order, as `GET …/documents/{uniqueId}`. */
+/**
+ * The columns of a CSV export; an NDJSON line has the same fields, in the same order, as `GET …/documents/{uniqueId}`
+ * without the delivery fields (docs/receipts.md), which came later.
+ */
 const COLUMNS = ['UBID', 'uniqueId', 'state', 'SMScount', 'when', 'data'] as const;
 
 /** What a spreadsheet reads as the start of a formula in a cell: `=`, `+`, `-`, `@`, a tab or a carriage return. */
@@ -24,7 +27,7 @@ interface ExportEncoding {
   contentType: string;
   /** Written once, before the first document. */
   header: string;
-  line: (document: SmsDocument) => string;
+  line: (document: ExportedSmsDocument) => string;
 }
 
 export const EXPORT_ENCODINGS: Record<ExportFormat, ExportEncoding> = {
@@ -68,7 +71,7 @@ function csvField(text: string): string {
 }
 
 /** The text of each page in `format`, the header before the first; one chunk per page, none for an empty NDJSON export. */
-export async function* encodeExport(pages: AsyncIterable<SmsDocument[]>, format: ExportFormat): AsyncGenerator<string> {
+export async function* encodeExport(pages: AsyncIterable<ExportedSmsDocument[]>, format: ExportFormat): AsyncGenerator<string> {
   const { header, line } = EXPORT_ENCODINGS[format];
   let text = header;
   for await (const page of pages) {

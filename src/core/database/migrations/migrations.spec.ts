@@ -46,7 +46,14 @@ class BrokenMigration1799999999999 implements MigrationInterface {
   }
 }
 
-const INDEXES = ['IDX_sms_documents_UBID_state_uniqueId_when', 'IDX_sms_transfers_state_when', 'IDX_sms_transfers_when'];
+const INDEXES = [
+  'IDX_pending_receipts_gateway_messageId',
+  'IDX_pending_receipts_receivedAt',
+  'IDX_sms_documents_UBID_state_uniqueId_when',
+  'IDX_sms_documents_gateway_messageId',
+  'IDX_sms_transfers_state_when',
+  'IDX_sms_transfers_when',
+];
 
 describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
   let url: string;
@@ -69,6 +76,7 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
       { name: 'InitialSchema1732000000000' },
       { name: 'DocumentTrackingIndex1764100000000' },
       { name: 'DocumentsFillfactor1765100000000' },
+      { name: 'DeliveryReceipts1766100000000' },
     ]);
     expect(await storageParametersOf(again)).toEqual(kind === 'postgres' ? ['fillfactor=70'] : []);
     await again.destroy();
@@ -91,6 +99,24 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
     await upgraded.query(`DELETE FROM "sms_transfers"`);
     expect(await upgraded.query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "sms_documents"`)).toEqual([{ n: 0 }]);
     await upgraded.destroy();
+  });
+
+  it("hold a gateway's message id once, whatever its case, and any number of documents without one", async () => {
+    const dataSource = await open();
+    await dataSource.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES ('${UBID}', 'f', 'o', 3)`);
+    const insert = (uniqueId: string, gateway: string | null, messageId: string | null) =>
+      dataSource.query(
+        `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "gateway", "messageId") VALUES ('${UBID}', '${uniqueId}', 1, '{}', ${
+          gateway ? `'${gateway}'` : 'NULL'
+        }, ${messageId ? `'${messageId}'` : 'NULL'})`,
+      );
+    await insert('a', 'jasmin', 'Msg-1');
+    await insert('b', 'kannel', 'msg-1');
+    await insert('c', null, null);
+    await insert('d', null, null);
+
+    await expect(insert('e', 'jasmin', 'MSG-1')).rejects.toThrow(/unique/i);
+    await dataSource.destroy();
   });
 
   it('keep the migrations before a failed one, close the database again and report the error', async () => {
@@ -116,6 +142,7 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
       { name: 'InitialSchema1732000000000' },
       { name: 'DocumentTrackingIndex1764100000000' },
       { name: 'DocumentsFillfactor1765100000000' },
+      { name: 'DeliveryReceipts1766100000000' },
     ]);
     await after.destroy();
   });

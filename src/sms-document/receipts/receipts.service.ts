@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+
+import { AppConfig } from '../../core/config/app-config';
+import { UnitOfWork } from '../../core/database/unit-of-work';
+import { Metrics } from '../../core/metrics/metrics';
+import { transferNotFound } from '../../sms-transfer/sms-transfer.errors';
+import { SmsTransferRepository } from '../../sms-transfer/sms-transfer.repository';
+import { GatewayReceipt, ReceiptRecorder, ReceiptResult } from '../../tracking/gateway-receipt';
+import { SmsDocumentRepository } from '../sms-document.repository';
+import { applyReceipt, Delivery, messageKey, MessageName } from './delivery';
+import { ReceiptRepository, Submission, TrackedMessage } from './receipt.repository';
+import { messageIdNamedTwice, messageIdTaken, pendingReceiptsFull } from './receipts.errors';
+
+/** What a submission did: `changed + unchanged + unknown.length` is the number of distinct uniqueIds named. */
+export interface SubmissionsResult {
+  UBID: string;
+  gateway: string;
+  /** Documents that got their message id or moved from INIT to SENT. */
+  changed: number;
+  /** Documents that had the id and were SENT or DONE already. */
+  unchanged: number;
+  /** The uniqueIds the batch has no document for, in the order named; their ids are not set. */
+  unknown: string[];
+  /** Pending receipts of the ids submitted, applied now. */
+  receiptsApplied: number;
+}
+
+/** What applying receipts in a unit of work did. */
+interface Applied {
+  results: ReceiptResult[];
+  /** Receipts kept pending. */
+  kept: number;
+}
+
+/**
+ * The gateways' receipts, by message id, and the submissions that give documents their ids
+ * (docs/receipts.md). Each call is one unit of work, which first takes the locks of the message ids
+ * it names: a receipt and a submission of one id take turns, so a receipt either finds its document
+ * or is kept where the submission finds it.
+ *
+ * `record()` takes any number of receipts of any gateways and batches: a layer that collects
+ * single receipts arriving together can pass them in one call, one transaction, and answer each
+ * caller its own result once the call resolves.
+ */
+@Injectable()
+export class ReceiptsService extends ReceiptRecorder {
+  /** The pending receipts as this instance last counted them (the gauge's source): at start-up and each expiry, then kept by its own changes. */
+  pending = 0;
+
+  constructor(
+    private readonly receipts: ReceiptRepository,
+    private readonly documents: SmsDocumentRepository,
+    private readonly transfers: SmsTransferRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly metrics: Metrics,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async record(receipts: GatewayReceipt[]): Promise<ReceiptResult[]> {
+    const { results, kept } = await this.unitOfWork.write(async () => {
+      await this.receipts.lockMessageIds(receipts);
+      return this.apply(receipts, true);
+    });
+    this.pending += kept;
+    for (const result of results) this.metrics.gatewayReceipts.inc({ result });
+    return results;
+  }
+
+  /**
+   * Gives the named documents of the batch their gateway's message ids and moves the INIT ones to
+   * SENT, then applies the receipts that were waiting for those ids. All or nothing: an id another
+   * document holds is a 409 before anything is written.
+   */
+  async submit(ubid: string, gateway: string, messages: Submission[]): Promise<SubmissionsResult> {
+    const submissions = lastPerDocument(messages);
+    const names = submissions.map(({ messageId }) => ({ gateway, messageId }));
+    const namedFor = documentPerMessage(gateway, submissions);
+    const result = await this.unitOfWork.write(async () => {
+      await this.receipts.lockMessageIds(names);
+      if (!(await this.transfers.findByUbid(ubid))) throw transferNotFound(ubid);
+      const holders = new Map((await this.receipts.findByMessageIds(names)).map((holder) => [messageKey(holder), holder]));
+      for (const name of names) {
+        const holder = holders.get(messageKey(name));
+        if (holder && (holder.UBID !== ubid || holder.uniqueId !== namedFor.get(messageKey(name)))) {
+          throw messageIdTaken(gateway, holder.messageId, holder.UBID, holder.uniqueId);
+        }
+      }
+      const states = await this.documents.lockStates(
+        ubid,
+        submissions.map(({ uniqueId }) => uniqueId),
+      );
+      const known = submissions.filter(({ uniqueId }) => states.has(uniqueId));
+      const changed = known.length > 0 ? await this.receipts.submit(ubid, gateway, known) : 0;
+      const waiting = await this.receipts.takePending(known.map(({ messageId }) => ({ gateway, messageId })));
+      await this.apply(waiting, false);
+      const unknown = submissions.filter(({ uniqueId }) => !states.has(uniqueId)).map(({ uniqueId }) => uniqueId);
+      return { UBID: ubid, gateway, changed, unchanged: known.length - changed, unknown, receiptsApplied: waiting.length };
+    });
+    this.pending = Math.max(0, this.pending - result.receiptsApplied);
+    this.metrics.pendingReceiptsApplied.inc(result.receiptsApplied);
+    return result;
+  }
+
+  /** Counts the pending receipts again (a read): other instances add and apply them too. */
+  async countPending(): Promise<number> {
+    this.pending = await this.unitOfWork.read(() => this.receipts.countPending());
+    return this.pending;
+  }
+
+  /** Drops the pending receipts older than PENDING_RECEIPTS_HOURS and counts those left; answers how many were dropped. */
+  async expirePending(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.config.pendingReceipts.hours * 3_600_000);
+    const { expired, left } = await this.unitOfWork.write(async () => ({
+      expired: await this.receipts.deletePendingReceivedBefore(before),
+      left: await this.receipts.countPending(),
+    }));
+    this.pending = left;
+    this.metrics.pendingReceiptsExpired.inc(expired);
+    return expired;
+  }
+
+  /**
+   * Applies receipts, in the order given, to the documents holding their ids, inside a unit of work
+   * that holds the ids' locks; the others are kept pending when `keep` (else there are none: a
+   * submission applies only receipts of ids it has just given documents).
+   */
+  private async apply(receipts: GatewayReceipt[], keep: boolean): Promise<Applied> {
+    if (receipts.length === 0) return { results: [], kept: 0 };
+    const documents = new Map((await this.receipts.lockByMessageIds(receipts)).map((document) => [messageKey(document), document]));
+    const now = new Date();
+    const changed = new Map<TrackedMessage, Delivery>();
+    const results = receipts.map((receipt): ReceiptResult => {
+      const document = documents.get(messageKey(receipt));
+      if (!document) return 'pending';
+      const next = applyReceipt(changed.get(document) ?? document, receipt, now);
+      if (!next) return 'unchanged';
+      changed.set(document, next);
+      return 'applied';
+    });
+    await this.receipts.writeDeliveries(
+      [...changed].map(([{ UBID, uniqueId }, { state, outcome, errorCode, doneAt }]) => ({
+        UBID,
+        uniqueId,
+        state,
+        outcome,
+        errorCode,
+        doneAt,
+      })),
+    );
+    const pending = keep ? receipts.filter((_, index) => results[index] === 'pending') : [];
+    if (pending.length > 0) {
+      const { max } = this.config.pendingReceipts;
+      if ((await this.receipts.countPending()) + pending.length > max) throw pendingReceiptsFull(max);
+      await this.receipts.addPending(pending);
+    }
+    return { results, kept: pending.length };
+  }
+}
+
+/** Each uniqueId once, with the message id of its last occurrence, as an upload takes its documents. */
+function lastPerDocument(messages: Submission[]): Submission[] {
+  return [...new Map(messages.map((message) => [message.uniqueId, message])).values()];
+}
+
+/** Which document each message id is named for; one id named for two documents is refused. */
+function documentPerMessage(gateway: string, submissions: Submission[]): Map<string, string> {
+  const namedFor = new Map<string, string>();
+  for (const { uniqueId, messageId } of submissions) {
+    const key = messageKey({ gateway, messageId } satisfies MessageName);
+    const other = namedFor.get(key);
+    if (other !== undefined) throw messageIdNamedTwice(gateway, messageId, [other, uniqueId]);
+    namedFor.set(key, uniqueId);
+  }
+  return namedFor;
+}
