@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
-import { GatewayReceipt, ReceiptResult } from '../src/tracking/gateway-receipt';
-import { createGatewayTestApp } from './helpers/gateway-test-app';
+import { GatewayReceipt, ReceiptRecorder, ReceiptResult } from '../src/tracking/gateway-receipt';
+import { createTestApp } from '../tools/app-in-process';
 
 const JASMIN = '/tracking/gateways/jasmin/dlr';
 const KANNEL = '/tracking/gateways/kannel/dlr';
@@ -60,7 +60,7 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
   const recorder = mockRecorder();
   let app: INestApplication;
   const start = async (env: Record<string, string> = {}) => {
-    app = await createGatewayTestApp(recorder, env);
+    app = await createTestApp([{ provide: ReceiptRecorder, useValue: recorder }], 'sqlite::memory:', env);
   };
   beforeEach(() => {
     jest.resetAllMocks();

@@ -7,6 +7,7 @@ import { DatabaseModule } from '../core/database/database.module';
 import { RequestsInFlightModule } from '../core/http/requests-in-flight.module';
 import { LoggingModule } from '../core/logging/logging.module';
 import { MetricsModule } from '../core/metrics/metrics.module';
+import { GatewaysModule } from '../gateways/gateways.module';
 import { ProgressPageModule } from '../progress-page/progress-page.module';
 import { SmsDocumentModule } from '../sms-document/sms-document.module';
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
@@ -29,6 +30,7 @@ export class AppModule {
         HealthModule,
         SmsTransferModule,
         SmsDocumentModule,
+        GatewaysModule,
         ...(config.metricsEnabled ? [MetricsEndpointModule] : []),
         ProgressPageModule,
       ],

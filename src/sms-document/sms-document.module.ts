@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
 import { ReceiptRecorder } from '../tracking/gateway-receipt';
+import { GroupedReceiptRecorder } from './receipts/grouped-receipt-recorder';
 import { PendingReceiptsExpiry } from './receipts/pending-receipts.expiry';
 import { ReceiptRepository } from './receipts/receipt.repository';
 import { ReceiptsController } from './receipts/receipts.controller';
@@ -25,7 +26,7 @@ import { UploadWorkers } from './upload/upload-workers';
     ReceiptsService,
     PendingReceiptsExpiry,
     { provide: ReceiptRepository, useClass: TypeOrmReceiptRepository },
-    { provide: ReceiptRecorder, useExisting: ReceiptsService },
+    { provide: ReceiptRecorder, useClass: GroupedReceiptRecorder },
   ],
   // The progress page shows the summaries; the gateways' callbacks record receipts.
   exports: [SmsDocumentService, ReceiptRecorder],

@@ -334,6 +334,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tracking/gateways/jasmin/dlr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receive a Jasmin DLR (GET)
+         * @description Jasmin's `dlr-url`. Level 1: `ESME_ROK` is accepted (SENT), another status is `rejected` with that status as error code. Levels 2 and 3: `DELIVRD` delivered, `EXPIRED` expired, `UNDELIV` and `DELETED` failed, `REJECTD` rejected, `UNKNOWN` unknown, `ACCEPTD` and `ENROUTE` SENT. Answered once recorded. The API key may also come as HTTP basic auth (any user name, the key as password) or as the `key` query parameter, and needs the `write` scope.
+         */
+        get: operations["receiveJasminDlr"];
+        put?: never;
+        /**
+         * Receive a Jasmin DLR (POST)
+         * @description Jasmin's `dlr-url`. Level 1: `ESME_ROK` is accepted (SENT), another status is `rejected` with that status as error code. Levels 2 and 3: `DELIVRD` delivered, `EXPIRED` expired, `UNDELIV` and `DELETED` failed, `REJECTD` rejected, `UNKNOWN` unknown, `ACCEPTD` and `ENROUTE` SENT. Answered once recorded. The API key may also come as HTTP basic auth (any user name, the key as password) or as the `key` query parameter, and needs the `write` scope.
+         */
+        post: operations["receiveJasminDlrForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/gateways/kannel/dlr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receive a Kannel DLR
+         * @description Kannel's `dlr-url`, with `id` the message id and `type` its `%d`: 1 delivered, 2 failed, 4 buffered (SENT), 8 accepted by the SMSC (SENT), 16 rejected. Answered once recorded. The API key may also come as HTTP basic auth or as the `key` query parameter, and needs the `write` scope.
+         */
+        get: operations["receiveKannelDlr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/gateways/twilio/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Twilio status callback
+         * @description A message's `StatusCallback`. `queued`, `scheduled`, `accepted`, `sending`, `sent`: SENT; `delivered`, `read`: delivered; `undelivered`, `failed`, `canceled`: failed, with `ErrorCode`. Authenticated by `X-Twilio-Signature` alone (TWILIO_AUTH_TOKEN), no API key. Answered once recorded.
+         */
+        post: operations["receiveTwilioStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tracking/progress/transfers": {
         parameters: {
             query?: never;
@@ -939,6 +1003,13 @@ export interface components {
              */
             result: components["schemas"]["ReceiptResult"];
         };
+        ReceiptResultDto: {
+            /**
+             * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or a final outcome already there; `pending`: no document has that message id yet, the receipt is kept and applied when a submission or upload names it.
+             * @example applied
+             */
+            result: components["schemas"]["ReceiptResult"];
+        };
         TransferProgressDto: {
             /** @description The transfer, as `GET /tracking/sms_transfers/{ubid}` answers it. */
             transfer: components["schemas"]["SmsTransferDto"];
@@ -988,6 +1059,7 @@ export type ReceiptStatus = components['schemas']['ReceiptStatus'];
 export type GatewayReceiptDto = components['schemas']['GatewayReceiptDto'];
 export type ReceiptResult = components['schemas']['ReceiptResult'];
 export type ReceiptOutcomeDto = components['schemas']['ReceiptOutcomeDto'];
+export type ReceiptResultDto = components['schemas']['ReceiptResultDto'];
 export type TransferProgressDto = components['schemas']['TransferProgressDto'];
 export type TransferProgressPageDto = components['schemas']['TransferProgressPageDto'];
 export type $defs = Record<string, never>;
@@ -3378,6 +3450,469 @@ export interface operations {
             };
         };
     };
+    receiveJasminDlr: {
+        parameters: {
+            query: {
+                /** @description Jasmin's message id, as its submit answered it (1 to 64 characters). */
+                id: string;
+                /** @description Level 1: the SMPP status of the submit (`ESME_ROK`, or an error); levels 2 and 3: the receipt's `stat` (`DELIVRD`, `EXPIRED`, `UNDELIV`, `DELETED`, `REJECTD`, `UNKNOWN`, `ACCEPTD`, `ENROUTE`). */
+                message_status: string;
+                /** @description 1: the SMSC's answer to the submit; 2: the delivery receipt; 3: both, each in its own report. */
+                level: string;
+                /** @description The SMSC's message id (levels 2 and 3; not used). */
+                id_smsc?: string;
+                /** @description When the message was submitted, YYMMDDhhmm (levels 2 and 3; not used). */
+                subdate?: string;
+                /** @description When the message reached its state, YYMMDDhhmm, read as UTC: the outcome's time (levels 2 and 3). */
+                donedate?: string;
+                /** @description Messages submitted (levels 2 and 3; not used). */
+                sub?: string;
+                /** @description Messages delivered (levels 2 and 3; not used). */
+                dlvrd?: string;
+                /** @description The SMSC's error code; zero is none (levels 2 and 3). */
+                err?: string;
+                /** @description The first characters of the message (levels 2 and 3; not used). */
+                text?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded (committed). The body is `ACK/Jasmin` exactly: with any other answer Jasmin sends the report again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example ACK/Jasmin */
+                    "text/plain": "ACK/Jasmin";
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\", as \"X-API-Key: <key>\", as the password of HTTP basic auth (any user name) or as the `key` query parameter"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: /tracking/gateways/jasmin/dlr needs a key with the 'write' scope whatever the method; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The report is not one the gateway sends: a field is missing, given twice, or holds a value the gateway never reports. Nothing was recorded. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": "Jasmin report's `donedate` '2413170859' is not a date as YYMMDDhhmm"
+                     *     }
+                     */
+                    "text/plain": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    receiveJasminDlrForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Jasmin's message id, as its submit answered it (1 to 64 characters). */
+                    id: string;
+                    /** @description Level 1: the SMPP status of the submit (`ESME_ROK`, or an error); levels 2 and 3: the receipt's `stat` (`DELIVRD`, `EXPIRED`, `UNDELIV`, `DELETED`, `REJECTD`, `UNKNOWN`, `ACCEPTD`, `ENROUTE`). */
+                    message_status: string;
+                    /** @description 1: the SMSC's answer to the submit; 2: the delivery receipt; 3: both, each in its own report. */
+                    level: string;
+                    /** @description The SMSC's message id (levels 2 and 3; not used). */
+                    id_smsc?: string;
+                    /** @description When the message was submitted, YYMMDDhhmm (levels 2 and 3; not used). */
+                    subdate?: string;
+                    /** @description When the message reached its state, YYMMDDhhmm, read as UTC: the outcome's time (levels 2 and 3). */
+                    donedate?: string;
+                    /** @description Messages submitted (levels 2 and 3; not used). */
+                    sub?: string;
+                    /** @description Messages delivered (levels 2 and 3; not used). */
+                    dlvrd?: string;
+                    /** @description The SMSC's error code; zero is none (levels 2 and 3). */
+                    err?: string;
+                    /** @description The first characters of the message (levels 2 and 3; not used). */
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded (committed). The body is `ACK/Jasmin` exactly: with any other answer Jasmin sends the report again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example ACK/Jasmin */
+                    "text/plain": "ACK/Jasmin";
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\", as \"X-API-Key: <key>\", as the password of HTTP basic auth (any user name) or as the `key` query parameter"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: /tracking/gateways/jasmin/dlr needs a key with the 'write' scope whatever the method; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
+                     *     }
+                     */
+                    "text/plain": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The form is larger than 16 KiB, or has more than 100 fields. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "detail": "Form body is larger than the 16 KiB limit"
+                     *     }
+                     */
+                    "text/plain": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body is not a form (application/x-www-form-urlencoded). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "detail": "This route takes a form: send the body as application/x-www-form-urlencoded"
+                     *     }
+                     */
+                    "text/plain": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The report is not one the gateway sends: a field is missing, given twice, or holds a value the gateway never reports. Nothing was recorded. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": "Jasmin report's `donedate` '2413170859' is not a date as YYMMDDhhmm"
+                     *     }
+                     */
+                    "text/plain": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    receiveKannelDlr: {
+        parameters: {
+            query: {
+                /** @description The message id (1 to 64 characters). */
+                id: string;
+                /** @description The DLR type, Kannel's `%d`. */
+                type: "1" | "2" | "4" | "8" | "16";
+                /** @description An error code; zero is none. */
+                err?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded (committed): what became of the report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptResultDto"];
+                };
+            };
+            /** @description The service runs with API keys, and the request has none or a wrong one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "detail": "Missing API key: send it as \"Authorization: Bearer <key>\", as \"X-API-Key: <key>\", as the password of HTTP basic auth (any user name) or as the `key` query parameter"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key's scope does not allow this method (`read`: GET and HEAD; `write`: also POST and PUT; `admin`: everything, DELETE included), or the service runs without API keys and the request's Host is not this machine (localhost, 127.0.0.1, [::1]) nor one of ALLOWED_HOSTS. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Insufficient API key scope: /tracking/gateways/kannel/dlr needs a key with the 'write' scope whatever the method; this key has 'read'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The report is not one the gateway sends: a field is missing, given twice, or holds a value the gateway never reports. Nothing was recorded. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": "Kannel report's `type` '3' is none of 1, 2, 4, 8, 16"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    receiveTwilioStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Twilio's message id. */
+                    MessageSid: string;
+                    /** @description The status the message reached. */
+                    MessageStatus: string;
+                    /** @description Twilio's error code, when the message failed. */
+                    ErrorCode?: string;
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded (committed): what became of the report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptResultDto"];
+                };
+            };
+            /** @description The signature is missing or wrong, or the service has no TWILIO_AUTH_TOKEN (then no callback is accepted). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "detail": "Invalid X-Twilio-Signature: it does not match TWILIO_AUTH_TOKEN, this request's fields and its URL (behind a proxy, set PUBLIC_URL to the URL Twilio calls)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The request body arrived more slowly than MIN_BODY_RATE_KIB_S allows over a 10 s window (the example: the default, 8 KiB/s). Nothing was stored; send it again. Node also answers 408, without a body, to a request not received whole within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The form is larger than 16 KiB, or has more than 100 fields. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "detail": "Form body is larger than the 16 KiB limit"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body is not a form (application/x-www-form-urlencoded). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "detail": "This route takes a form: send the body as application/x-www-form-urlencoded"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The report is not one the gateway sends: a field is missing, given twice, or holds a value the gateway never reports. Nothing was recorded. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "detail": "Twilio report without `MessageStatus`"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
+                };
+            };
+            /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "detail": "Database unavailable: the database server cannot be reached. Retry later."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     listTransferProgress: {
         parameters: {
             query?: {
@@ -3663,6 +4198,9 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsTrackingGatewaysJasminDlrGetResponses200ContentTextPlainValues: ReadonlyArray<FlattenedDeepRequired<paths>["/tracking/gateways/jasmin/dlr"]["get"]["responses"]["200"]["content"]["text/plain"]> = ["ACK/Jasmin"];
+export const pathsTrackingGatewaysJasminDlrPostResponses200ContentTextPlainValues: ReadonlyArray<FlattenedDeepRequired<paths>["/tracking/gateways/jasmin/dlr"]["post"]["responses"]["200"]["content"]["text/plain"]> = ["ACK/Jasmin"];
+export const pathsTrackingGatewaysKannelDlrGetParametersQueryTypeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/tracking/gateways/kannel/dlr"]["get"]["parameters"]["query"]["type"]> = ["1", "2", "4", "8", "16"];
 export const healthIndicatorStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthIndicatorStatusDto"]["status"]> = ["up", "down"];
 export const healthStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthStatusDto"]["status"]> = ["ok"];
 export const trackingStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrackingState"]> = ["INIT", "SENT", "DONE"];

@@ -7,6 +7,7 @@ import { static as serveStatic } from 'express';
 
 import { ErrorResponseDto, FieldErrorDto, ValidationErrorResponseDto } from '../../core/errors/error-response.dto';
 import { PROJECT_ROOT } from '../../core/project-root';
+import { BASIC_SCHEME, KEY_QUERY_SCHEME, TWILIO_SIGNATURE_SCHEME } from '../../gateways/gateways.docs';
 import { API_KEY_SCHEME, BEARER_SCHEME, documentApiKeyAnswers } from '../security/api-key-documentation';
 
 const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -61,6 +62,24 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       BEARER_SCHEME,
     )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key in the `X-API-Key` header.' }, API_KEY_SCHEME)
+    .addTag('Gateways', "The SMS gateways' own delivery callbacks (Jasmin, Kannel, Twilio), one report per request.")
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: "Gateway callbacks only: the same key as HTTP basic auth's password, any user name." },
+      BASIC_SCHEME,
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'query', name: 'key', description: 'Gateway callbacks only: the same key as the `key` query parameter.' },
+      KEY_QUERY_SCHEME,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Twilio-Signature',
+        description: "Twilio's signature of the callback, checked with TWILIO_AUTH_TOKEN.",
+      },
+      TWILIO_SIGNATURE_SCHEME,
+    )
     .build();
   return documentApiKeyAnswers(
     SwaggerModule.createDocument(app, config, {
