@@ -125,7 +125,10 @@ describe('documented error answers (e2e, mocked repositories)', () => {
   /** A gateway's GET needs `write`: the 403 of a `read` key (not the keyless service's, as for other reads). */
   const readKeyOn = (path: string) => ({ call: { method: 'get', path, key: READ_KEY } as Call });
   /** A Twilio status callback with `fields`, signed as told (by default, rightly: at PUBLIC_URL with the token). */
-  const twilioCall = (fields: Record<string, string>, signature = twilioSigned(TWILIO_AUTH_TOKEN, `${PUBLIC_URL}${TWILIO}`, fields)): Call => ({
+  const twilioCall = (
+    fields: Record<string, string>,
+    signature = twilioSigned(TWILIO_AUTH_TOKEN, `${PUBLIC_URL}${TWILIO}`, fields),
+  ): Call => ({
     method: 'post',
     path: TWILIO,
     form: fields,
@@ -320,7 +323,12 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       valid: twilioCall(TWILIO_CALLBACK),
       reaches: () => receipts.lockMessageIds,
       // Authenticated by its signature alone: the one of other fields is refused.
-      403: { call: twilioCall(TWILIO_CALLBACK, twilioSigned(TWILIO_AUTH_TOKEN, `${PUBLIC_URL}${TWILIO}`, { ...TWILIO_CALLBACK, MessageStatus: 'failed' })) },
+      403: {
+        call: twilioCall(
+          TWILIO_CALLBACK,
+          twilioSigned(TWILIO_AUTH_TOKEN, `${PUBLIC_URL}${TWILIO}`, { ...TWILIO_CALLBACK, MessageStatus: 'failed' }),
+        ),
+      },
       413: formTooLarge((form) => twilioCall(form)),
       // A JSON body is not read: its signature is the URL's alone, and the form pipe refuses it.
       415: { call: { ...twilioCall({}), form: undefined, body: TWILIO_CALLBACK } },
@@ -390,6 +398,23 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     return request(keyless.getHttpServer())[method](path).set('Host', 'rebound.evil.example');
   }
 
+  // An example documented under another media type would escape the comparisons below.
+  it('documents every error answer as JSON, as the service answers it', () => {
+    const notJson = Object.entries(openApi.paths).flatMap(([path, item]) =>
+      (['get', 'post', 'put', 'delete'] as const).flatMap((method) =>
+        Object.entries(item[method]?.responses ?? {})
+          .filter(([status]) => Number(status) >= 400)
+          .flatMap(([status, response]) =>
+            Object.keys((response as { content?: Record<string, unknown> }).content ?? {})
+              .filter((mediaType) => mediaType !== 'application/json')
+              .map((mediaType) => `${method.toUpperCase()} ${path} ${status} ${mediaType}`),
+          ),
+      ),
+    );
+
+    expect(notJson).toEqual([]);
+  });
+
   // 408, a body slower than MIN_BODY_RATE_KIB_S over a 10 s window, needs the window's clock:
   // test/upload-admission.e2e-spec.ts makes one and holds its answer to the documented example.
   it('has a trigger for every documented error example', () => {
@@ -421,6 +446,8 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         } else if (status === 503) {
           trigger.reaches().mockRejectedValue(new DatabaseUnavailableError(SERVER_UNREACHABLE, new Error('connect ECONNREFUSED')));
           response = await send(trigger.valid);
+        } else {
+          throw new Error(`${operationId} has no trigger for its documented ${status}`);
         }
 
         expect({ operationId, status: response.status, body: response.body }).toEqual({ operationId, status, body: example });
