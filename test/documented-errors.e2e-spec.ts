@@ -6,6 +6,7 @@ import { buildOpenApiDocument } from '../src/app/openapi/openapi';
 import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../src/core/database/database-unavailable';
 import { UnitOfWork } from '../src/core/database/unit-of-work';
 import { MAX_BODY_BYTES } from '../src/core/http/body-parsing';
+import { MAX_FORM_BODY_BYTES } from '../src/core/http/form-body-parsing';
 import { ReceiptRepository } from '../src/sms-document/receipts/receipt.repository';
 import { SmsDocumentRepository } from '../src/sms-document/sms-document.repository';
 import { SmsTransferRepository } from '../src/sms-transfer/sms-transfer.repository';
@@ -14,14 +15,19 @@ import { TrackingState } from '../src/tracking/tracking-state';
 import { createTestApp } from '../tools/app-in-process';
 import { storedTransfer } from './helpers/documents';
 import { mockReceiptRepository, mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from './helpers/mocks';
+import { twilioSigned } from './helpers/twilio-signature';
 
 const KEY = '3f9c2a7e5b1d4c8f9a6e2b7d1c5f8a3e';
+const READ_KEY = '9e1f5c3a7d2b8e4f6a0c1d5b9f3e7a2c';
 /** One key a scope narrower than each method needs: the 403 of a write, and of a delete. */
 const NARROWER_KEY: Partial<Record<Call['method'], string>> = {
-  post: '9e1f5c3a7d2b8e4f6a0c1d5b9f3e7a2c',
-  put: '9e1f5c3a7d2b8e4f6a0c1d5b9f3e7a2c',
+  post: READ_KEY,
+  put: READ_KEY,
   delete: '4a8e2c6f0b3d7e1a5c9f2b6d0e4a8c1f',
 };
+const TWILIO_AUTH_TOKEN = 'f3a9c2e17b5d4c8e9a1f2b3c4d5e6f7a';
+/** The URL Twilio calls, which its signature covers. */
+const PUBLIC_URL = 'https://tracking.example.com';
 const BAD_UBID = 'not-a-uuid';
 const TRANSFER = storedTransfer(EXAMPLE_UBID);
 const document = (SMScount: number) => ({ uniqueId: `${SMScount}${Math.random()}`.slice(0, 10), SMScount, data: {} });
@@ -29,7 +35,13 @@ const document = (SMScount: number) => ({ uniqueId: `${SMScount}${Math.random()}
 interface Call {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
+  /** A JSON body. */
   body?: unknown;
+  /** A form body (application/x-www-form-urlencoded), as the gateways send. */
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** The API key sent, when not the one with every scope. */
+  key?: string;
 }
 
 /** How to make the service answer an operation's documented errors, with the documentation's example values. */
@@ -42,7 +54,10 @@ interface Triggers {
   valid: Call;
   /** The repository method the valid request reaches first, made to fail for the 503. */
   reaches: () => jest.Mock;
-  /** Any other status: the request, after the mocks have been told what to answer. */
+  /**
+   * Any other status: the request, after the mocks have been told what to answer. Also a 401, 403
+   * or 503 of a route that authenticates otherwise (a gateway's, by a key in its URL or a signature).
+   */
   [status: number]: { call: Call; arrange?: () => void };
 }
 
@@ -70,7 +85,11 @@ describe('documented error answers (e2e, mocked repositories)', () => {
       { provide: ReceiptRepository, useValue: receipts },
       { provide: UnitOfWork, useValue: unitOfWork },
     ];
-    app = await createTestApp(overrides, 'sqlite::memory:', { API_KEYS: `${KEY},${NARROWER_KEY.post}:read,${NARROWER_KEY.delete}:write` });
+    app = await createTestApp(overrides, 'sqlite::memory:', {
+      API_KEYS: `${KEY},${READ_KEY}:read,${NARROWER_KEY.delete}:write`,
+      TWILIO_AUTH_TOKEN,
+      PUBLIC_URL,
+    });
     keyless = await createTestApp(overrides, 'sqlite::memory:', {});
     openApi = buildOpenApiDocument(app);
   });
@@ -96,6 +115,27 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     messages: uniqueIds.map((uniqueId) => ({ uniqueId, messageId: EXAMPLE_MESSAGE_ID })),
   });
   const noTransfer = { arrange: () => transfers.findByUbid.mockResolvedValue(null) };
+  const JASMIN = '/tracking/gateways/jasmin/dlr';
+  const KANNEL = '/tracking/gateways/kannel/dlr';
+  const TWILIO = '/tracking/gateways/twilio/status';
+  /** A level-2 Jasmin DLR of the example's message id, as a query or a form; `donedate` as told. */
+  const jasminDlr = (donedate = '2410170859') => ({ id: EXAMPLE_MESSAGE_ID, message_status: 'DELIVRD', level: '2', donedate, err: '000' });
+  const jasminQuery = (donedate?: string) => `${JASMIN}?${new URLSearchParams(jasminDlr(donedate)).toString()}`;
+  const jasminForm = (form: Record<string, string>): Call => ({ method: 'post', path: JASMIN, form });
+  /** A gateway's GET needs `write`: the 403 of a `read` key (not the keyless service's, as for other reads). */
+  const readKeyOn = (path: string) => ({ call: { method: 'get', path, key: READ_KEY } as Call });
+  /** A Twilio status callback with `fields`, signed as told (by default, rightly: at PUBLIC_URL with the token). */
+  const twilioCall = (
+    fields: Record<string, string>,
+    signature = twilioSigned(TWILIO_AUTH_TOKEN, `${PUBLIC_URL}${TWILIO}`, fields),
+  ): Call => ({
+    method: 'post',
+    path: TWILIO,
+    form: fields,
+    headers: { 'X-Twilio-Signature': signature },
+  });
+  const TWILIO_CALLBACK = { MessageSid: 'SM1f0e2c3b4a5d6e7f8a9b0c1d2e3f4a5b', MessageStatus: 'delivered' };
+  const formTooLarge = (call: (form: Record<string, string>) => Call) => ({ call: call({ padding: 'x'.repeat(MAX_FORM_BODY_BYTES) }) });
 
   const triggers: Record<string, Triggers> = {
     createTransfer: {
@@ -260,6 +300,40 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         call: { method: 'post', path: '/tracking/receipts', body: [{ gateway: 'jasmin', messageId: EXAMPLE_MESSAGE_ID, status: 'done' }] },
       },
     },
+    receiveJasminDlr: {
+      valid: { method: 'get', path: jasminQuery() },
+      reaches: () => receipts.lockMessageIds,
+      403: readKeyOn(jasminQuery()),
+      422: { call: { method: 'get', path: jasminQuery('2413170859') } },
+    },
+    receiveJasminDlrForm: {
+      valid: jasminForm(jasminDlr()),
+      reaches: () => receipts.lockMessageIds,
+      413: formTooLarge(jasminForm),
+      415: { call: { method: 'post', path: JASMIN, body: jasminDlr() } },
+      422: { call: jasminForm(jasminDlr('2413170859')) },
+    },
+    receiveKannelDlr: {
+      valid: { method: 'get', path: `${KANNEL}?id=${EXAMPLE_MESSAGE_ID}&type=1` },
+      reaches: () => receipts.lockMessageIds,
+      403: readKeyOn(`${KANNEL}?id=${EXAMPLE_MESSAGE_ID}&type=1`),
+      422: { call: { method: 'get', path: `${KANNEL}?id=${EXAMPLE_MESSAGE_ID}&type=3` } },
+    },
+    receiveTwilioStatus: {
+      valid: twilioCall(TWILIO_CALLBACK),
+      reaches: () => receipts.lockMessageIds,
+      // Authenticated by its signature alone: the one of other fields is refused.
+      403: {
+        call: twilioCall(
+          TWILIO_CALLBACK,
+          twilioSigned(TWILIO_AUTH_TOKEN, `${PUBLIC_URL}${TWILIO}`, { ...TWILIO_CALLBACK, MessageStatus: 'failed' }),
+        ),
+      },
+      413: formTooLarge((form) => twilioCall(form)),
+      // A JSON body is not read: its signature is the URL's alone, and the form pipe refuses it.
+      415: { call: { ...twilioCall({}), form: undefined, body: TWILIO_CALLBACK } },
+      422: { call: twilioCall({ MessageSid: TWILIO_CALLBACK.MessageSid }) },
+    },
     listDocuments: {
       valid: { method: 'get', path: `${documentsPath()}/documents` },
       reaches: () => transfers.findByUbid,
@@ -308,10 +382,13 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     );
   }
 
-  async function send({ method, path, body }: Call, key: string | null = KEY) {
-    const call = request(app.getHttpServer())[method](path);
-    if (key !== null) call.set('Authorization', `Bearer ${key}`);
-    return body === undefined ? call : call.send(body as object);
+  /** Sends `call` with its key (`null`: none). */
+  async function send(call: Call, key: string | null = call.key ?? KEY) {
+    const { method, path, body, form, headers = {} } = call;
+    const sent = request(app.getHttpServer())[method](path).set(headers);
+    if (key !== null) sent.set('Authorization', `Bearer ${key}`);
+    if (form !== undefined) return sent.type('form').send(form);
+    return body === undefined ? sent : sent.send(body as object);
   }
 
   /** The 403 of an operation: a key one scope too narrow for its method; for a read, the keyless service addressed to another host. */
@@ -320,6 +397,23 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     if (key !== undefined) return send({ method, path }, key);
     return request(keyless.getHttpServer())[method](path).set('Host', 'rebound.evil.example');
   }
+
+  // An example documented under another media type would escape the comparisons below.
+  it('documents every error answer as JSON, as the service answers it', () => {
+    const notJson = Object.entries(openApi.paths).flatMap(([path, item]) =>
+      (['get', 'post', 'put', 'delete'] as const).flatMap((method) =>
+        Object.entries(item[method]?.responses ?? {})
+          .filter(([status]) => Number(status) >= 400)
+          .flatMap(([status, response]) =>
+            Object.keys((response as { content?: Record<string, unknown> }).content ?? {})
+              .filter((mediaType) => mediaType !== 'application/json')
+              .map((mediaType) => `${method.toUpperCase()} ${path} ${status} ${mediaType}`),
+          ),
+      ),
+    );
+
+    expect(notJson).toEqual([]);
+  });
 
   // 408, a body slower than MIN_BODY_RATE_KIB_S over a 10 s window, needs the window's clock:
   // test/upload-admission.e2e-spec.ts makes one and holds its answer to the documented example.
@@ -334,7 +428,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     expect(documentedErrors().length).toBeGreaterThan(40);
   });
 
-  describe.each([401, 403, 404, 409, 413, 422, 503])('documented %i answers', (status) => {
+  describe.each([401, 403, 404, 409, 413, 415, 422, 503])('documented %i answers', (status) => {
     it('are what the service answers', async () => {
       const cases = documentedErrors().filter(([, documented]) => documented === status);
       expect(cases.length).toBeGreaterThan(0);
@@ -342,7 +436,10 @@ describe('documented error answers (e2e, mocked repositories)', () => {
         resetMocks();
         const trigger = triggers[operationId];
         let response;
-        if (status === 401) {
+        if (trigger[status]) {
+          trigger[status].arrange?.();
+          response = await send(trigger[status].call);
+        } else if (status === 401) {
           response = await send(trigger.valid, null);
         } else if (status === 403) {
           response = await forbidden(trigger.valid);
@@ -350,8 +447,7 @@ describe('documented error answers (e2e, mocked repositories)', () => {
           trigger.reaches().mockRejectedValue(new DatabaseUnavailableError(SERVER_UNREACHABLE, new Error('connect ECONNREFUSED')));
           response = await send(trigger.valid);
         } else {
-          trigger[status].arrange?.();
-          response = await send(trigger[status].call);
+          throw new Error(`${operationId} has no trigger for its documented ${status}`);
         }
 
         expect({ operationId, status: response.status, body: response.body }).toEqual({ operationId, status, body: example });

@@ -1,10 +1,9 @@
-import { createHmac } from 'node:crypto';
-
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
 import { GatewayReceipt, ReceiptRecorder, ReceiptResult } from '../src/tracking/gateway-receipt';
 import { createTestApp } from '../tools/app-in-process';
+import { twilioSigned } from './helpers/twilio-signature';
 
 const JASMIN = '/tracking/gateways/jasmin/dlr';
 const KANNEL = '/tracking/gateways/kannel/dlr';
@@ -30,14 +29,9 @@ const CALLBACK = {
 const WRITE_KEY = 'write-key-0123456789';
 const READ_KEY = 'read-key-0123456789a';
 
-/**
- * Twilio's signature, written here apart from the service's: HMAC-SHA1 of the URL and each field's
- * name and value in the order of their names, base64.
- */
+/** Twilio's signature of `fields` at `url`, keyed with `token` (the service's, unless told). */
 function signed(url: string, fields: Record<string, string>, token = TWILIO_TOKEN): string {
-  let text = url;
-  for (const name of Object.keys(fields).sort()) text += name + fields[name];
-  return createHmac('sha1', token).update(text).digest('base64');
+  return twilioSigned(token, url, fields);
 }
 
 function deferred<T>() {

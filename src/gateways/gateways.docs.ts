@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 
 import { DEFAULT_HTTP_LIMITS } from '../core/config/app-config';
 import { notAForm } from '../core/http/form-body.pipe';
@@ -58,6 +58,7 @@ const FORM_ERRORS: ErrorResponses = {
   413: { description: 'The form is larger than 16 KiB, or has more than 100 fields.', example: formTooLarge() },
   415: { description: 'The body is not a form (application/x-www-form-urlencoded).', example: notAForm() },
 };
+/** Only the acknowledgement is plain text: an error stays JSON, as on every route (so not ApiProduces, which would say it of them all). */
 const ACK = {
   description: `Recorded (committed). The body is \`${JASMIN_ACK}\` exactly: with any other answer Jasmin sends the report again.`,
   content: { 'text/plain': { schema: { type: 'string', enum: [JASMIN_ACK] }, example: JASMIN_ACK } },
@@ -94,7 +95,6 @@ export function ApiJasminDlr() {
         schema: { type: 'string', example: JASMIN_EXAMPLE[name as keyof typeof JASMIN_EXAMPLE] },
       }),
     ),
-    ApiProduces('text/plain'),
     ApiOkResponse(ACK),
     ApiErrorResponses(JASMIN_ERRORS),
   );
@@ -113,7 +113,6 @@ export function ApiJasminDlrForm() {
         example: JASMIN_EXAMPLE,
       },
     }),
-    ApiProduces('text/plain'),
     ApiOkResponse(ACK),
     ApiErrorResponses({ ...JASMIN_ERRORS, ...FORM_ERRORS }),
   );

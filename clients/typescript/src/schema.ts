@@ -3532,7 +3532,7 @@ export interface operations {
                      *       "detail": "Jasmin report's `donedate` '2413170859' is not a date as YYMMDDhhmm"
                      *     }
                      */
-                    "text/plain": components["schemas"]["ValidationErrorResponseDto"];
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
             /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
@@ -3638,7 +3638,7 @@ export interface operations {
                      *       "detail": "The request body arrived slower than 8 KiB/s over 10 s (MIN_BODY_RATE_KIB_S)"
                      *     }
                      */
-                    "text/plain": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description The form is larger than 16 KiB, or has more than 100 fields. */
@@ -3653,7 +3653,7 @@ export interface operations {
                      *       "detail": "Form body is larger than the 16 KiB limit"
                      *     }
                      */
-                    "text/plain": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description The body is not a form (application/x-www-form-urlencoded). */
@@ -3668,7 +3668,7 @@ export interface operations {
                      *       "detail": "This route takes a form: send the body as application/x-www-form-urlencoded"
                      *     }
                      */
-                    "text/plain": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description The report is not one the gateway sends: a field is missing, given twice, or holds a value the gateway never reports. Nothing was recorded. */
@@ -3683,7 +3683,7 @@ export interface operations {
                      *       "detail": "Jasmin report's `donedate` '2413170859' is not a date as YYMMDDhhmm"
                      *     }
                      */
-                    "text/plain": components["schemas"]["ValidationErrorResponseDto"];
+                    "application/json": components["schemas"]["ValidationErrorResponseDto"];
                 };
             };
             /** @description The database cannot be used right now (server down, file locked, a statement too slow), or the service is busy: the request bodies it holds in memory already fill its budget (MAX_INFLIGHT_BODY_MB), and this request has a body. Retry after the Retry-After seconds. */
