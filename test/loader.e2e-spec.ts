@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 
 import { PROJECT_ROOT } from '../src/core/project-root';
-import { exportDocuments, ExportOptions, load, LoadOptions, main, USAGE } from '../src/loader/command';
+import { exportDocuments, ExportOptions, load, LoadOptions, main, submitMessages, USAGE } from '../src/loader/command';
 import { RequestRefusedError } from '../src/loader/loader-api-client';
 import { startTestServer, TestServer } from './helpers/test-app';
 import { unreachableUrl } from './helpers/unreachable-url';
@@ -84,6 +84,24 @@ describe('tracking-load against the service (e2e)', () => {
     await expect(failure).rejects.toThrow(
       'the service answered 422: [{"loc":["body","UBID"],"msg":"UBID must be a UUID","type":"isUuid"}]',
     );
+  });
+
+  it('submits the message ids of a file in sub-batches: the documents get them and move to SENT', async () => {
+    const ubid = '3b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+    await load(options({ ubid, count: 3 }), () => undefined);
+    const file = join(server.folder, 'ids.csv');
+    writeFileSync(file, 'uniqueId,messageId\n0000000001,JAS-1\n0000000002,JAS-2\n0000000099,JAS-99\n');
+
+    const summary = await submitMessages({ ...options({ ubid, batchSize: 2 }), gateway: 'jasmin', submissions: file }, () => undefined);
+
+    expect(summary).toMatchObject({ ubid, gateway: 'jasmin', changed: 2, unchanged: 0, unknown: ['0000000099'], receiptsApplied: 0 });
+    expect(
+      await sql(`SELECT "uniqueId", "state", "gateway", "messageId" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`, [ubid]),
+    ).toEqual([
+      { uniqueId: '0000000000', state: 'INIT', gateway: null, messageId: null },
+      { uniqueId: '0000000001', state: 'SENT', gateway: 'jasmin', messageId: 'JAS-1' },
+      { uniqueId: '0000000002', state: 'SENT', gateway: 'jasmin', messageId: 'JAS-2' },
+    ]);
   });
 
   describe('--export', () => {

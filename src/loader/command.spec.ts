@@ -1,5 +1,5 @@
 import { unreachableUrl } from '../../test/helpers/unreachable-url';
-import { describeUpload, load, main, parseOptions, UsageError } from './command';
+import { describeSubmission, describeUpload, load, main, parseOptions, UsageError } from './command';
 import { TransientError } from './loader-api-client';
 
 describe('parseOptions', () => {
@@ -102,6 +102,35 @@ describe('parseOptions', () => {
     expect(() => parseOptions(argv)).toThrow(new UsageError(message));
   });
 
+  it('reads a submission of message ids', () => {
+    const ubid = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
+
+    expect(parseOptions(['--submissions', 'ids.csv', '--ubid', ubid, '--gateway', 'jasmin', '--batch-size', '2000'])).toEqual({
+      url: 'http://localhost:7000',
+      retries: 7,
+      timeoutMs: 60_000,
+      apiKey: undefined,
+      ubid,
+      gateway: 'jasmin',
+      submissions: 'ids.csv',
+      batchSize: 2000,
+      concurrency: 4,
+    });
+  });
+
+  it.each([
+    [['--submissions', 's', '--gateway', 'jasmin'], '--submissions needs --ubid <uuid>: the transfer whose documents were sent'],
+    [['--submissions', 's', '--ubid', 'u'], '--submissions needs --gateway <name>: 1 to 16 lower-case letters, digits, - or _'],
+    [
+      ['--submissions', 's', '--ubid', 'u', '--gateway', 'Jasmin'],
+      '--submissions needs --gateway <name>: 1 to 16 lower-case letters, digits, - or _',
+    ],
+    [['--submissions', 's', '--ubid', 'u', '--gateway', 'jasmin', '10'], '--submissions uploads nothing: give no <count> or --file'],
+    [['10', '--gateway', 'jasmin'], '--gateway only goes with --submissions'],
+  ])('refuses the submission %j', (argv, message) => {
+    expect(() => parseOptions(argv)).toThrow(new UsageError(message));
+  });
+
   it('answers help', () => {
     expect(parseOptions(['--help'])).toBe('help');
   });
@@ -119,6 +148,22 @@ describe('parseOptions', () => {
     // 8 attempts in all: the first and 7 retries.
     expect(printed).toContain('(default 7); a Retry-After from the service is honoured');
     expect(printed).toContain('seconds to wait for each answer before trying again (default 60)\n');
+  });
+});
+
+describe('describeSubmission', () => {
+  const summary = { ubid: 'u', gateway: 'kannel', changed: 9, unchanged: 1, unknown: [], receiptsApplied: 2, seconds: 1.25 };
+
+  it('tells what changed, what was there, the unknown uniqueIds and the waiting receipts applied', () => {
+    expect(describeSubmission(summary)).toBe(
+      'Submitted kannel message ids to transfer u in 1.3 s: 9 changed, 1 unchanged, 0 unknown uniqueId(s), 2 waiting receipt(s) applied',
+    );
+  });
+
+  it('names the first five unknown uniqueIds', () => {
+    expect(describeSubmission({ ...summary, unknown: ['a', 'b', 'c', 'd', 'e', 'f'] })).toContain(
+      '6 unknown uniqueId(s) (a, b, c, d, e, …)',
+    );
   });
 });
 

@@ -6,13 +6,15 @@ import { ExportFormat, TrackingState } from '@tracking-db/client';
 
 import { NewSmsDocument } from '../sms-document/domain/sms-document';
 import { MAX_DOCUMENTS_PER_REQUEST } from '../sms-document/dto/upsert-sms-documents.dto';
+import { GATEWAY_NAME } from '../tracking/decorators';
 import { readDocumentFile, summarizeDocumentFile } from './document-file';
 import { generateDocuments, inSubBatches, referenceSmsCount } from './document-generator';
 import { ExportRequest, ExportSummary, exportToFile } from './exporter';
 import { DEFAULT_REQUEST_TIMEOUT_MS, LoaderApiClient } from './loader-api-client';
 import { createProgress, Progress } from './progress';
 import { DEFAULT_RETRY, withRetry } from './retry';
-import { uploadSubBatches } from './uploader';
+import { readSubmissionsFile } from './submissions-file';
+import { sendSubBatches, uploadSubBatches } from './uploader';
 
 const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'csv'];
 const STATES: readonly TrackingState[] = ['INIT', 'SENT', 'DONE'];
@@ -20,10 +22,13 @@ const STATES: readonly TrackingState[] = ['INIT', 'SENT', 'DONE'];
 export const USAGE = `Usage: tracking-load [options] <count>
        tracking-load [options] --file <documents.json | documents.ndjson>
        tracking-load [options] --export <ubid> [--format ndjson|csv] [--state <state>] --output <file>
+       tracking-load [options] --submissions <file> --ubid <uuid> --gateway <name>
 
 Creates a transfer and uploads its documents in sub-batches: <count> generated reference
 documents, or the documents of a JSON array or NDJSON file (checked in full before sending).
 With --export, writes every document of a transfer, with its data, to a file instead.
+With --submissions, gives the transfer's documents their message ids at a gateway (moving them to
+SENT) from a file of uniqueId,messageId lines (a header line allowed), in sub-batches.
 
 Options:
   --url <url>            the service (default http://localhost:7000)
@@ -39,6 +44,8 @@ Options:
   --format <format>      the export's format: ndjson (default) or csv
   --state <state>        export only the documents in this state: INIT, SENT or DONE
   --output <path>        the file the export is written to (required with --export)
+  --submissions <path>   submit the message ids of this file instead of uploading
+  --gateway <name>       the gateway the ids are from (required with --submissions): jasmin, kannel, twilio, …
   -h, --help             this text`;
 
 /** A mistake in the command line: the usage text follows the message. */
@@ -63,7 +70,19 @@ export interface ExportOptions extends ExportRequest {
   apiKey?: string;
 }
 
-export function parseOptions(argv: string[]): LoadOptions | ExportOptions | 'help' {
+export interface SubmitOptions {
+  url: string;
+  ubid: string;
+  gateway: string;
+  submissions: string;
+  batchSize: number;
+  concurrency: number;
+  retries: number;
+  timeoutMs: number;
+  apiKey?: string;
+}
+
+export function parseOptions(argv: string[]): LoadOptions | ExportOptions | SubmitOptions | 'help' {
   const { values, positionals } = parseCommandLine(argv);
   if (values.help) return 'help';
   const connection = {
@@ -85,14 +104,27 @@ export function parseOptions(argv: string[]): LoadOptions | ExportOptions | 'hel
   }
   const onlyForExport = (['format', 'state', 'output'] as const).find((name) => values[name] !== undefined);
   if (onlyForExport) throw new UsageError(`--${onlyForExport} only goes with --export`);
+  const sending = {
+    batchSize: integerOption('--batch-size', values['batch-size'], 1, MAX_DOCUMENTS_PER_REQUEST),
+    concurrency: integerOption('--concurrency', values.concurrency, 1, 64),
+  };
+  if (values.submissions !== undefined) {
+    if (values.file !== undefined || positionals.length > 0)
+      throw new UsageError('--submissions uploads nothing: give no <count> or --file');
+    if (values.ubid === undefined) throw new UsageError('--submissions needs --ubid <uuid>: the transfer whose documents were sent');
+    if (values.gateway === undefined || !GATEWAY_NAME.test(values.gateway)) {
+      throw new UsageError('--submissions needs --gateway <name>: 1 to 16 lower-case letters, digits, - or _');
+    }
+    return { ...connection, ...sending, ubid: values.ubid, gateway: values.gateway, submissions: values.submissions };
+  }
+  if (values.gateway !== undefined) throw new UsageError('--gateway only goes with --submissions');
   if (values.file ? positionals.length > 0 : positionals.length !== 1) {
     throw new UsageError(values.file ? 'give either <count> or --file, not both' : 'how many documents? give <count> or --file');
   }
   return {
     url: connection.url,
     ubid: values.ubid ?? randomUUID(),
-    batchSize: integerOption('--batch-size', values['batch-size'], 1, MAX_DOCUMENTS_PER_REQUEST),
-    concurrency: integerOption('--concurrency', values.concurrency, 1, 64),
+    ...sending,
     retries: connection.retries,
     timeoutMs: connection.timeoutMs,
     apiKey: connection.apiKey,
@@ -120,6 +152,8 @@ function parseCommandLine(argv: string[]) {
         format: { type: 'string' },
         state: { type: 'string' },
         output: { type: 'string' },
+        submissions: { type: 'string' },
+        gateway: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -151,8 +185,8 @@ export interface LoadSummary {
 type Log = (line: string) => void;
 const toStderr: Log = (line) => process.stderr.write(`${line}\n`);
 
-/** The client and the retry policy both commands use. */
-function connect(options: LoadOptions | ExportOptions, log: Log) {
+/** The client and the retry policy every command uses. */
+function connect(options: LoadOptions | ExportOptions | SubmitOptions, log: Log) {
   const client = new LoaderApiClient(options.url, options.apiKey, options.timeoutMs);
   const retry = {
     ...DEFAULT_RETRY,
@@ -167,6 +201,56 @@ export function exportDocuments(options: ExportOptions, log: Log = toStderr): Pr
   const { client, retry } = connect(options, log);
   log(`Transfer ${options.ubid}: exporting its documents from ${options.url} to ${options.output}`);
   return exportToFile(client, options, retry);
+}
+
+export interface SubmitSummary {
+  ubid: string;
+  gateway: string;
+  /** Documents that got their id or moved to SENT. */
+  changed: number;
+  unchanged: number;
+  /** The uniqueIds the transfer has no document for. */
+  unknown: string[];
+  /** Receipts that had arrived before their ids, applied now. */
+  receiptsApplied: number;
+  seconds: number;
+}
+
+/** Gives a transfer's documents their message ids at a gateway, from a file; see USAGE. */
+export async function submitMessages(options: SubmitOptions, log: Log = toStderr): Promise<SubmitSummary> {
+  const { client, retry } = connect(options, log);
+  const summary: SubmitSummary = {
+    ubid: options.ubid,
+    gateway: options.gateway,
+    changed: 0,
+    unchanged: 0,
+    unknown: [],
+    receiptsApplied: 0,
+    seconds: 0,
+  };
+  const started = Date.now();
+  log(`Transfer ${options.ubid}: submitting the ${options.gateway} message ids of ${options.submissions} to ${options.url}`);
+  await sendSubBatches(
+    inSubBatches(readSubmissionsFile(options.submissions), options.batchSize),
+    { ...options, retry },
+    async (messages) => {
+      const result = await client.submitMessages(options.ubid, { gateway: options.gateway, messages });
+      summary.changed += result.changed;
+      summary.unchanged += result.unchanged;
+      summary.unknown.push(...result.unknown);
+      summary.receiptsApplied += result.receiptsApplied;
+    },
+  );
+  return { ...summary, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The line main() prints after a submission. */
+export function describeSubmission({ ubid, gateway, changed, unchanged, unknown, receiptsApplied, seconds }: SubmitSummary): string {
+  const unknownIds = unknown.length === 0 ? '' : ` (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`;
+  return (
+    `Submitted ${gateway} message ids to transfer ${ubid} in ${seconds.toFixed(1)} s: ${changed} changed, ${unchanged} unchanged, ` +
+    `${unknown.length} unknown uniqueId(s)${unknownIds}, ${receiptsApplied} waiting receipt(s) applied`
+  );
 }
 
 /** Registers the transfer, then uploads its documents; see USAGE. */
@@ -226,6 +310,10 @@ export async function main(argv: string[]): Promise<number> {
     const options = parseOptions(argv);
     if (options === 'help') {
       process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if ('submissions' in options) {
+      process.stdout.write(`${describeSubmission(await submitMessages(options))}\n`);
       return 0;
     }
     if ('output' in options) {

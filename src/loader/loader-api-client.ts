@@ -1,4 +1,13 @@
-import { createTrackingClient, DocumentInput, ExportFormat, NewTransfer, TrackingClient, TrackingState } from '@tracking-db/client';
+import {
+  createTrackingClient,
+  DocumentInput,
+  ExportFormat,
+  MessageSubmissions,
+  NewTransfer,
+  SubmissionsResult,
+  TrackingClient,
+  TrackingState,
+} from '@tracking-db/client';
 
 /** A failure worth trying again: the service or the network may be back in a moment. */
 export class TransientError extends Error {
@@ -25,7 +34,8 @@ export class RequestRefusedError extends Error {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * The loader's calls to the service's API (create a transfer, upload documents, export them),
+ * The loader's calls to the service's API (create a transfer, upload documents, submit their
+ * gateway message ids, export them),
  * through the generated TypeScript client (clients/typescript),
  * with every request given up after `timeoutMs` (an export: its first byte), and failures sorted into worth retrying
  * (no connection, no answer in time, 5xx, 429, with the service's Retry-After) and refused (4xx).
@@ -49,6 +59,11 @@ export class LoaderApiClient {
   async upsertDocuments(ubid: string, documents: DocumentInput[]): Promise<number> {
     const answer = await this.call(() => this.api.POST('/tracking/sms_documents', { body: { UBID: ubid, documents } }));
     return answer.count;
+  }
+
+  /** Gives documents of a transfer their message ids at a gateway (and moves them to SENT). */
+  async submitMessages(ubid: string, submissions: MessageSubmissions): Promise<SubmissionsResult> {
+    return this.call(() => this.api.POST('/tracking/sms_documents/{ubid}/submissions', { params: { path: { ubid } }, body: submissions }));
   }
 
   /** The export's body as it arrives; the wait for the answer is bounded, the transfer of the body is not. */

@@ -14,11 +14,7 @@ export interface UploadSummary {
   subBatches: number;
 }
 
-/**
- * Sends the sub-batches with up to `concurrency` requests in flight, each retried on transient
- * failures. The first lasting failure stops it: no new sub-batch starts, those in flight finish,
- * and the failure is thrown.
- */
+/** Uploads the documents' sub-batches; see sendSubBatches(). */
 export async function uploadSubBatches(
   client: LoaderApiClient,
   ubid: string,
@@ -26,17 +22,33 @@ export async function uploadSubBatches(
   options: UploadOptions,
 ): Promise<UploadSummary> {
   const summary: UploadSummary = { documents: 0, subBatches: 0 };
+  await sendSubBatches(subBatches, options, async (documents) => {
+    const stored = await client.upsertDocuments(ubid, documents);
+    summary.documents += stored;
+    summary.subBatches += 1;
+    options.onStored?.(stored);
+  });
+  return summary;
+}
+
+/**
+ * Sends the sub-batches with up to `concurrency` requests in flight (`send`), each retried on
+ * transient failures. The first lasting failure stops it: no new sub-batch starts, those in flight
+ * finish, and the failure is thrown.
+ */
+export async function sendSubBatches<T>(
+  subBatches: AsyncIterable<T[]>,
+  options: Pick<UploadOptions, 'concurrency' | 'retry'>,
+  send: (subBatch: T[]) => Promise<void>,
+): Promise<void> {
   const source = subBatches[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;
 
   const worker = async () => {
     try {
       for (let next = await source.next(); !next.done && !failure; next = await source.next()) {
-        const documents = next.value;
-        const stored = await withRetry(() => client.upsertDocuments(ubid, documents), options.retry);
-        summary.documents += stored;
-        summary.subBatches += 1;
-        options.onStored?.(stored);
+        const subBatch = next.value;
+        await withRetry(() => send(subBatch), options.retry);
       }
     } catch (error) {
       failure ??= { error };
@@ -44,5 +56,4 @@ export async function uploadSubBatches(
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   if (failure) throw failure.error;
-  return summary;
 }

@@ -23,6 +23,10 @@ export type DocumentsSummary = Schemas['SmsDocumentsSummaryDto'];
 export type Receipts = Schemas['RecordReceiptsDto'];
 /** The answer to receipts: how many changed, how many were already there, which uniqueIds are unknown. */
 export type ReceiptsResult = Schemas['ReceiptsResultDto'];
+/** The body of a submission: a gateway and up to 5000 documents' message ids at that gateway. */
+export type MessageSubmissions = Schemas['SubmitMessagesDto'];
+/** The answer to a submission: how many changed, how many were there already, which uniqueIds are unknown, pending receipts applied. */
+export type SubmissionsResult = Schemas['SubmissionsResultDto'];
 /** One page of a batch's documents (without data); `next` is the `after` of the following page. */
 export type DocumentPage = Schemas['SmsDocumentPageDto'];
 /** One stored document, with its data. */
