@@ -325,7 +325,7 @@ export interface paths {
         put?: never;
         /**
          * Record gateways' delivery receipts by message id
-         * @description 1 to 5000 receipts of any gateways and batches, in one transaction, answered once committed. A final outcome (delivered, failed, expired, rejected, unknown) moves the document to DONE and is never replaced; an intermediate report (accepted, enroute, buffered, queued, sent) moves an INIT document to SENT; duplicates change nothing, so any order of the same reports ends the same. A receipt whose id no document has yet is kept (`pending`) and applied when a submission or an upload names it. While PENDING_RECEIPTS_MAX of them wait, a request that would add one is answered 503 with Retry-After, and nothing of it is stored: 'The service is busy: 1000000 receipt(s) wait for their message id, as many as PENDING_RECEIPTS_MAX allows. Retry later.'
+         * @description 1 to 5000 receipts of any gateways and batches, in one transaction, answered once committed. A final outcome (delivered, failed, expired, rejected, unknown) moves the document to DONE and is never replaced; an intermediate report (accepted, enroute, buffered, queued, sent) moves an INIT document to SENT; duplicates change nothing, so any order of the same reports ends the same. A receipt whose id no document has yet is kept (`pending`) and applied when a submission names it. While PENDING_RECEIPTS_MAX of them wait, a request that would add one is answered 503 with Retry-After, and nothing of it is stored: 'The service is busy: 1000000 receipt(s) wait for their message id, as many as PENDING_RECEIPTS_MAX allows. Retry later.'
          */
         post: operations["recordGatewayReceipts"];
         delete?: never;
@@ -724,7 +724,7 @@ export interface components {
              */
             when: string;
             /**
-             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @description The gateway's short name, lower case; null until a submission names it.
              * @example jasmin
              */
             gateway: string | null;
@@ -783,7 +783,7 @@ export interface components {
              */
             when: string;
             /**
-             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @description The gateway's short name, lower case; null until a submission names it.
              * @example jasmin
              */
             gateway: string | null;
@@ -896,7 +896,7 @@ export interface components {
              */
             gateway: string;
             /**
-             * @description The gateway's id of the message, as a submission or the upload gave it.
+             * @description The gateway's id of the message, as a submission gave it.
              * @example 16fd2706-8baf-433b-82eb-8c7fada847da
              */
             messageId: string;
@@ -918,7 +918,7 @@ export interface components {
             doneAt?: string;
         };
         /**
-         * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission or an upload names it.
+         * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission names it.
          * @enum {string}
          */
         ReceiptResult: "applied" | "unchanged" | "pending";
@@ -934,7 +934,7 @@ export interface components {
              */
             gateway: string;
             /**
-             * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission or an upload names it.
+             * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission names it.
              * @example applied
              */
             result: components["schemas"]["ReceiptResult"];
