@@ -655,6 +655,30 @@ export interface components {
              * @example 2024-04-17T09:12:05.000Z
              */
             lastChange: string | null;
+            /**
+             * @description Only once a receipt by message id reported an outcome: the DONE documents per outcome, every outcome named (docs/receipts.md).
+             * @example {
+             *       "delivered": 49000,
+             *       "failed": 700,
+             *       "expired": 250,
+             *       "rejected": 50,
+             *       "unknown": 0
+             *     }
+             */
+            outcomes?: {
+                [key: string]: number;
+            };
+            /**
+             * @description With `outcomes`: the documents per error code the gateways gave with the outcome.
+             * @example {
+             *       "000": 49000,
+             *       "011": 700,
+             *       "0x0c": 250
+             *     }
+             */
+            errorCodes?: {
+                [key: string]: number;
+            };
         };
         RecordReceiptsDto: {
             /**

@@ -57,15 +57,25 @@ export interface KeysetPage<T> {
 
 export type SmsDocumentPage = KeysetPage<SmsDocumentListItem>;
 
+/** How many DONE documents of a batch have each outcome, and each error code, of the receipts by message id. */
+export interface SmsDocumentOutcomeCounts {
+  /** Every outcome, 0 included. */
+  outcomes: Record<DeliveryOutcome, number>;
+  /** The error codes the documents with an outcome have, each with its count. */
+  errorCodes: Record<string, number>;
+}
+
 /** How many documents of a batch are in each state, and when the last of them changed. */
 export interface SmsDocumentStateCounts {
   counts: Record<TrackingState, number>;
   /** null when the batch has no documents. */
   lastChange: Date | null;
+  /** Only when a document of the batch has an outcome: the summary of a batch tracked by uniqueId stays as it was. */
+  delivery?: SmsDocumentOutcomeCounts;
 }
 
-/** A batch's progress at a glance: `total` = INIT + SENT + DONE. */
-export interface SmsDocumentsSummary extends Record<TrackingState, number> {
+/** A batch's progress at a glance: `total` = INIT + SENT + DONE; `outcomes` and `errorCodes` once a receipt reported an outcome. */
+export interface SmsDocumentsSummary extends Record<TrackingState, number>, Partial<SmsDocumentOutcomeCounts> {
   UBID: string;
   total: number;
   /** null when the batch has no documents. */
