@@ -69,6 +69,12 @@ describeEachDatabase(SHARED_DATABASES, 'receipts by message id on %s (e2e)', (ki
     });
     const { body: page } = await http().get(`/tracking/sms_documents/${UBID}/documents`).query({ limit: 1 }).expect(200);
     expect(page.items[0]).toMatchObject({ gateway: 'jasmin', messageId: 'A-1', outcome: 'delivered' });
+    const { body: summary } = await http().get(`/tracking/sms_documents/${UBID}/summary`).expect(200);
+    expect(summary).toMatchObject({
+      DONE: 1,
+      outcomes: { delivered: 1, failed: 0, expired: 0, rejected: 0, unknown: 0 },
+      errorCodes: { '000': 1 },
+    });
   });
 
   it('answers 409 naming the gateway and the id another document holds, and changes nothing', async () => {

@@ -60,7 +60,14 @@ function upload(port: number, body: Buffer, { localAddress, headers = {} }: Send
 }
 
 /** The operations that take a body. */
-const BODY_OPERATIONS = ['createTransfer', 'setFallbackCount', 'upsertDocuments', 'recordReceipts'];
+const BODY_OPERATIONS = [
+  'createTransfer',
+  'setFallbackCount',
+  'upsertDocuments',
+  'recordReceipts',
+  'submitMessages',
+  'recordGatewayReceipts',
+];
 
 /** The example of each operation that documents `status`, by operationId. */
 function documentedExamples(app: INestApplication, status: number): Map<string, unknown> {

@@ -35,7 +35,10 @@ export abstract class SmsDocumentRepository {
    */
   abstract updateStateByUbid(ubid: string, state: TrackingState): Promise<number>;
 
-  /** Answered from the (UBID, state, uniqueId, when) index alone. */
+  /**
+   * Answered from the (UBID, state, uniqueId, when) index alone; when the batch has DONE documents,
+   * their outcomes are counted too, which reads those rows.
+   */
   abstract countStates(ubid: string): Promise<SmsDocumentStateCounts>;
 
   /** Keyset pagination: a seek, then `limit` rows, however deep the page. */

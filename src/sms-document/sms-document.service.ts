@@ -76,9 +76,9 @@ export class SmsDocumentService {
   findSummary(ubid: string): Promise<SmsDocumentsSummary | null> {
     return this.unitOfWork.read(async () => {
       if (!(await this.transfers.findByUbid(ubid))) return null;
-      const { counts, lastChange } = await this.documents.countStates(ubid);
+      const { counts, lastChange, delivery } = await this.documents.countStates(ubid);
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-      return { UBID: ubid, total, ...counts, lastChange };
+      return { UBID: ubid, total, ...counts, lastChange, ...delivery };
     });
   }
 

@@ -300,6 +300,26 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect({ counts: summary.counts, lastChange: summary.lastChange?.toISOString() }).toEqual(trackedSummary);
     });
 
+    it('counts no outcomes while no document has one', async () => {
+      await storeTracked();
+
+      expect((await inTransaction(() => repository.countStates(UBID))).delivery).toBeUndefined();
+    });
+
+    it("counts the DONE documents' outcomes, every outcome named, and their error codes", async () => {
+      await storeTracked();
+      await db.sql(`UPDATE "sms_documents" SET "outcome" = 'failed', "errorCode" = '011' WHERE "UBID" = ? AND "uniqueId" = 'a/1'`, [UBID]);
+      await db.sql(`UPDATE "sms_documents" SET "outcome" = 'delivered' WHERE "UBID" = ? AND "uniqueId" = 'd.5'`, [UBID]);
+
+      const { counts, delivery } = await inTransaction(() => repository.countStates(UBID));
+
+      expect(counts).toEqual(trackedSummary.counts);
+      expect(delivery).toEqual({
+        outcomes: { delivered: 1, failed: 1, expired: 0, rejected: 0, unknown: 0 },
+        errorCodes: { '011': 1 },
+      });
+    });
+
     it.each(Object.values(TrackingState))(
       'finds the latest time when the newest document is in %s, whichever group the engine answers last',
       async (state) => {

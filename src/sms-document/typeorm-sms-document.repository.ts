@@ -5,6 +5,7 @@ import { DatabaseEngine, engineOf } from '../core/database/engine';
 import { refusedAsIntegrityError } from '../core/database/integrity-error';
 import { NOW } from '../core/database/time-parameter';
 import { TransactionContext } from '../core/database/transaction-context';
+import { DeliveryOutcome } from '../tracking/gateway-receipt';
 import { statesBefore, TrackingState } from '../tracking/tracking-state';
 import { batchJsonText, DocumentBatch } from './domain/document-batch';
 import {
@@ -13,6 +14,7 @@ import {
   SmsDocument,
   SmsDocumentExportPageQuery,
   SmsDocumentListItem,
+  SmsDocumentOutcomeCounts,
   SmsDocumentPage,
   SmsDocumentPageQuery,
   SmsDocumentStateCounts,
@@ -269,7 +271,30 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
     const counts = { [TrackingState.INIT]: 0, [TrackingState.SENT]: 0, [TrackingState.DONE]: 0 };
     for (const row of rows) counts[row.state] = Number(row.count);
     const times = rows.map((row) => (manager.connection.driver.prepareHydratedValue(row.lastChange, when) as Date).getTime());
-    return { counts, lastChange: times.length > 0 ? new Date(Math.max(...times)) : null };
+    const delivery = counts[TrackingState.DONE] > 0 ? await this.countOutcomes(ubid) : undefined;
+    return { counts, lastChange: times.length > 0 ? new Date(Math.max(...times)) : null, ...(delivery && { delivery }) };
+  }
+
+  /** The DONE documents' outcomes and error codes, through the tracking index's DONE range; undefined when none has an outcome. */
+  private async countOutcomes(ubid: string): Promise<SmsDocumentOutcomeCounts | undefined> {
+    const rows: { outcome: DeliveryOutcome; errorCode: string | null; count: number | string }[] = await this.transaction.manager
+      .createQueryBuilder(SmsDocumentEntity, 'document')
+      .select('document.outcome', 'outcome')
+      .addSelect('document.errorCode', 'errorCode')
+      .addSelect('CAST(COUNT(*) AS INTEGER)', 'count')
+      .where({ UBID: ubid, state: TrackingState.DONE })
+      .andWhere('document.outcome IS NOT NULL')
+      .groupBy('document.outcome')
+      .addGroupBy('document.errorCode')
+      .getRawMany();
+    if (rows.length === 0) return undefined;
+    const outcomes = Object.fromEntries(Object.values(DeliveryOutcome).map((outcome) => [outcome, 0])) as Record<DeliveryOutcome, number>;
+    const errorCodes: Record<string, number> = {};
+    for (const { outcome, errorCode, count } of rows) {
+      outcomes[outcome] += Number(count);
+      if (errorCode !== null) errorCodes[errorCode] = (errorCodes[errorCode] ?? 0) + Number(count);
+    }
+    return { outcomes, errorCodes };
   }
 
   findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {

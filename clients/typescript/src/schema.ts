@@ -325,7 +325,7 @@ export interface paths {
         put?: never;
         /**
          * Record gateways' delivery receipts by message id
-         * @description 1 to 5000 receipts of any gateways and batches, in one transaction, answered once committed. A final outcome (delivered, failed, expired, rejected, unknown) moves the document to DONE and is never replaced; an intermediate report (accepted, enroute, buffered, queued, sent) moves an INIT document to SENT; duplicates change nothing, so any order of the same reports ends the same. A receipt whose id no document has yet is kept (`pending`) and applied when a submission or an upload names it. While PENDING_RECEIPTS_MAX of them wait, a request that would add one is answered 503 with Retry-After, and nothing of it is stored: 'The service is busy: 1000000 receipt(s) wait for their message id, as many as PENDING_RECEIPTS_MAX allows. Retry later.'
+         * @description 1 to 5000 receipts of any gateways and batches, in one transaction, answered once committed. A final outcome (delivered, failed, expired, rejected, unknown) moves the document to DONE and is never replaced; an intermediate report (accepted, enroute, buffered, queued, sent) moves an INIT document to SENT; duplicates change nothing, so any order of the same reports ends the same. A receipt whose id no document has yet is kept (`pending`) and applied when a submission names it. While PENDING_RECEIPTS_MAX of them wait, a request that would add one is answered 503 with Retry-After, and nothing of it is stored: 'The service is busy: 1000000 receipt(s) wait for their message id, as many as PENDING_RECEIPTS_MAX allows. Retry later.'
          */
         post: operations["recordGatewayReceipts"];
         delete?: never;
@@ -719,6 +719,30 @@ export interface components {
              * @example 2024-04-17T09:12:05.000Z
              */
             lastChange: string | null;
+            /**
+             * @description Only once a receipt by message id reported an outcome: the DONE documents per outcome, every outcome named (docs/receipts.md).
+             * @example {
+             *       "delivered": 49000,
+             *       "failed": 700,
+             *       "expired": 250,
+             *       "rejected": 50,
+             *       "unknown": 0
+             *     }
+             */
+            outcomes?: {
+                [key: string]: number;
+            };
+            /**
+             * @description With `outcomes`: the documents per error code the gateways gave with the outcome.
+             * @example {
+             *       "000": 49000,
+             *       "011": 700,
+             *       "0x0c": 250
+             *     }
+             */
+            errorCodes?: {
+                [key: string]: number;
+            };
         };
         RecordReceiptsDto: {
             /**
@@ -788,7 +812,7 @@ export interface components {
              */
             when: string;
             /**
-             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @description The gateway's short name, lower case; null until a submission names it.
              * @example jasmin
              */
             gateway: string | null;
@@ -847,7 +871,7 @@ export interface components {
              */
             when: string;
             /**
-             * @description The gateway's short name, lower case; null until a submission or the upload names it.
+             * @description The gateway's short name, lower case; null until a submission names it.
              * @example jasmin
              */
             gateway: string | null;
@@ -960,7 +984,7 @@ export interface components {
              */
             gateway: string;
             /**
-             * @description The gateway's id of the message, as a submission or the upload gave it.
+             * @description The gateway's id of the message, as a submission gave it.
              * @example 16fd2706-8baf-433b-82eb-8c7fada847da
              */
             messageId: string;
@@ -982,7 +1006,7 @@ export interface components {
             doneAt?: string;
         };
         /**
-         * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission or an upload names it.
+         * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission names it.
          * @enum {string}
          */
         ReceiptResult: "applied" | "unchanged" | "pending";
@@ -998,7 +1022,7 @@ export interface components {
              */
             gateway: string;
             /**
-             * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission or an upload names it.
+             * @description `applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission names it.
              * @example applied
              */
             result: components["schemas"]["ReceiptResult"];

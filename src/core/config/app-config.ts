@@ -64,7 +64,7 @@ export interface AppConfigValues {
   /** Whether GET /metrics serves the Prometheus metrics (and the request and process metrics are measured). */
   metricsEnabled: boolean;
   gateways: GatewaysConfig;
-  /** Receipts kept until a submission or an upload names their message id; see docs/receipts.md. */
+  /** Receipts kept until a submission names their message id; see docs/receipts.md. */
   pendingReceipts: PendingReceiptsConfig;
 }
 

@@ -17,7 +17,7 @@ describe('Metrics', () => {
       (await metrics.registry.metrics()).split('\n').filter((line) => /^(# HELP )?tracking_pending_receipts /.test(line));
 
     expect(await pendingLines()).toEqual([
-      '# HELP tracking_pending_receipts Receipts kept until a submission or an upload names their message id (PENDING_RECEIPTS_MAX at most).',
+      '# HELP tracking_pending_receipts Receipts kept until a submission names their message id (PENDING_RECEIPTS_MAX at most).',
       'tracking_pending_receipts 3',
     ]);
     receipts.pending = 0;

@@ -123,7 +123,7 @@ export class Metrics {
 
   readonly pendingReceiptsApplied = counter({
     name: 'tracking_pending_receipts_applied_total',
-    help: 'Pending receipts applied when a submission or an upload named their message id.',
+    help: 'Pending receipts applied when a submission named their message id.',
     registers: [this.registry],
   });
 
@@ -205,7 +205,7 @@ export class Metrics {
   watchPendingReceipts(receipts: PendingReceiptLevels): void {
     this.gauge(
       'tracking_pending_receipts',
-      'Receipts kept until a submission or an upload names their message id (PENDING_RECEIPTS_MAX at most).',
+      'Receipts kept until a submission names their message id (PENDING_RECEIPTS_MAX at most).',
       () => receipts.pending,
     );
   }

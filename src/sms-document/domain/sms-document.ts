@@ -3,7 +3,7 @@ import { TrackingState } from '../../tracking/tracking-state';
 
 /** The gateway's id of a document's message, and what the gateway reported became of it (docs/receipts.md). */
 export interface SmsDocumentDelivery {
-  /** The gateway's short name, lower case; null until a submission or an upload names it. */
+  /** The gateway's short name, lower case; null until a submission names it. */
   gateway: string | null;
   /** The gateway's id of the message, unique per gateway (case-insensitively); null with `gateway`. */
   messageId: string | null;
@@ -24,11 +24,8 @@ export interface SmsDocument extends SmsDocumentDelivery {
   data: Record<string, unknown>;
 }
 
-/**
- * What a sender uploads for each document; the database fills state and time. `gateway` and
- * `messageId` come both or neither.
- */
-export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'> & { gateway?: string; messageId?: string };
+/** What a sender uploads for each document; the database fills state and time. */
+export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'>;
 
 /** A document as an export writes it: the fields it had before the delivery fields, kept so for the readers of exports. */
 export type ExportedSmsDocument = Omit<SmsDocument, keyof SmsDocumentDelivery>;
@@ -60,15 +57,25 @@ export interface KeysetPage<T> {
 
 export type SmsDocumentPage = KeysetPage<SmsDocumentListItem>;
 
+/** How many DONE documents of a batch have each outcome, and each error code, of the receipts by message id. */
+export interface SmsDocumentOutcomeCounts {
+  /** Every outcome, 0 included. */
+  outcomes: Record<DeliveryOutcome, number>;
+  /** The error codes the documents with an outcome have, each with its count. */
+  errorCodes: Record<string, number>;
+}
+
 /** How many documents of a batch are in each state, and when the last of them changed. */
 export interface SmsDocumentStateCounts {
   counts: Record<TrackingState, number>;
   /** null when the batch has no documents. */
   lastChange: Date | null;
+  /** Only when a document of the batch has an outcome: the summary of a batch tracked by uniqueId stays as it was. */
+  delivery?: SmsDocumentOutcomeCounts;
 }
 
-/** A batch's progress at a glance: `total` = INIT + SENT + DONE. */
-export interface SmsDocumentsSummary extends Record<TrackingState, number> {
+/** A batch's progress at a glance: `total` = INIT + SENT + DONE; `outcomes` and `errorCodes` once a receipt reported an outcome. */
+export interface SmsDocumentsSummary extends Record<TrackingState, number>, Partial<SmsDocumentOutcomeCounts> {
   UBID: string;
   total: number;
   /** null when the batch has no documents. */

@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { EXAMPLE_UBID } from '../../tracking/decorators';
+import { DeliveryOutcome } from '../../tracking/gateway-receipt';
 
 const count = (description: string, example: number) => ApiProperty({ type: 'integer', description, example });
 
@@ -29,4 +30,21 @@ export class SmsDocumentsSummaryDto {
     example: '2024-04-17T09:12:05.000Z',
   })
   lastChange: Date | null;
+
+  @ApiPropertyOptional({
+    description:
+      'Only once a receipt by message id reported an outcome: the DONE documents per outcome, every outcome named (docs/receipts.md).',
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { delivered: 49000, failed: 700, expired: 250, rejected: 50, unknown: 0 },
+  })
+  outcomes?: Record<DeliveryOutcome, number>;
+
+  @ApiPropertyOptional({
+    description: 'With `outcomes`: the documents per error code the gateways gave with the outcome.',
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { '000': 49000, '011': 700, '0x0c': 250 },
+  })
+  errorCodes?: Record<string, number>;
 }

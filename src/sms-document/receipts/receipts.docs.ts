@@ -53,7 +53,7 @@ export function ApiRecordGatewayReceipts() {
     HttpCode(HttpStatus.OK),
     ApiOperation({
       summary: "Record gateways' delivery receipts by message id",
-      description: `1 to ${MAX_RECEIPTS_PER_REQUEST} receipts of any gateways and batches, in one transaction, answered once committed. A final outcome (${Object.values(DeliveryOutcome).join(', ')}) moves the document to DONE and is never replaced; an intermediate report (${Object.values(IntermediateStatus).join(', ')}) moves an INIT document to SENT; duplicates change nothing, so any order of the same reports ends the same. A receipt whose id no document has yet is kept (\`pending\`) and applied when a submission or an upload names it. While PENDING_RECEIPTS_MAX of them wait, a request that would add one is answered 503 with Retry-After, and nothing of it is stored: '${pendingReceiptsFull(DEFAULT_PENDING_RECEIPTS.max).detail}'`,
+      description: `1 to ${MAX_RECEIPTS_PER_REQUEST} receipts of any gateways and batches, in one transaction, answered once committed. A final outcome (${Object.values(DeliveryOutcome).join(', ')}) moves the document to DONE and is never replaced; an intermediate report (${Object.values(IntermediateStatus).join(', ')}) moves an INIT document to SENT; duplicates change nothing, so any order of the same reports ends the same. A receipt whose id no document has yet is kept (\`pending\`) and applied when a submission names it. While PENDING_RECEIPTS_MAX of them wait, a request that would add one is answered 503 with Retry-After, and nothing of it is stored: '${pendingReceiptsFull(DEFAULT_PENDING_RECEIPTS.max).detail}'`,
     }),
     ApiBody({
       type: [GatewayReceiptDto],

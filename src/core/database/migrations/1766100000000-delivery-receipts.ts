@@ -14,7 +14,7 @@ const STATUSES = `${OUTCOMES}, 'accepted', 'enroute', 'buffered', 'queued', 'sen
  * in none.
  *
  * `pending_receipts` keeps the receipts whose message id no document has yet (they often outrun the
- * submission), until a submission or an upload names the id or the retention job drops them.
+ * submission), until a submission names the id or the retention job drops them.
  */
 export class DeliveryReceipts1766100000000 implements MigrationInterface {
   name = 'DeliveryReceipts1766100000000';

@@ -34,7 +34,7 @@ export class GatewayReceiptDto {
   @GatewayNameProperty({ description: 'The gateway that reports.' })
   gateway: string;
 
-  @MessageIdProperty({ description: "The gateway's id of the message, as a submission or the upload gave it." })
+  @MessageIdProperty({ description: "The gateway's id of the message, as a submission gave it." })
   messageId: string;
 
   @ApiProperty({
@@ -109,7 +109,7 @@ export class ReceiptOutcomeDto {
     enum: ['applied', 'unchanged', 'pending'],
     enumName: 'ReceiptResult',
     description:
-      '`applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission or an upload names it.',
+      '`applied`: the document changed; `unchanged`: a duplicate, a late intermediate report, or an outcome there already; `pending`: no document has the id yet, kept until a submission names it.',
     example: 'applied',
   })
   result: ReceiptResult;
