@@ -101,6 +101,7 @@ describe('the application (e2e)', () => {
         'Receipts',
         'Progress',
         'Health',
+        'Gateways',
       ]);
       const operations = Object.values(body.paths).flatMap((path) => Object.values(path as Record<string, { operationId: string }>));
       expect(operations.map((operation) => operation.operationId).sort()).toEqual(
@@ -120,6 +121,10 @@ describe('the application (e2e)', () => {
           'listTransferProgress',
           'listTransfers',
           'purgeTransfers',
+          'receiveJasminDlr',
+          'receiveJasminDlrForm',
+          'receiveKannelDlr',
+          'receiveTwilioStatus',
           'recordGatewayReceipts',
           'recordReceipts',
           'setFallbackCount',

@@ -319,7 +319,7 @@ describe('security (e2e, mocked repository)', () => {
     });
   });
 
-  it('declares both ways to send a key in the OpenAPI document, on the /tracking operations, and the probes as public', async () => {
+  it("declares both ways to send a key in the OpenAPI document, on the /tracking operations (the gateways' callbacks: theirs), and the probes as public", async () => {
     const app = await withMocks({});
     const { body } = await request(app.getHttpServer()).get('/openapi.json').expect(200);
     await app.close();
@@ -332,12 +332,38 @@ describe('security (e2e, mocked repository)', () => {
         description: 'An API key from API_KEYS, as `Authorization: Bearer <key>`.',
       },
       apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key in the `X-API-Key` header.' },
+      basic: {
+        type: 'http',
+        scheme: 'basic',
+        description: "Gateway callbacks only: the same key as HTTP basic auth's password, any user name.",
+      },
+      keyQuery: {
+        type: 'apiKey',
+        in: 'query',
+        name: 'key',
+        description: 'Gateway callbacks only: the same key as the `key` query parameter.',
+      },
+      twilioSignature: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Twilio-Signature',
+        description: "Twilio's signature of the callback, checked with TWILIO_AUTH_TOKEN.",
+      },
     });
+    /** The gateways' callbacks: Twilio's by its signature alone; the others' key may also come in the URL. */
+    const gatewaySecurity: Record<string, unknown> = {
+      '/tracking/gateways/jasmin/dlr': [{ bearer: [] }, { apiKey: [] }, { basic: [] }, { keyQuery: [] }],
+      '/tracking/gateways/kannel/dlr': [{ bearer: [] }, { apiKey: [] }, { basic: [] }, { keyQuery: [] }],
+      '/tracking/gateways/twilio/status': [{ twilioSignature: [] }],
+    };
     for (const [path, operations] of Object.entries(
       body.paths as Record<string, Record<string, { security?: unknown; responses: object }>>,
     )) {
       for (const operation of Object.values(operations)) {
-        if (path.startsWith('/tracking')) {
+        if (path in gatewaySecurity) {
+          expect(operation.security).toEqual(gatewaySecurity[path]);
+          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['403', '503']));
+        } else if (path.startsWith('/tracking')) {
           expect(operation.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
           expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '503']));
         } else {

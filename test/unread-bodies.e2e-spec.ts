@@ -70,6 +70,8 @@ describe('request bodies read only where a route takes one (e2e, mocked reposito
 
   it('finds the routes whose handlers take a @Body() in the controllers, and of those the upload takes its JSON as bytes', () => {
     expect(routesWithBodyParameter(app).sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`))).toEqual([
+      { method: 'POST', path: '/tracking/gateways/jasmin/dlr' },
+      { method: 'POST', path: '/tracking/gateways/twilio/status' },
       { method: 'POST', path: '/tracking/receipts' },
       { method: 'POST', path: '/tracking/sms_documents' },
       { method: 'POST', path: '/tracking/sms_documents/:ubid/receipts' },

@@ -67,6 +67,8 @@ const BODY_OPERATIONS = [
   'recordReceipts',
   'submitMessages',
   'recordGatewayReceipts',
+  'receiveJasminDlrForm',
+  'receiveTwilioStatus',
 ];
 
 /** The example of each operation that documents `status`, by operationId. */

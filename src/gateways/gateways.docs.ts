@@ -59,6 +59,7 @@ const FORM_ERRORS: ErrorResponses = {
   415: { description: 'The body is not a form (application/x-www-form-urlencoded).', example: notAForm() },
 };
 /** Only the acknowledgement is plain text: an error stays JSON, as on every route (so not ApiProduces, which would say it of them all). */
+const RECORDED = { type: ReceiptResultDto, description: 'Recorded (committed): what became of the report.', example: { result: 'applied' } };
 const ACK = {
   description: `Recorded (committed). The body is \`${JASMIN_ACK}\` exactly: with any other answer Jasmin sends the report again.`,
   content: { 'text/plain': { schema: { type: 'string', enum: [JASMIN_ACK] }, example: JASMIN_ACK } },
@@ -110,8 +111,8 @@ export function ApiJasminDlrForm() {
         type: 'object',
         required: ['id', 'message_status', 'level'],
         properties: Object.fromEntries(Object.entries(JASMIN_FIELDS).map(([name, description]) => [name, { type: 'string', description }])),
-        example: JASMIN_EXAMPLE,
       },
+      examples: { delivered: { summary: 'A level-2 report of a delivered message', value: JASMIN_EXAMPLE } },
     }),
     ApiOkResponse(ACK),
     ApiErrorResponses({ ...JASMIN_ERRORS, ...FORM_ERRORS }),
@@ -133,7 +134,7 @@ export function ApiKannelDlr() {
       schema: { type: 'string', enum: ['1', '2', '4', '8', '16'], example: '1' },
     }),
     ApiQuery({ name: 'err', required: false, description: 'An error code; zero is none.', schema: { type: 'string', example: '000' } }),
-    ApiOkResponse({ type: ReceiptResultDto, description: 'Recorded (committed): what became of the report.' }),
+    ApiOkResponse(RECORDED),
     ApiErrorResponses({ 422: { description: REFUSED, example: unknownValue('Kannel', 'type', '3', ['1', '2', '4', '8', '16']).detail } }),
   );
 }
@@ -157,15 +158,20 @@ export function ApiTwilioStatus() {
           ErrorCode: { type: 'string', description: "Twilio's error code, when the message failed." },
         },
         additionalProperties: { type: 'string' },
-        example: {
-          MessageSid: 'SM1f0e2c3b4a5d6e7f8a9b0c1d2e3f4a5b',
-          MessageStatus: 'undelivered',
-          ErrorCode: '30003',
-          AccountSid: 'AC3f4e1c2b9a8d7e6f5a4b3c2d1e0f9a8b',
+      },
+      examples: {
+        undelivered: {
+          summary: 'A message the carrier could not deliver',
+          value: {
+            MessageSid: 'SM1f0e2c3b4a5d6e7f8a9b0c1d2e3f4a5b',
+            MessageStatus: 'undelivered',
+            ErrorCode: '30003',
+            AccountSid: 'AC3f4e1c2b9a8d7e6f5a4b3c2d1e0f9a8b',
+          },
         },
       },
     }),
-    ApiOkResponse({ type: ReceiptResultDto, description: 'Recorded (committed): what became of the report.' }),
+    ApiOkResponse(RECORDED),
     ApiErrorResponses({
       ...FORM_ERRORS,
       403: {

@@ -3749,6 +3749,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "result": "applied"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReceiptResultDto"];
                 };
             };
@@ -3842,6 +3847,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "result": "applied"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReceiptResultDto"];
                 };
             };
