@@ -13,7 +13,7 @@ function controlledFlush() {
   return { flush, calls };
 }
 
-const OPTIONS: GroupCommitOptions = { maxItems: 4, maxWaiting: 6, concurrency: 1, windowMs: 0 };
+const OPTIONS: GroupCommitOptions = { maxItems: 4, maxWaiting: 6, concurrency: 1 };
 /** Lets the promise callbacks that are due run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -106,33 +106,5 @@ describe('GroupCommit', () => {
     void group.submit([3]);
 
     expect(calls.map((call) => call.items)).toEqual([[1], [2]]);
-  });
-
-  describe('with a window', () => {
-    beforeEach(() => jest.useFakeTimers());
-    afterEach(() => jest.useRealTimers());
-
-    it('waits windowMs for more callers before a flush that has room', () => {
-      const { flush, calls } = controlledFlush();
-      const group = new GroupCommit(flush, { ...OPTIONS, windowMs: 5 }, 'receipts');
-
-      void group.submit([1]);
-      jest.advanceTimersByTime(4);
-      void group.submit([2]);
-      expect(calls).toHaveLength(0);
-      jest.advanceTimersByTime(1);
-
-      expect(calls.map((call) => call.items)).toEqual([[1, 2]]);
-    });
-
-    it('flushes before the window ends once a flush is full', () => {
-      const { flush, calls } = controlledFlush();
-      const group = new GroupCommit(flush, { ...OPTIONS, windowMs: 5 }, 'receipts');
-
-      void group.submit([1, 2]);
-      void group.submit([3, 4]);
-
-      expect(calls.map((call) => call.items)).toEqual([[1, 2, 3, 4]]);
-    });
   });
 });

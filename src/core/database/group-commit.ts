@@ -5,13 +5,8 @@ export interface GroupCommitOptions {
   maxItems: number;
   /** The most items waiting for a flush; more are refused at once rather than queued without end. */
   maxWaiting: number;
-  /** Flushes that may run at once: 1 where writes take turns anyway (SQLite), a few where they need not. */
+  /** Flushes that may run at once. */
   concurrency: number;
-  /**
-   * How long a flush that could take more items waits for them first, in ms (0: not at all). Where
-   * flushes run side by side, callers arriving together would otherwise each get a flush of their own.
-   */
-  windowMs: number;
 }
 
 interface Waiting<I, O> {
@@ -37,8 +32,6 @@ export class GroupCommit<I, O> {
   private readonly waiting: Waiting<I, O>[] = [];
   private waitingItems = 0;
   private running = 0;
-  /** The wait for more items before the next flush, while it lasts. */
-  private window?: NodeJS.Timeout;
 
   constructor(
     /** Writes the items in one transaction and answers one result per item, in order. */
@@ -64,28 +57,10 @@ export class GroupCommit<I, O> {
   }
 
   private startFlushes(): void {
-    if (this.window && this.waitingItems >= this.options.maxItems) this.closeWindow();
-    while (this.running < this.options.concurrency && this.waiting.length > 0 && !this.window) {
-      if (this.options.windowMs > 0 && this.waitingItems < this.options.maxItems) {
-        this.window = setTimeout(() => {
-          this.window = undefined;
-          this.flushNext();
-          this.startFlushes();
-        }, this.options.windowMs);
-        return;
-      }
-      this.flushNext();
+    while (this.running < this.options.concurrency && this.waiting.length > 0) {
+      this.running += 1;
+      void this.runFlush(this.takeGroup());
     }
-  }
-
-  private flushNext(): void {
-    this.running += 1;
-    void this.runFlush(this.takeGroup());
-  }
-
-  private closeWindow(): void {
-    clearTimeout(this.window);
-    this.window = undefined;
   }
 
   /** The callers the next flush serves: the first always, then the next ones while they fit. */

@@ -1,6 +1,5 @@
-import { loadConfig } from '../../core/config/app-config';
 import { DeliveryOutcome, GatewayReceipt, ReceiptResult } from '../../tracking/gateway-receipt';
-import { GroupedReceiptRecorder, receiptGrouping, RECEIPTS_WAITING_MAX } from './grouped-receipt-recorder';
+import { GroupedReceiptRecorder } from './grouped-receipt-recorder';
 import { ReceiptsService } from './receipts.service';
 
 const receipt = (messageId: string): GatewayReceipt => ({
@@ -9,27 +8,6 @@ const receipt = (messageId: string): GatewayReceipt => ({
   status: DeliveryOutcome.DELIVERED,
   errorCode: null,
   doneAt: null,
-});
-
-describe('receiptGrouping', () => {
-  it('on SQLite, writes one group at a time, at once: writes take turns there anyway', () => {
-    expect(receiptGrouping(loadConfig({ DATABASE_URL: 'sqlite::memory:' }))).toEqual({
-      maxItems: 5000,
-      maxWaiting: RECEIPTS_WAITING_MAX,
-      concurrency: 1,
-      windowMs: 0,
-    });
-  });
-
-  it.each([
-    ['10', 4],
-    ['3', 1],
-    ['1', 1],
-  ])('on PostgreSQL with a pool of %s, writes up to %d groups side by side, each after a 2 ms window', (poolSize, concurrency) => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://tracking@localhost/tracking', DATABASE_POOL_SIZE: poolSize });
-
-    expect(receiptGrouping(config)).toMatchObject({ concurrency, windowMs: 2 });
-  });
 });
 
 describe('GroupedReceiptRecorder', () => {
@@ -44,7 +22,7 @@ describe('GroupedReceiptRecorder', () => {
           ),
       ),
     };
-    const recorder = new GroupedReceiptRecorder(service as unknown as ReceiptsService, loadConfig({ DATABASE_URL: 'sqlite::memory:' }));
+    const recorder = new GroupedReceiptRecorder(service as unknown as ReceiptsService);
 
     const first = recorder.record([receipt('a')]);
     const second = recorder.record([receipt('b')]);
