@@ -59,7 +59,11 @@ const FORM_ERRORS: ErrorResponses = {
   415: { description: 'The body is not a form (application/x-www-form-urlencoded).', example: notAForm() },
 };
 /** Only the acknowledgement is plain text: an error stays JSON, as on every route (so not ApiProduces, which would say it of them all). */
-const RECORDED = { type: ReceiptResultDto, description: 'Recorded (committed): what became of the report.', example: { result: 'applied' } };
+const RECORDED = {
+  type: ReceiptResultDto,
+  description: 'Recorded (committed): what became of the report.',
+  example: { result: 'applied' },
+};
 const ACK = {
   description: `Recorded (committed). The body is \`${JASMIN_ACK}\` exactly: with any other answer Jasmin sends the report again.`,
   content: { 'text/plain': { schema: { type: 'string', enum: [JASMIN_ACK] }, example: JASMIN_ACK } },
