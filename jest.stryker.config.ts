@@ -19,6 +19,7 @@ const config: Config = {
     // code in dist/, so they cannot kill a mutant, and each takes from seconds to a minute.
     '<rootDir>/test/graceful-shutdown\\.e2e-spec\\.ts$',
     '<rootDir>/test/crash-safety\\.e2e-spec\\.ts$',
+    '<rootDir>/test/receipts-crash-safety\\.e2e-spec\\.ts$',
     '<rootDir>/test/concurrency\\.e2e-spec\\.ts$',
     '<rootDir>/test/start-up\\.e2e-spec\\.ts$',
     '<rootDir>/test/logging\\.e2e-spec\\.ts$',
