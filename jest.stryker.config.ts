@@ -23,7 +23,7 @@ const config: Config = {
     '<rootDir>/test/concurrency\\.e2e-spec\\.ts$',
     '<rootDir>/test/start-up\\.e2e-spec\\.ts$',
     '<rootDir>/test/logging\\.e2e-spec\\.ts$',
-    '<rootDir>/src/core/database/migrate\\.spec\\.ts$',
+    '<rootDir>/src/app/database/migrate\\.spec\\.ts$',
     // PostgreSQL only: skipped without TEST_DATABASE_URL anyway, and minutes long with it.
     '<rootDir>/test/two-instances\\.e2e-spec\\.ts$',
     // A real Chromium, which the mutation run does not need.

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
+import { MIGRATIONS } from '../src/app/database/migrations';
 import { ENTITIES } from '../src/app/entities';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
-import { buildDataSourceOptions, initializeDataSource, MIGRATIONS } from '../src/core/database/data-source-options';
+import { buildDataSourceOptions, initializeDataSource } from '../src/core/database/data-source-options';
 import { NOW } from '../src/core/database/time-parameter';
 import { generateDocuments } from '../src/loader/document-generator';
 import { NewSmsDocument } from '../src/sms-document/domain/sms-document';
@@ -76,7 +77,7 @@ async function rawLimit(documents: NewSmsDocument[], run: number): Promise<Resul
 /** What a NestJS developer would write: `repository.upsert(entities, ['UBID', 'uniqueId'])`. */
 async function plainTypeOrm(documents: NewSmsDocument[]): Promise<Result> {
   const database = parseDatabaseUrl(`sqlite:${join(folder, 'typeorm.db')}`);
-  const dataSource = await initializeDataSource(buildDataSourceOptions(database, { entities: ENTITIES }), database);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(database, { migrations: MIGRATIONS, entities: ENTITIES }), database);
   const ubid = randomUUID();
   await dataSource.query(`INSERT INTO "sms_transfers" ("UBID", "fileName", "origName", "documents") VALUES (?, 'f', 'o', 1)`, [ubid]);
   const repository = dataSource.getRepository(SmsDocumentEntity);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { AbstractLogger, Between, DataSource, LogLevel, LogMessage } from 'typeorm';
 
+import { MIGRATIONS } from '../src/app/database/migrations';
 import { ENTITIES } from '../src/app/entities';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from '../src/core/database/data-source-options';
@@ -87,7 +88,10 @@ async function main(): Promise<void> {
   const url = process.argv[2] ?? `sqlite:${join(folder, 'tracking.db')}`;
   const config = parseDatabaseUrl(url);
   const last = new LastQuery();
-  const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: last }), config);
+  const dataSource = await initializeDataSource(
+    buildDataSourceOptions(config, { migrations: MIGRATIONS, entities: ENTITIES, logger: last }),
+    config,
+  );
   try {
     const context = new TransactionContext();
     const metrics = new Metrics(false);

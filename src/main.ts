@@ -2,13 +2,7 @@ import 'reflect-metadata';
 
 import { setFlagsFromString } from 'node:v8';
 
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-
-import { AppModule } from './app/app.module';
-import { APP_OPTIONS, configureApp } from './app/app-setup';
-import { shutDownGracefully } from './app/lifecycle/graceful-shutdown';
-import { exposureWarning } from './app/security/exposure-warning';
+import { createService } from './app/lifecycle/create-service';
 import { ConfigError, loadConfig } from './core/config/app-config';
 import { isDatabaseError } from './core/database/database-unavailable';
 
@@ -21,14 +15,8 @@ setFlagsFromString('--heap-growing-percent=50');
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = configureApp(await NestFactory.create(AppModule.forRoot(config), APP_OPTIONS));
-  const logger = app.get(Logger);
-  shutDownGracefully(app, config.shutdownTimeoutMs, logger);
+  const app = await createService(config);
   await app.listen(config.port, config.host);
-  const warning = exposureWarning(config);
-  if (warning) logger[warning.level](warning.message, 'Security');
-  const authentication = config.authenticationEnabled ? `API keys required (${config.security.apiKeys.length})` : 'no authentication';
-  logger.log(`TrackingDb API listening on ${config.host}:${config.port}, ${authentication}; OpenAPI UI at /docs`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

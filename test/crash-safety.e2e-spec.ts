@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 
 import { startService } from '../tools/service-process';
 import { subBatch, transfer } from './helpers/documents';
+import { killUnderLoad, postJson } from './helpers/kill-under-load';
 
 const CLIENTS = 4;
 const BATCH = 5000;
@@ -18,8 +19,6 @@ const prefixOf = (client: number, batch: number) => `c${client}b${String(batch).
 interface Upload {
   client: number;
   batch: number;
-  /** `sent` until the client has the answer (a 201) or the connection has died under the request. */
-  outcome: 'sent' | 'acknowledged' | 'unanswered';
 }
 
 /**
@@ -39,54 +38,24 @@ describe('crash safety (e2e, real process, SQLite file)', () => {
 
   it('keeps every acknowledged sub-batch whole and no sub-batch half, and starts again on the same file', async () => {
     const service = await startService({ DATABASE_URL: `sqlite:${file}` });
-    const post = (path: string, body: unknown) =>
-      fetch(`${service.baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     for (let client = 0; client < CLIENTS; client++) {
-      expect((await post('/tracking/sms_transfers', transfer(ubidOf(client), 100 * BATCH))).status).toBe(201);
+      expect((await postJson(service, '/tracking/sms_transfers', transfer(ubidOf(client), 100 * BATCH))).status).toBe(201);
     }
 
-    const uploads: Upload[] = [];
-    const acknowledged = () => uploads.filter(({ outcome }) => outcome === 'acknowledged');
-    let killed = false;
-    let inFlightAtKill: Upload[] = [];
-    /** The status, or undefined when the connection died under the request, which only the kill may do. */
-    const answerTo = async ({ client, batch }: Upload): Promise<number | undefined> => {
-      try {
-        const response = await post('/tracking/sms_documents', subBatch(ubidOf(client), prefixOf(client, batch), BATCH));
+    // Each client uploads sub-batch after sub-batch; every answer, before the kill or after it, is a 201.
+    const nextBatch = Array<number>(CLIENTS).fill(0);
+    const { requests: uploads, inFlightAtKill } = await killUnderLoad<Upload>(service, {
+      clients: CLIENTS,
+      acknowledgedBeforeKill: ACKNOWLEDGED_BEFORE_KILL,
+      next: (client) => ({ client, batch: nextBatch[client]++ }),
+      send: async ({ client, batch }) => {
+        const response = await postJson(service, '/tracking/sms_documents', subBatch(ubidOf(client), prefixOf(client, batch), BATCH));
         await response.arrayBuffer();
         return response.status;
-      } catch (error) {
-        if (killed) return undefined;
-        throw error;
-      }
-    };
-    // Each client uploads sub-batch after sub-batch, and starts none once the kill is decided.
-    const client = async (index: number) => {
-      for (let batch = 0; !killed; batch++) {
-        const upload: Upload = { client: index, batch, outcome: 'sent' };
-        uploads.push(upload);
-        const status = await answerTo(upload);
-        if (status === undefined) {
-          upload.outcome = 'unanswered';
-          return;
-        }
-        // Every answer, before the kill or after it, is a 201.
-        expect(status).toBe(201);
-        upload.outcome = 'acknowledged';
-        if (!killed && acknowledged().length === ACKNOWLEDGED_BEFORE_KILL) {
-          killed = true;
-          inFlightAtKill = uploads.filter(({ outcome }) => outcome === 'sent');
-          service.child.kill('SIGKILL');
-        }
-      }
-    };
-    try {
-      await Promise.all(Array.from({ length: CLIENTS }, (_, index) => client(index)));
-    } finally {
-      // When a client fails, the others stop too, and the process does not outlive the test.
-      killed = true;
-      await service.stop('SIGKILL');
-    }
+      },
+      answer: 201,
+    });
+    const acknowledged = uploads.filter(({ outcome }) => outcome === 'acknowledged');
     expect(await service.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     // The kill went out with every other client waiting for an answer, and no upload began after it.
@@ -100,13 +69,13 @@ describe('crash safety (e2e, real process, SQLite file)', () => {
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const countOf = db.prepare('SELECT COUNT(*) AS n FROM sms_documents WHERE UBID = ? AND uniqueId LIKE ?');
-      const stored = uploads.map(({ client, batch, outcome }) => ({
+      const stored = uploads.map(({ item: { client, batch }, outcome }) => ({
         client,
         outcome,
         count: (countOf.get(ubidOf(client), `${prefixOf(client, batch)}%`) as { n: number }).n,
       }));
       expect(stored.filter(({ outcome }) => outcome === 'acknowledged').map(({ count }) => count)).toEqual(
-        Array<number>(acknowledged().length).fill(BATCH),
+        Array<number>(acknowledged.length).fill(BATCH),
       );
       for (const { count } of stored) expect([0, BATCH]).toContain(count);
 

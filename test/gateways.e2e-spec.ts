@@ -9,6 +9,8 @@ const JASMIN = '/tracking/gateways/jasmin/dlr';
 const KANNEL = '/tracking/gateways/kannel/dlr';
 const TWILIO = '/tracking/gateways/twilio/status';
 const ID = '16fd2706-8baf-433b-82eb-8c7fada847da';
+/** Kannel's report of a message delivered (type 1). */
+const KANNEL_DELIVERED = { id: '0a1f3c2b', type: '1' };
 const LEVEL_2 = { id: ID, message_status: 'DELIVRD', level: '2', donedate: '2410170859', err: '000', sub: '001', dlvrd: '001' };
 const DELIVERED: GatewayReceipt = {
   gateway: 'jasmin',
@@ -56,6 +58,9 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
   const start = async (env: Record<string, string> = {}) => {
     app = await createTestApp([{ provide: ReceiptRecorder, useValue: recorder }], 'sqlite::memory:', env);
   };
+  /** Twilio's callback (CALLBACK) as it posts it, signed `signature`, to `path` with further `headers` (a Host, a proxy's). */
+  const postTwilio = (signature: string, { path = TWILIO, headers = {} }: { path?: string; headers?: Record<string, string> } = {}) =>
+    request(app.getHttpServer()).post(path).set(headers).set('X-Twilio-Signature', signature).type('form').send(CALLBACK);
   beforeEach(() => {
     jest.resetAllMocks();
     recorder.record.mockResolvedValue(['applied']);
@@ -175,11 +180,7 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
     });
 
     it("answers Twilio's signed callback once recorded", async () => {
-      const response = await request(app.getHttpServer())
-        .post(TWILIO)
-        .set('X-Twilio-Signature', signed(`${PUBLIC_URL}${TWILIO}`, CALLBACK))
-        .type('form')
-        .send(CALLBACK);
+      const response = await postTwilio(signed(`${PUBLIC_URL}${TWILIO}`, CALLBACK));
 
       expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { result: 'applied' } });
       expect(recorder.record.mock.calls).toEqual([
@@ -192,12 +193,7 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
       ["the service's own URL rather than PUBLIC_URL", signed(`http://127.0.0.1${TWILIO}`, CALLBACK)],
       ['other fields', signed(`${PUBLIC_URL}${TWILIO}`, { ...CALLBACK, MessageStatus: 'delivered' })],
     ])('refuses a Twilio callback signed with %s: 403', async (_case, signature) => {
-      const response = await request(app.getHttpServer())
-        .post(TWILIO)
-        .set('Host', '127.0.0.1')
-        .set('X-Twilio-Signature', signature)
-        .type('form')
-        .send(CALLBACK);
+      const response = await postTwilio(signature, { headers: { Host: '127.0.0.1' } });
 
       expect({ status: response.status, body: response.body }).toEqual({
         status: 403,
@@ -226,25 +222,15 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
 
     it('checks the signature against the URL the request came to: its scheme, Host and path and query', async () => {
       const url = `http://127.0.0.1:7000${TWILIO}?account=main`;
-      const response = await request(app.getHttpServer())
-        .post(`${TWILIO}?account=main`)
-        .set('Host', '127.0.0.1:7000')
-        .set('X-Twilio-Signature', signed(url, CALLBACK))
-        .type('form')
-        .send(CALLBACK);
+      const response = await postTwilio(signed(url, CALLBACK), { path: `${TWILIO}?account=main`, headers: { Host: '127.0.0.1:7000' } });
 
       expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { result: 'applied' } });
     });
 
     it('does not trust X-Forwarded-Proto or X-Forwarded-Host: anyone may send them', async () => {
-      const response = await request(app.getHttpServer())
-        .post(TWILIO)
-        .set('Host', '127.0.0.1:7000')
-        .set('X-Forwarded-Proto', 'https')
-        .set('X-Forwarded-Host', 'tracking.example.com')
-        .set('X-Twilio-Signature', signed(`https://tracking.example.com${TWILIO}`, CALLBACK))
-        .type('form')
-        .send(CALLBACK);
+      const response = await postTwilio(signed(`https://tracking.example.com${TWILIO}`, CALLBACK), {
+        headers: { Host: '127.0.0.1:7000', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'tracking.example.com' },
+      });
 
       expect(response.status).toBe(403);
     });
@@ -254,11 +240,7 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
     beforeEach(() => start());
 
     it('refuses every Twilio callback, signed or not, with 403 and what to set', async () => {
-      const response = await request(app.getHttpServer())
-        .post(TWILIO)
-        .set('X-Twilio-Signature', signed(`http://127.0.0.1${TWILIO}`, CALLBACK))
-        .type('form')
-        .send(CALLBACK);
+      const response = await postTwilio(signed(`http://127.0.0.1${TWILIO}`, CALLBACK));
 
       expect({ status: response.status, body: response.body }).toEqual({
         status: 403,
@@ -281,15 +263,17 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
       ['X-API-Key', (test: request.Test) => test.set('X-API-Key', WRITE_KEY)],
     ])("lets Jasmin's and Kannel's GET in with a write key as %s", async (_way, withKey) => {
       await withKey(request(app.getHttpServer()).get(JASMIN).query(LEVEL_2)).expect(200, 'ACK/Jasmin');
-      await withKey(request(app.getHttpServer()).get(KANNEL).query({ id: '0a1f3c2b', type: '1' })).expect(200, { result: 'applied' });
+      await withKey(request(app.getHttpServer()).get(KANNEL).query(KANNEL_DELIVERED)).expect(200, { result: 'applied' });
       await withKey(request(app.getHttpServer()).post(JASMIN).type('form').send(LEVEL_2)).expect(200, 'ACK/Jasmin');
 
       expect(recorder.record).toHaveBeenCalledTimes(3);
     });
 
     it('refuses a report without a key (401, naming every way) or with a read key (403, though by GET)', async () => {
-      const missing = await request(app.getHttpServer()).get(KANNEL).query({ id: '0a1f3c2b', type: '1' });
-      const read = await request(app.getHttpServer()).get(KANNEL).query({ id: '0a1f3c2b', type: '1', key: READ_KEY });
+      const missing = await request(app.getHttpServer()).get(KANNEL).query(KANNEL_DELIVERED);
+      const read = await request(app.getHttpServer())
+        .get(KANNEL)
+        .query({ ...KANNEL_DELIVERED, key: READ_KEY });
 
       expect({ status: missing.status, body: missing.body }).toEqual({
         status: 401,
@@ -317,11 +301,7 @@ describe('gateway callbacks (e2e, mocked ReceiptRecorder)', () => {
     });
 
     it('lets Twilio in by its signature alone, without a key', async () => {
-      const response = await request(app.getHttpServer())
-        .post(TWILIO)
-        .set('X-Twilio-Signature', signed(`${PUBLIC_URL}${TWILIO}`, CALLBACK))
-        .type('form')
-        .send(CALLBACK);
+      const response = await postTwilio(signed(`${PUBLIC_URL}${TWILIO}`, CALLBACK));
 
       expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { result: 'applied' } });
     });

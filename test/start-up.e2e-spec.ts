@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { PROJECT_ROOT } from '../src/core/project-root';
-import { ALLOCATOR_ENV } from '../tools/service-process';
+import { ALLOCATOR_ENV, ServiceProcess, startService } from '../tools/service-process';
 
 /** Runs the built service to its end; for start-ups that must fail, and say why. */
 function start(env: Record<string, string>) {
@@ -49,5 +49,73 @@ describe('start-up (e2e, real process)', () => {
     const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
     for (const [name, value] of Object.entries(ALLOCATOR_ENV)) expect(scripts[script]).toContain(`${name}=${value} `);
+  });
+});
+
+/** What the started service tells the operator, in order: the exposure warning, if any, then where it listens. */
+describe('start-up announcement (e2e, real process)', () => {
+  const KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+  let folder: string;
+  let service: ServiceProcess | undefined;
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'tracking-announce-'));
+  });
+  afterEach(async () => {
+    await service?.stop();
+    service = undefined;
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** Starts the service with `env` and returns its Security and Bootstrap lines, once it is ready. */
+  async function announced(
+    env: Record<string, string>,
+  ): Promise<{ address: string; lines: { level: number; context: string; msg: string }[] }> {
+    service = await startService({ DATABASE_URL: `sqlite:${join(folder, 'tracking.db')}`, ...env });
+    const address = `${env.HOST ?? '127.0.0.1'}:${new URL(service.baseUrl).port}`;
+    const lines = service
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; context: string; msg: string })
+      .filter(({ context }) => context === 'Security' || context === 'Bootstrap')
+      .map(({ level, context, msg }) => ({ level, context, msg }));
+    return { address, lines };
+  }
+
+  it('warns that the API is open to this machine without API_KEYS, then says where it listens', async () => {
+    const { address, lines } = await announced({});
+
+    expect(lines).toEqual([
+      {
+        level: 40,
+        context: 'Security',
+        msg: `API_KEYS is not set: the API is open to every program on this machine (${address}). Set API_KEYS before exposing it with HOST.`,
+      },
+      { level: 30, context: 'Bootstrap', msg: `TrackingDb API listening on ${address}, no authentication; OpenAPI UI at /docs` },
+    ]);
+  });
+
+  it('logs an error when HOST exposes the API to the network without API_KEYS', async () => {
+    const { address, lines } = await announced({ HOST: '0.0.0.0' });
+
+    expect(lines).toEqual([
+      {
+        level: 50,
+        context: 'Security',
+        msg:
+          'SECURITY WARNING: API_KEYS is not set and HOST=0.0.0.0 exposes the API to the network without authentication: ' +
+          `anyone who can reach ${address} can read, change and delete every transfer. Set API_KEYS to require a key.`,
+      },
+      { level: 30, context: 'Bootstrap', msg: `TrackingDb API listening on ${address}, no authentication; OpenAPI UI at /docs` },
+    ]);
+  });
+
+  it('warns of nothing with API_KEYS', async () => {
+    const { address, lines } = await announced({ API_KEYS: KEY });
+
+    expect(lines).toEqual([
+      { level: 30, context: 'Bootstrap', msg: `TrackingDb API listening on ${address}, API keys required (1); OpenAPI UI at /docs` },
+    ]);
   });
 });

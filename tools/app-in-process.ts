@@ -11,7 +11,7 @@ export interface ProviderOverride {
 }
 
 /**
- * Boots the real AppModule, configured exactly as main.ts does it, on a throwaway in-memory
+ * Boots the real AppModule, configured exactly as the service's createService() does it, on a throwaway in-memory
  * database, with the given providers replaced and further settings given as environment variables
  * (`env`). Tests talk to it with supertest (`app.getHttpServer()`); a benchmark that needs to
  * reach inside the service (bench/progress-page-benchmark.ts) runs it in its own process this way.

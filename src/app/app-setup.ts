@@ -40,7 +40,7 @@ const clientOf = (req: Request): string => {
 };
 
 /**
- * Everything main.ts does to the app before listening, shared with the e2e tests so that they test
+ * Everything createService() does to the app before listening, shared with the e2e tests so that they test
  * the same app. Order matters: every answer given before its request's body has arrived closes the
  * connection lingering; without API keys a request addressed to another host is refused before
  * anything else reads it; security headers and CORS answer every request, preflights included;

@@ -11,6 +11,7 @@ import { GatewaysModule } from '../gateways/gateways.module';
 import { ProgressPageModule } from '../progress-page/progress-page.module';
 import { SmsDocumentModule } from '../sms-document/sms-document.module';
 import { SmsTransferModule } from '../sms-transfer/sms-transfer.module';
+import { MIGRATIONS } from './database/migrations';
 import { HealthModule } from './health/health.module';
 import { MetricsEndpointModule } from './metrics/metrics-endpoint.module';
 
@@ -26,7 +27,7 @@ export class AppModule {
         MetricsModule,
         RequestsInFlightModule,
         ScheduleModule.forRoot(),
-        DatabaseModule.forRoot(config.database),
+        DatabaseModule.forRoot(config.database, MIGRATIONS),
         HealthModule,
         SmsTransferModule,
         SmsDocumentModule,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AbstractLogger, DataSource, LogLevel, LogMessage } from 'typeorm';
 
+import { MIGRATIONS } from '../../src/app/database/migrations';
 import { ENTITIES } from '../../src/app/entities';
 import { DatabaseConfig, parseDatabaseUrl } from '../../src/core/config/database-url';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from '../../src/core/database/data-source-options';
@@ -76,7 +77,10 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   const { url, remove } = await createDatabase(kind);
   const recorder = new QueryRecorder();
   const config = parseDatabaseUrl(url);
-  const dataSource = await initializeDataSource(buildDataSourceOptions(config, { entities: ENTITIES, logger: recorder }), config);
+  const dataSource = await initializeDataSource(
+    buildDataSourceOptions(config, { migrations: MIGRATIONS, entities: ENTITIES, logger: recorder }),
+    config,
+  );
   const readers =
     config.engine === 'sqlite' && config.readConnections > 0
       ? await SqliteReadConnections.open(

@@ -1,19 +1,10 @@
 import * as sqlite3 from 'sqlite3';
 import { AbstractLogger, DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
+import { NOTES_MIGRATIONS } from '../../../test/helpers/notes-schema';
 import { createDatabase, describeOnPostgres } from '../../../test/helpers/test-database';
 import { parseDatabaseUrl, PostgresConfig, SqliteConfig } from '../config/database-url';
-import {
-  buildDataSourceOptions,
-  buildReadConnectionOptions,
-  initializeDataSource,
-  MIGRATION_LOCK,
-  MIGRATIONS,
-} from './data-source-options';
-import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
-import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
-import { DocumentsFillfactor1765100000000 } from './migrations/1765100000000-documents-fillfactor';
-import { DeliveryReceipts1766100000000 } from './migrations/1766100000000-delivery-receipts';
+import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource, MIGRATION_LOCK } from './data-source-options';
 import { sqliteDriver } from './sqlite-driver';
 
 const SQLITE_FILE: SqliteConfig = { engine: 'sqlite', path: 'tracking.db', synchronous: 'FULL', busyTimeoutMs: 10_000, readConnections: 2 };
@@ -27,7 +18,7 @@ const POSTGRES: PostgresConfig = {
 /** What every connection shares: the schema from migrations only, and slow statements logged. */
 const COMMON = {
   entities: [],
-  migrations: MIGRATIONS,
+  migrations: [],
   migrationsRun: false,
   synchronize: false,
   maxQueryExecutionTime: 1_000,
@@ -37,13 +28,11 @@ const COMMON = {
 // The repository and migration specs open real databases with these options; this spec pins the
 // settings those cannot see (a timeout, a pool size, a flag), and fails fast when one changes.
 describe('buildDataSourceOptions', () => {
-  it('runs the migrations in their order', () => {
-    expect(MIGRATIONS).toEqual([
-      InitialSchema1732000000000,
-      DocumentTrackingIndex1764100000000,
-      DocumentsFillfactor1765100000000,
-      DeliveryReceipts1766100000000,
-    ]);
+  it('runs the migrations it is given, in their order', () => {
+    class First {}
+    class Second {}
+
+    expect(buildDataSourceOptions(SQLITE_FILE, { migrations: [First, Second] })).toMatchObject({ migrations: [First, Second] });
   });
 
   it('opens a SQLite file with WAL, through our driver, waiting out a lock for the busy timeout', () => {
@@ -119,7 +108,7 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
   // Instances starting together take turns through an advisory lock; one left held would stop the next start.
   it('releases the migration lock once the schema is up to date', async () => {
     const config = parseDatabaseUrl(url);
-    const migrated = await initializeDataSource(buildDataSourceOptions(config), config);
+    const migrated = await initializeDataSource(buildDataSourceOptions(config, { migrations: NOTES_MIGRATIONS }), config);
 
     expect(await advisoryLocks(migrated)).toEqual({ held: 0, waiting: 0 });
     await migrated.destroy();
@@ -131,7 +120,7 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
     const holder = other.createQueryRunner();
     await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
 
-    const migrating = initializeDataSource(buildDataSourceOptions(config), config);
+    const migrating = initializeDataSource(buildDataSourceOptions(config, { migrations: NOTES_MIGRATIONS }), config);
     let locks = await advisoryLocks(other);
     for (let polls = 0; locks.waiting === 0 && polls < 100; polls += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -142,7 +131,7 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
     await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     await holder.release();
     const migrated = await migrating;
-    expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length }]);
+    expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: NOTES_MIGRATIONS.length }]);
     await Promise.all([migrated.destroy(), other.destroy()]);
   });
 
@@ -165,11 +154,11 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
 
     it('runs a migration that takes longer than the timeout, and gives the connection back with the timeout', async () => {
       const config = timedOut();
-      const options = { ...buildDataSourceOptions(config), migrations: [...MIGRATIONS, SlowMigration1799999999998] };
+      const options = buildDataSourceOptions(config, { migrations: [...NOTES_MIGRATIONS, SlowMigration1799999999998] });
 
       const migrated = await initializeDataSource(options, config);
 
-      expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length + 1 }]);
+      expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: NOTES_MIGRATIONS.length + 1 }]);
       // The pool's one connection, the one that migrated: requests keep their limit.
       expect(await migrated.query('SHOW statement_timeout')).toEqual([{ statement_timeout: `${TIMEOUT_MS}ms` }]);
       await migrated.destroy();
@@ -181,14 +170,14 @@ describeOnPostgres('initializeDataSource on postgres, between instances', () => 
       const holder = other.createQueryRunner();
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
 
-      const migrating = initializeDataSource(buildDataSourceOptions(config), config);
+      const migrating = initializeDataSource(buildDataSourceOptions(config, { migrations: NOTES_MIGRATIONS }), config);
       while ((await advisoryLocks(other)).waiting === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       // Held on for 6 times the timeout after the start began to wait, as a long migration would.
       await holder.query(`SELECT pg_sleep(${(6 * TIMEOUT_MS) / 1000}), pg_advisory_unlock($1)`, [MIGRATION_LOCK]);
       await holder.release();
 
       const migrated = await migrating;
-      expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: MIGRATIONS.length }]);
+      expect(await migrated.query('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "migrations"')).toEqual([{ n: NOTES_MIGRATIONS.length }]);
       await Promise.all([migrated.destroy(), other.destroy()]);
     });
   });

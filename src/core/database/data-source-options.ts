@@ -3,18 +3,7 @@ import { DataSource, DataSourceOptions, Logger, MigrationExecutor } from 'typeor
 import { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions';
 
 import { DatabaseConfig, SQLITE_IN_MEMORY, SqliteConfig } from '../config/database-url';
-import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema';
-import { DocumentTrackingIndex1764100000000 } from './migrations/1764100000000-document-tracking-index';
-import { DocumentsFillfactor1765100000000 } from './migrations/1765100000000-documents-fillfactor';
-import { DeliveryReceipts1766100000000 } from './migrations/1766100000000-delivery-receipts';
 import { sqliteDriver } from './sqlite-driver';
-
-export const MIGRATIONS = [
-  InitialSchema1732000000000,
-  DocumentTrackingIndex1764100000000,
-  DocumentsFillfactor1765100000000,
-  DeliveryReceipts1766100000000,
-];
 
 /** Statements slower than this are logged as warnings; a 5000-document upsert takes a few tens of ms. */
 const SLOW_QUERY_MS = 1_000;
@@ -23,8 +12,13 @@ const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 /** Any fixed number: instances starting together on one PostgreSQL take turns at migrating. */
 export const MIGRATION_LOCK = 7_000_001;
 
-/** What the connection knows besides its database: the entities it maps, and where it logs. */
+/** What the connection knows besides its database: the schema's migrations, the entities it maps, and where it logs. */
 export interface DataSourceExtras {
+  /**
+   * The service's schema, in order, run by `initializeDataSource`. None on a connection that only
+   * reads or looks at a database as it is.
+   */
+  migrations?: DataSourceOptions['migrations'];
   /**
    * The features' entities. The service's modules register their own (`TypeOrmModule.forFeature`,
    * loaded by `autoLoadEntities`); code that opens a database by itself passes them here.
@@ -39,10 +33,13 @@ export interface DataSourceExtras {
  * by guesswork. TypeORM's SQLite driver turns `PRAGMA foreign_keys = ON` on for its connection by
  * itself; the repository tests check that it did, because the cascade depends on it.
  */
-export function buildDataSourceOptions(database: DatabaseConfig, { entities = [], logger }: DataSourceExtras = {}): DataSourceOptions {
+export function buildDataSourceOptions(
+  database: DatabaseConfig,
+  { migrations = [], entities = [], logger }: DataSourceExtras = {},
+): DataSourceOptions {
   const common = {
     entities,
-    migrations: MIGRATIONS,
+    migrations,
     migrationsRun: false,
     synchronize: false,
     maxQueryExecutionTime: SLOW_QUERY_MS,

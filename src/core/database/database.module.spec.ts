@@ -9,8 +9,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 
+import { NoteEntity, NOTES_MIGRATIONS } from '../../../test/helpers/notes-schema';
 import { createDatabase, describeOnPostgres } from '../../../test/helpers/test-database';
-import { SmsTransferEntity } from '../../sms-transfer/sms-transfer.entity';
 import { DEFAULT_DATABASE_SETTINGS, parseDatabaseUrl } from '../config/database-url';
 import { DatabaseModule } from './database.module';
 import { SqliteReadConnections } from './sqlite-read-connections';
@@ -54,8 +54,8 @@ describe('DatabaseModule', () => {
     moduleRef = await Test.createTestingModule({
       imports: [
         LoggerModule.forRoot({ pinoHttp: [{ level: 'info' }, log] }),
-        DatabaseModule.forRoot(database),
-        TypeOrmModule.forFeature([SmsTransferEntity]),
+        DatabaseModule.forRoot(database, NOTES_MIGRATIONS),
+        TypeOrmModule.forFeature([NoteEntity]),
         FeatureModule,
       ],
     }).compile();
@@ -73,12 +73,12 @@ describe('DatabaseModule', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('opens the SQLite file migrated, with the features’ entities, logging TypeORM through pino under its own context', async () => {
+  it('opens the SQLite file migrated by the migrations it is given, with the features’ entities, logging TypeORM through pino under its own context', async () => {
     const dataSource = (await open(`sqlite:${join(folder, 'tracking.db')}`)).get(DataSource);
 
     expect(dataSource.isInitialized).toBe(true);
-    expect(await dataSource.getRepository(SmsTransferEntity).count()).toBe(0);
-    expect(typeOrmLines().map((line) => line.msg)).toContain('Migration InitialSchema1732000000000 has been executed successfully.');
+    expect(await dataSource.getRepository(NoteEntity).count()).toBe(0);
+    expect(typeOrmLines().map((line) => line.msg)).toContain('Migration CreateNotes1700000000000 has been executed successfully.');
   });
 
   it('gives every feature module the unit of work and the transaction context its repositories run in', async () => {
@@ -92,7 +92,7 @@ describe('DatabaseModule', () => {
     const reads = (await open(`sqlite:${join(folder, 'tracking.db')}`)).get(SqliteReadConnections);
 
     expect(reads?.size).toBe(2);
-    expect(await reads.read((manager) => manager.getRepository(SmsTransferEntity).count())).toBe(0);
+    expect(await reads.read((manager) => manager.getRepository(NoteEntity).count())).toBe(0);
     await expect(reads.read((manager) => manager.query('SELECT * FROM missing'))).rejects.toThrow('no such table: missing');
     expect(typeOrmLines().filter((line) => line.level === WARN)).toEqual([expect.objectContaining({ msg: 'query failed' })]);
   });

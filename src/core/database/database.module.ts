@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 
 import { DatabaseConfig } from '../config/database-url';
 import { buildDataSourceOptions, buildReadConnectionOptions, initializeDataSource } from './data-source-options';
@@ -15,11 +15,14 @@ import { UnitOfWork } from './unit-of-work';
 const START_RETRY_ATTEMPTS = 10;
 const START_RETRY_DELAY_MS = 3_000;
 
-/** The connection, the schema migrations and the unit of work every service runs its calls in. */
+/**
+ * The connection, migrated at start-up, and the unit of work every service runs its calls in. The
+ * migrations are the service's: its composition root passes them in.
+ */
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(database: DatabaseConfig): DynamicModule {
+  static forRoot(database: DatabaseConfig, migrations: NonNullable<DataSourceOptions['migrations']>): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -28,7 +31,7 @@ export class DatabaseModule {
           useFactory: (logger: PinoLogger) => {
             logger.setContext('TypeORM');
             return {
-              ...buildDataSourceOptions(database, { logger: new TypeOrmPinoLogger(logger) }),
+              ...buildDataSourceOptions(database, { migrations, logger: new TypeOrmPinoLogger(logger) }),
               // Each feature module registers its entities with TypeOrmModule.forFeature().
               autoLoadEntities: true,
               // A transient outage at start-up is waited for, 10 × 3 s; anything else fails at once.

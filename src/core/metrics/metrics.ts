@@ -60,24 +60,11 @@ function neverThrowing<F extends (...args: never[]) => unknown>(name: string, re
   }) as F;
 }
 
-/** A prom-client counter whose `inc` never throws (see neverThrowing). */
-function counter<T extends string>(configuration: CounterConfiguration<T>): Counter<T> {
-  const metric = new Counter(configuration);
-  metric.inc = neverThrowing(configuration.name, metric.inc.bind(metric));
-  return metric;
-}
-
-/** A prom-client histogram whose `observe`, and so the end of its timers, never throws (see neverThrowing). */
-function histogram<T extends string>(configuration: HistogramConfiguration<T>): Histogram<T> {
-  const metric = new Histogram(configuration);
-  metric.observe = neverThrowing(configuration.name, metric.observe.bind(metric));
-  return metric;
-}
-
 /**
  * The service's Prometheus metrics, every one of them declared here, in a registry of its own
  * rather than prom-client's global one, so that every app of a process (the tests start many)
- * counts for itself. The counters count whether or not /metrics is served (METRICS_ENABLED): an
+ * counts for itself (each metric is declared through counter(), histogram() or gauge(), which put it
+ * there). The counters count whether or not /metrics is served (METRICS_ENABLED): an
  * increment costs nanoseconds. The gauges are registered by the `watch…` methods, with the source
  * they read at every scrape, so that an app shows only those of what it runs (the SQLite queue or
  * the PostgreSQL pool). The process metrics (CPU, memory, GC, event-loop lag) are only collected
@@ -86,84 +73,72 @@ function histogram<T extends string>(configuration: HistogramConfiguration<T>): 
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = counter({
+  readonly httpRequests = this.counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route template and status.',
     labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
   });
 
-  readonly httpRequestDuration = histogram({
+  readonly httpRequestDuration = this.histogram({
     name: 'http_request_duration_seconds',
     help: 'Time from the request to the last byte of its answer, by method, route template and status.',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: REQUEST_BUCKETS,
-    registers: [this.registry],
   });
 
-  readonly documentsUpserted = counter({
+  readonly documentsUpserted = this.counter({
     name: 'tracking_documents_upserted_total',
     help: 'Documents stored by uploads, new or replaced.',
-    registers: [this.registry],
   });
 
-  readonly receipts = counter({
+  readonly receipts = this.counter({
     name: 'tracking_receipts_total',
     help: 'Documents named by delivery receipts, by the state they were to move to and what happened: changed, unchanged (already there), unknown (no such document).',
     labelNames: ['state', 'outcome'] as const,
-    registers: [this.registry],
   });
 
-  readonly gatewayReceipts = counter({
+  readonly gatewayReceipts = this.counter({
     name: 'tracking_gateway_receipts_total',
     help: "Gateways' receipts recorded by message id, by what became of each: applied, unchanged (a duplicate, a late report), pending (no document has the id yet).",
     labelNames: ['result'] as const,
-    registers: [this.registry],
   });
 
-  readonly pendingReceiptsApplied = counter({
+  readonly pendingReceiptsApplied = this.counter({
     name: 'tracking_pending_receipts_applied_total',
     help: 'Pending receipts applied when a submission named their message id.',
-    registers: [this.registry],
   });
 
-  readonly pendingReceiptsExpired = counter({
+  readonly pendingReceiptsExpired = this.counter({
     name: 'tracking_pending_receipts_expired_total',
     help: 'Pending receipts dropped unapplied after PENDING_RECEIPTS_HOURS.',
-    registers: [this.registry],
   });
 
-  readonly transfersCreated = counter({
+  readonly transfersCreated = this.counter({
     name: 'tracking_transfers_created_total',
     help: 'Transfers registered; a re-sent UBID counts again.',
-    registers: [this.registry],
   });
 
-  readonly transfersDeleted = counter({
+  readonly transfersDeleted = this.counter({
     name: 'tracking_transfers_deleted_total',
     help: 'Transfers deleted, by a request for one (request) or by a purge or the retention job (purge).',
     labelNames: ['by'] as const,
-    registers: [this.registry],
   });
 
-  readonly documentsPurged = counter({
+  readonly documentsPurged = this.counter({
     name: 'tracking_documents_purged_total',
     help: 'Documents deleted by a purge or the retention job.',
-    registers: [this.registry],
   });
 
-  readonly writeRetries = counter({
+  readonly writeRetries = this.counter({
     name: 'tracking_write_retries_total',
     help: 'Writes run again because they met another write on the same rows (PostgreSQL: a deadlock or a serialization failure), by conflict.',
     labelNames: ['conflict'] as const,
-    registers: [this.registry],
   });
 
-  readonly writeQueueWait = histogram({
+  readonly writeQueueWait = this.histogram({
     name: 'tracking_sqlite_write_queue_wait_seconds',
     help: 'SQLite: how long a write waited for its turn on the write connection.',
     buckets: QUEUE_WAIT_BUCKETS,
-    registers: [this.registry],
   });
 
   constructor(readonly enabled: boolean) {
@@ -213,6 +188,20 @@ export class Metrics {
   /** `state` is only a label here, the name of the state the receipts were for: core knows no states. */
   recordReceipts(state: string, counts: Record<ReceiptOutcome, number>): void {
     for (const [outcome, count] of Object.entries(counts)) this.receipts.inc({ state, outcome }, count);
+  }
+
+  /** A counter in this app's registry whose `inc` never throws (see neverThrowing). */
+  private counter<T extends string>(configuration: Omit<CounterConfiguration<T>, 'registers'>): Counter<T> {
+    const metric = new Counter({ ...configuration, registers: [this.registry] });
+    metric.inc = neverThrowing(configuration.name, metric.inc.bind(metric));
+    return metric;
+  }
+
+  /** A histogram in this app's registry whose `observe`, and so the end of its timers, never throws (see neverThrowing). */
+  private histogram<T extends string>(configuration: Omit<HistogramConfiguration<T>, 'registers'>): Histogram<T> {
+    const metric = new Histogram({ ...configuration, registers: [this.registry] });
+    metric.observe = neverThrowing(configuration.name, metric.observe.bind(metric));
+    return metric;
   }
 
   /**

@@ -2,22 +2,21 @@ import { execFile } from 'node:child_process';
 
 import { DataSource } from 'typeorm';
 
+import {
+  APPLIED_MIGRATIONS,
+  appliedMigrationsOf,
+  indexesOf,
+  MIGRATED_INDEXES,
+  MIGRATED_TABLES,
+  tablesOf,
+} from '../../../test/helpers/migrated-schema';
 import { createDatabase, describeEachDatabase, SHARED_DATABASES } from '../../../test/helpers/test-database';
-import { parseDatabaseUrl, redactPassword } from '../config/database-url';
-import { PROJECT_ROOT } from '../project-root';
-import { buildDataSourceOptions } from './data-source-options';
+import { parseDatabaseUrl, redactPassword } from '../../core/config/database-url';
+import { buildDataSourceOptions } from '../../core/database/data-source-options';
+import { PROJECT_ROOT } from '../../core/project-root';
 
-const MIGRATIONS =
-  'InitialSchema1732000000000, DocumentTrackingIndex1764100000000, DocumentsFillfactor1765100000000, DeliveryReceipts1766100000000';
-const TABLES = ['migrations', 'pending_receipts', 'sms_documents', 'sms_transfers'];
-const INDEXES = [
-  'IDX_pending_receipts_gateway_messageId',
-  'IDX_pending_receipts_receivedAt',
-  'IDX_sms_documents_UBID_state_uniqueId_when',
-  'IDX_sms_documents_gateway_messageId',
-  'IDX_sms_transfers_state_when',
-  'IDX_sms_transfers_when',
-];
+/** How the command lists the migrations it holds. */
+const MIGRATIONS = APPLIED_MIGRATIONS.join(', ');
 
 interface Run {
   code: number | null;
@@ -41,27 +40,13 @@ function migrationRun(databaseUrl: string): Promise<Run> {
 async function schemaOf(databaseUrl: string): Promise<{ tables: string[]; indexes: string[]; applied: string[] }> {
   const dataSource = await new DataSource(buildDataSourceOptions(parseDatabaseUrl(databaseUrl))).initialize();
   try {
-    const postgres = dataSource.options.type === 'postgres';
-    const names = async (sql: string) => (await dataSource.query<{ name: string }[]>(sql)).map((row) => row.name);
-    return {
-      tables: await names(
-        postgres
-          ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`
-          : `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1`,
-      ),
-      indexes: await names(
-        postgres
-          ? `SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'IDX_%' ORDER BY 1`
-          : `SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'IDX_%' ORDER BY 1`,
-      ),
-      applied: await names('SELECT "name" FROM "migrations" ORDER BY "id"'),
-    };
+    return { tables: await tablesOf(dataSource), indexes: await indexesOf(dataSource), applied: await appliedMigrationsOf(dataSource) };
   } finally {
     await dataSource.destroy();
   }
 }
 
-/** `npm run migration:run` (src/core/database/migrate.ts, built) as a process, on a fresh database of each kind. */
+/** `npm run migration:run` (src/app/database/migrate.ts, built) as a process, on a fresh database of each kind. */
 describeEachDatabase(SHARED_DATABASES, 'npm run migration:run on %s', (kind) => {
   let url: string;
   let remove: () => Promise<void>;
@@ -77,7 +62,7 @@ describeEachDatabase(SHARED_DATABASES, 'npm run migration:run on %s', (kind) => 
 
     expect(await migrationRun(url)).toEqual(expected);
     const schema = await schemaOf(url);
-    expect(schema).toEqual({ tables: TABLES, indexes: INDEXES, applied: MIGRATIONS.split(', ') });
+    expect(schema).toEqual({ tables: MIGRATED_TABLES, indexes: MIGRATED_INDEXES, applied: APPLIED_MIGRATIONS });
 
     expect(await migrationRun(url)).toEqual(expected);
     expect(await schemaOf(url)).toEqual(schema);

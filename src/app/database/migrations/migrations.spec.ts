@@ -1,8 +1,14 @@
 import { DataSource, MigrationInterface } from 'typeorm';
 
+import { APPLIED_MIGRATIONS, appliedMigrationsOf, indexesOf, MIGRATED_INDEXES } from '../../../../test/helpers/migrated-schema';
 import { createDatabase, describeEachDatabase, SHARED_DATABASES, storedTime } from '../../../../test/helpers/test-database';
-import { parseDatabaseUrl } from '../../config/database-url';
-import { buildDataSourceOptions, initializeDataSource, MIGRATIONS } from '../data-source-options';
+import { parseDatabaseUrl } from '../../../core/config/database-url';
+import { buildDataSourceOptions, initializeDataSource } from '../../../core/database/data-source-options';
+import { MIGRATIONS } from '../migrations';
+import { InitialSchema1732000000000 } from './1732000000000-initial-schema';
+import { DocumentTrackingIndex1764100000000 } from './1764100000000-document-tracking-index';
+import { DocumentsFillfactor1765100000000 } from './1765100000000-documents-fillfactor';
+import { DeliveryReceipts1766100000000 } from './1766100000000-delivery-receipts';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 
@@ -17,16 +23,6 @@ const ORIGINAL_SCHEMA = [
   `INSERT INTO sms_transfers ("UBID", "fileName", "origName", "when", documents, "SMScount") VALUES ('${UBID}', 'f', 'o', '2024-04-17 08:58:37', 1, 1)`,
   `INSERT INTO sms_documents ("UBID", "uniqueId", "SMScount", "when", data) VALUES ('${UBID}', 'a', 1, '2024-04-17 08:58:37', '{"b": 1, "a": [2]}')`,
 ];
-
-/** The migrations' indexes, as each engine's catalogue names them. */
-async function indexesOf(dataSource: DataSource): Promise<string[]> {
-  const rows: { name: string }[] = await dataSource.query(
-    dataSource.options.type === 'postgres'
-      ? `SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'IDX_%' ORDER BY 1`
-      : `SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'IDX_%' ORDER BY 1`,
-  );
-  return rows.map((row) => row.name);
-}
 
 /** PostgreSQL: the storage parameters set on `sms_documents`; SQLite has none. */
 async function storageParametersOf(dataSource: DataSource): Promise<string[]> {
@@ -46,21 +42,23 @@ class BrokenMigration1799999999999 implements MigrationInterface {
   }
 }
 
-const INDEXES = [
-  'IDX_pending_receipts_gateway_messageId',
-  'IDX_pending_receipts_receivedAt',
-  'IDX_sms_documents_UBID_state_uniqueId_when',
-  'IDX_sms_documents_gateway_messageId',
-  'IDX_sms_transfers_state_when',
-  'IDX_sms_transfers_when',
-];
+describe('MIGRATIONS', () => {
+  it('runs the migrations in their order', () => {
+    expect(MIGRATIONS).toEqual([
+      InitialSchema1732000000000,
+      DocumentTrackingIndex1764100000000,
+      DocumentsFillfactor1765100000000,
+      DeliveryReceipts1766100000000,
+    ]);
+  });
+});
 
 describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
   let url: string;
   let remove: () => Promise<void>;
   const open = () => {
     const config = parseDatabaseUrl(url);
-    return initializeDataSource(buildDataSourceOptions(config), config);
+    return initializeDataSource(buildDataSourceOptions(config, { migrations: MIGRATIONS }), config);
   };
 
   beforeEach(async () => ({ url, remove } = await createDatabase(kind)));
@@ -68,16 +66,11 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
 
   it('build the schema in an empty database, once', async () => {
     const first = await open();
-    expect(await indexesOf(first)).toEqual(INDEXES);
+    expect(await indexesOf(first)).toEqual(MIGRATED_INDEXES);
     await first.destroy();
 
     const again = await open();
-    expect(await again.query('SELECT "name" FROM "migrations" ORDER BY "id"')).toEqual([
-      { name: 'InitialSchema1732000000000' },
-      { name: 'DocumentTrackingIndex1764100000000' },
-      { name: 'DocumentsFillfactor1765100000000' },
-      { name: 'DeliveryReceipts1766100000000' },
-    ]);
+    expect(await appliedMigrationsOf(again)).toEqual(APPLIED_MIGRATIONS);
     expect(await storageParametersOf(again)).toEqual(kind === 'postgres' ? ['fillfactor=70'] : []);
     await again.destroy();
   });
@@ -90,7 +83,7 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
 
     const upgraded = await open();
 
-    expect(await indexesOf(upgraded)).toEqual(INDEXES);
+    expect(await indexesOf(upgraded)).toEqual(MIGRATED_INDEXES);
     expect(await storageParametersOf(upgraded)).toEqual(kind === 'postgres' ? ['fillfactor=70'] : []);
     const [document] = await upgraded.query(`SELECT "uniqueId", "when", "data" FROM "sms_documents"`);
     expect(document.uniqueId).toBe('a');
@@ -124,7 +117,7 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
     const initialize = jest.spyOn(DataSource.prototype, 'initialize');
     // TypeORM tells a failed migration on the console whatever the logging option; kept out of the output.
     const consoleLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    const options = { ...buildDataSourceOptions(config), migrations: [...MIGRATIONS, BrokenMigration1799999999999] };
+    const options = buildDataSourceOptions(config, { migrations: [...MIGRATIONS, BrokenMigration1799999999999] });
 
     const failure = await initializeDataSource(options, config).then(
       () => undefined,
@@ -138,12 +131,7 @@ describeEachDatabase(SHARED_DATABASES, 'migrations on %s', (kind) => {
     expect(opened.isInitialized).toBe(false);
     // Each migration in its own transaction: the schema up to the failed one stays, and a restart resumes there.
     const after = await new DataSource(buildDataSourceOptions(config)).initialize();
-    expect(await after.query('SELECT "name" FROM "migrations" ORDER BY "id"')).toEqual([
-      { name: 'InitialSchema1732000000000' },
-      { name: 'DocumentTrackingIndex1764100000000' },
-      { name: 'DocumentsFillfactor1765100000000' },
-      { name: 'DeliveryReceipts1766100000000' },
-    ]);
+    expect(await appliedMigrationsOf(after)).toEqual(APPLIED_MIGRATIONS);
     await after.destroy();
   });
 });

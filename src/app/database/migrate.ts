@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 
-import { ConfigError, loadConfig } from '../config/app-config';
-import { redactPassword } from '../config/database-url';
-import { buildDataSourceOptions, initializeDataSource } from './data-source-options';
+import { ConfigError, loadConfig } from '../../core/config/app-config';
+import { redactPassword } from '../../core/config/database-url';
+import { buildDataSourceOptions, initializeDataSource } from '../../core/database/data-source-options';
+import { MIGRATIONS } from './migrations';
 
 /**
  * `npm run migration:run`: brings the database of DATABASE_URL to the current schema and exits.
@@ -10,7 +11,7 @@ import { buildDataSourceOptions, initializeDataSource } from './data-source-opti
  */
 async function migrate(): Promise<void> {
   const { database } = loadConfig();
-  const dataSource = await initializeDataSource(buildDataSourceOptions(database), database);
+  const dataSource = await initializeDataSource(buildDataSourceOptions(database, { migrations: MIGRATIONS }), database);
   const applied = await dataSource.query<{ name: string }[]>('SELECT "name" FROM "migrations" ORDER BY "id"');
   await dataSource.destroy();
   const where = database.engine === 'postgres' ? redactPassword(database.url) : database.path;
