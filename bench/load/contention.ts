@@ -17,6 +17,10 @@ const SUB_BATCH = 2000;
 const SUB_BATCH_STEP = 1000;
 /** Receipts name this many random documents of the batch, for SENT or DONE. */
 const RECEIPT_DOCUMENTS = 500;
+/** Submissions that give the documents their Jasmin message ids, before the load: at most this many a request. */
+const SUBMISSION_DOCUMENTS = 5000;
+/** What a Jasmin delivery report says of a message, at random: a final outcome or an intermediate one. */
+const JASMIN_STATUSES = ['DELIVRD', 'UNDELIV', 'EXPIRED', 'ENROUTE'];
 /** Clients of each kind per batch, each with one request in flight on a connection of its own. */
 const CLIENTS_PER_KIND = 2;
 /** A request not answered within this counts as a connection error (the service is stuck). */
@@ -30,13 +34,13 @@ export interface ContentionOptions {
   keyless: number;
 }
 
-type KindName = 'uploads' | 'receipts' | 'moves' | 'keyless';
+type KindName = 'uploads' | 'receipts' | 'moves' | 'callbacks' | 'keyless';
 
 /**
  * Which statuses each kind may answer: a receipt for SENT of a document already DONE is a 409, as
  * documented; a client without a key gets 401 under /tracking and 404 elsewhere.
  */
-const EXPECTED: Record<KindName, number[]> = { uploads: [201], receipts: [200, 409], moves: [200], keyless: [401, 404] };
+const EXPECTED: Record<KindName, number[]> = { uploads: [201], receipts: [200, 409], moves: [200], callbacks: [200], keyless: [401, 404] };
 
 interface Tally {
   latencies: number[];
@@ -106,6 +110,11 @@ function keylessRequest(round: number, upload: Buffer, junk: Buffer): Call {
   return shapes[round % shapes.length];
 }
 
+/** The Jasmin message id the benchmark gives a document of a batch. */
+function jasminId(ubid: string, uniqueId: string): string {
+  return `${ubid}-${uniqueId}`;
+}
+
 /** A whole number from 0 to `below` - 1. */
 function randomBelow(below: number): number {
   return Math.floor(Math.random() * below);
@@ -115,7 +124,9 @@ function randomBelow(below: number): number {
  * The mix of issue 24 that made PostgreSQL answer 500: writers of one batch that meet. Two batches
  * of 20,000 documents; per batch, 2 clients re-uploading overlapping 2000-document sub-batches,
  * 2 posting receipts for 500 random documents (SENT or DONE) and 2 moving the whole batch
- * (`PUT /tracking/sms_documents/{ubid}/{state}`, SENT or DONE), for `duration` seconds. Counts every
+ * (`PUT /tracking/sms_documents/{ubid}/{state}`, SENT or DONE), and 2 gateways' callbacks (single
+ * Jasmin DLRs, `GET /tracking/gateways/jasmin/dlr`, for random documents of the batch, by the ids a
+ * submission gave them before the load), for `duration` seconds. Counts every
  * status and every connection error, and exits 1 on any 5xx, connection error or status a kind may
  * not answer.
  */
@@ -128,7 +139,8 @@ export async function contention({ databaseUrl, duration, keyless }: ContentionO
     console.error(
       `${engine} (${redactPassword(databaseUrl)}): ${BATCHES} batches of ${count(DOCUMENTS_PER_BATCH)} documents; per batch ` +
         `${CLIENTS_PER_KIND} clients re-uploading ${SUB_BATCH}-document sub-batches, ${CLIENTS_PER_KIND} posting receipts for ` +
-        `${RECEIPT_DOCUMENTS} documents, ${CLIENTS_PER_KIND} moving the whole batch; ${keyless} clients without a key; ${duration} s.`,
+        `${RECEIPT_DOCUMENTS} documents, ${CLIENTS_PER_KIND} moving the whole batch, ${CLIENTS_PER_KIND} sending single Jasmin ` +
+        `DLRs; ${keyless} clients without a key; ${duration} s.`,
     );
     const subBatches = Array.from({ length: (DOCUMENTS_PER_BATCH - SUB_BATCH) / SUB_BATCH_STEP + 1 }, (_, index) =>
       documentsJson(index * SUB_BATCH_STEP, SUB_BATCH),
@@ -140,10 +152,20 @@ export async function contention({ databaseUrl, duration, keyless }: ContentionO
       for (let from = 0; from < DOCUMENTS_PER_BATCH; from += 5000) {
         await service.send('POST', '/tracking/sms_documents', uploadBody(ubid, documentsJson(from, 5000)));
       }
+      for (let from = 0; from < DOCUMENTS_PER_BATCH; from += SUBMISSION_DOCUMENTS) {
+        const messages = uniqueIds
+          .slice(from, from + SUBMISSION_DOCUMENTS)
+          .map((uniqueId) => ({ uniqueId, messageId: jasminId(ubid, uniqueId) }));
+        await service.send(
+          'POST',
+          `/tracking/sms_documents/${ubid}/submissions`,
+          Buffer.from(JSON.stringify({ gateway: 'jasmin', messages })),
+        );
+      }
     }
 
     const tallies = new Map<KindName, Tally>(
-      (['uploads', 'receipts', 'moves', 'keyless'] as const).map((kind) => [
+      (['uploads', 'receipts', 'moves', 'callbacks', 'keyless'] as const).map((kind) => [
         kind,
         { latencies: [], statuses: new Map(), connectionErrors: new Map() },
       ]),
@@ -183,6 +205,15 @@ export async function contention({ databaseUrl, duration, keyless }: ContentionO
           ),
         })),
         client('moves', () => ({ method: 'PUT', path: `/tracking/sms_documents/${ubid}/${state()}` })),
+        client('callbacks', () => {
+          const report = new URLSearchParams({
+            id: jasminId(ubid, uniqueIds[randomBelow(uniqueIds.length)]),
+            message_status: JASMIN_STATUSES[randomBelow(JASMIN_STATUSES.length)],
+            level: '2',
+            err: '000',
+          });
+          return { method: 'GET', path: `/tracking/gateways/jasmin/dlr?${report.toString()}` };
+        }),
       ]).flat(),
     );
     const junk = Buffer.alloc(2 * 1024 * 1024, ' ');

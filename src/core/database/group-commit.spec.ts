@@ -13,7 +13,7 @@ function controlledFlush() {
   return { flush, calls };
 }
 
-const OPTIONS: GroupCommitOptions = { maxItems: 4, maxWaiting: 6, concurrency: 1 };
+const OPTIONS: GroupCommitOptions = { maxItems: 4, maxWaiting: 6 };
 /** Lets the promise callbacks that are due run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -95,16 +95,5 @@ describe('GroupCommit', () => {
     await settle();
     calls[2].commit();
     await expect(fourth).resolves.toEqual(['done 4']);
-  });
-
-  it('runs up to `concurrency` flushes side by side', () => {
-    const { flush, calls } = controlledFlush();
-    const group = new GroupCommit(flush, { ...OPTIONS, concurrency: 2 }, 'receipts');
-
-    void group.submit([1]);
-    void group.submit([2]);
-    void group.submit([3]);
-
-    expect(calls.map((call) => call.items)).toEqual([[1], [2]]);
   });
 });

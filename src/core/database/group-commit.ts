@@ -5,8 +5,6 @@ export interface GroupCommitOptions {
   maxItems: number;
   /** The most items waiting for a flush; more are refused at once rather than queued without end. */
   maxWaiting: number;
-  /** Flushes that may run at once. */
-  concurrency: number;
 }
 
 interface Waiting<I, O> {
@@ -20,10 +18,10 @@ export const groupCommitFull = (what: string) => new DomainError('unavailable', 
 
 /**
  * Group commit: small writes that arrive together share one transaction, so one commit (one fsync)
- * serves many callers, each answered only once the flush holding its items has committed. While
- * `concurrency` flushes run, new items wait; when one ends, the next takes everything waiting (up
- * to `maxItems`). Under a light load a caller is flushed at once, alone; under a heavy one the
- * groups grow with it.
+ * serves many callers, each answered only once the flush holding its items has committed. One
+ * flush runs at a time: while it runs, new items wait; when it ends, the next takes everything
+ * waiting (up to `maxItems`). Under a light load a caller is flushed at once, alone; under a heavy
+ * one the groups grow with it.
  *
  * A flush that fails fails all of its callers (none was acknowledged, each may retry), and the
  * flushes after it go on.
@@ -31,7 +29,7 @@ export const groupCommitFull = (what: string) => new DomainError('unavailable', 
 export class GroupCommit<I, O> {
   private readonly waiting: Waiting<I, O>[] = [];
   private waitingItems = 0;
-  private running = 0;
+  private flushing = false;
 
   constructor(
     /** Writes the items in one transaction and answers one result per item, in order. */
@@ -52,15 +50,14 @@ export class GroupCommit<I, O> {
     return new Promise<O[]>((resolve, reject) => {
       this.waiting.push({ items, resolve, reject });
       this.waitingItems += items.length;
-      this.startFlushes();
+      this.startFlush();
     });
   }
 
-  private startFlushes(): void {
-    while (this.running < this.options.concurrency && this.waiting.length > 0) {
-      this.running += 1;
-      void this.runFlush(this.takeGroup());
-    }
+  private startFlush(): void {
+    if (this.flushing || this.waiting.length === 0) return;
+    this.flushing = true;
+    void this.runFlush(this.takeGroup());
   }
 
   /** The callers the next flush serves: the first always, then the next ones while they fit. */
@@ -86,8 +83,8 @@ export class GroupCommit<I, O> {
     } catch (error) {
       for (const caller of group) caller.reject(error);
     } finally {
-      this.running -= 1;
-      this.startFlushes();
+      this.flushing = false;
+      this.startFlush();
     }
   }
 }

@@ -19,7 +19,6 @@ export const RECEIPTS_WAITING_MAX = 50_000;
 export const RECEIPT_GROUPING: GroupCommitOptions = {
   maxItems: MAX_RECEIPTS_PER_REQUEST,
   maxWaiting: RECEIPTS_WAITING_MAX,
-  concurrency: 1,
 };
 
 /**

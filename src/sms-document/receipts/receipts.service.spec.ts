@@ -1,14 +1,26 @@
-import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../../test/helpers/test-database';
+import { QueryRunner } from 'typeorm';
+
+import { untilWaitingForLock } from '../../../test/helpers/lock-waits';
+import {
+  describeEachDatabase,
+  describeOnPostgres,
+  openTestDatabase,
+  TEST_DATABASES,
+  TestDatabase,
+} from '../../../test/helpers/test-database';
 import { loadConfig } from '../../core/config/app-config';
+import { TypeOrmUnitOfWork } from '../../core/database/typeorm-unit-of-work';
 import { DomainError } from '../../core/errors/domain-error';
 import { RETRY_AFTER_SECONDS } from '../../core/errors/http-exception.filter';
 import { Metrics } from '../../core/metrics/metrics';
 import { TypeOrmSmsTransferRepository } from '../../sms-transfer/typeorm-sms-transfer.repository';
 import { DeliveryOutcome, GatewayReceipt, IntermediateStatus, ReceiptStatus } from '../../tracking/gateway-receipt';
+import { TrackingState } from '../../tracking/tracking-state';
 import { toDocumentBatch } from '../domain/document-batch';
+import { SmsDocumentService } from '../sms-document.service';
 import { TypeOrmSmsDocumentRepository } from '../typeorm-sms-document.repository';
 import { ReceiptsService } from './receipts.service';
-import { TypeOrmReceiptRepository } from './typeorm-receipt.repository';
+import { bucketOf, MESSAGE_IDS, TypeOrmReceiptRepository } from './typeorm-receipt.repository';
 
 const UBID = '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10';
 const OTHER_UBID = '11111111-1111-4111-8111-111111111111';
@@ -214,6 +226,24 @@ describeEachDatabase(TEST_DATABASES, 'ReceiptsService on %s', (kind) => {
       expect(await pendingRows()).toEqual([{ messageId: 'msg-8', status: 'delivered' }]);
     });
 
+    // A COUNT(*) of the table on each receipt took most of a receipt's time near a million pending rows on PostgreSQL.
+    it('bounds the pending receipts by its own count, without counting the table: those another instance keeps count from its next count', async () => {
+      const bounded = make({ PENDING_RECEIPTS_MAX: '2' });
+      await make().record([receipt('msg-7', DeliveryOutcome.DELIVERED)]);
+      const before = db.queries.length;
+
+      expect(await bounded.record([receipt('msg-8', DeliveryOutcome.DELIVERED)])).toEqual(['pending']);
+
+      expect(db.queries.slice(before).filter((query) => /COUNT\(.*"pending_receipts"/s.test(query))).toEqual([]);
+      expect(bounded.pending).toBe(1);
+      await bounded.countPending();
+      await expect(bounded.record([receipt('msg-9', DeliveryOutcome.DELIVERED)])).rejects.toMatchObject({ kind: 'unavailable' });
+      expect(await pendingRows()).toEqual([
+        { messageId: 'msg-7', status: 'delivered' },
+        { messageId: 'msg-8', status: 'delivered' },
+      ]);
+    });
+
     it('drops the pending receipts older than PENDING_RECEIPTS_HOURS, and counts those left', async () => {
       await service.record([receipt('old', DeliveryOutcome.DELIVERED), receipt('new', DeliveryOutcome.DELIVERED)]);
       await db.sql(`UPDATE "pending_receipts" SET "receivedAt" = '2024-04-16 09:00:00' WHERE "messageId" = 'old'`);
@@ -223,5 +253,197 @@ describeEachDatabase(TEST_DATABASES, 'ReceiptsService on %s', (kind) => {
       expect(await pendingRows()).toEqual([{ messageId: 'new', status: 'delivered' }]);
       expect(service.pending).toBe(1);
     });
+  });
+});
+
+/**
+ * Receipts by message id that meet other writes of the same documents on PostgreSQL, each write
+ * stopped where they meet by a row, table or advisory lock a third transaction holds (the order
+ * of docs/database.md#lock-order and docs/receipts.md#transactions-and-locks). Every one must
+ * finish answered, without a deadlock or a retry. On SQLite they cannot meet: writes take turns.
+ */
+describeOnPostgres('ReceiptsService on PostgreSQL: receipts that meet other writes', () => {
+  /** Pieces of the statements each write waits in. */
+  const RECEIPT_DOCUMENTS = 'AND d."UBID" = ANY($3::bpchar[])';
+  const RECEIPT_PENDING = 'INSERT INTO "pending_receipts"';
+  const MESSAGE_ID_LOCKS = `pg_advisory_xact_lock(${MESSAGE_IDS}`;
+  const BATCH_LOCK_ALONE = 'SELECT pg_advisory_xact_lock(';
+  const UPLOAD = 'INSERT INTO "sms_documents"';
+  const SUBMISSION_DOCUMENTS = 'SELECT "uniqueId", "state"';
+  const uniqueIds = Array.from({ length: 10 }, (_, index) => `d${index}`);
+  let db: TestDatabase;
+  let metrics: Metrics;
+  let receipts: ReceiptsService;
+  let documents: SmsDocumentService;
+  let holder: QueryRunner;
+
+  const deliveries = async () =>
+    (
+      await db.sql<{ uniqueId: string; state: string; messageId: string | null; outcome: string | null }>(
+        `SELECT "uniqueId", "state", "messageId", "outcome" FROM "sms_documents" WHERE "UBID" = ? ORDER BY "uniqueId"`,
+        [UBID],
+      )
+    ).map(({ uniqueId, state, messageId, outcome }) => `${uniqueId}:${state}:${messageId}:${outcome}`);
+  /** The third transaction: it runs `sql` and holds what it locked until the test commits it. */
+  const hold = async (sql: string, parameters?: unknown[]) => {
+    await holder.startTransaction();
+    await holder.query(sql, parameters);
+  };
+  const holdDocument = (uniqueId: string) =>
+    hold(`SELECT 1 FROM "sms_documents" WHERE "UBID" = $1 AND "uniqueId" = $2 FOR UPDATE`, [UBID, uniqueId]);
+  const upload = (...named: string[]) =>
+    documents.upsert(
+      toDocumentBatch(
+        UBID,
+        named.map((uniqueId) => ({ uniqueId, SMScount: 1, data: {} })),
+      ),
+    );
+  const delivered = (...messageIds: string[]) => messageIds.map((messageId) => receipt(messageId, DeliveryOutcome.DELIVERED));
+  const expectNoRetry = async () => expect(await metrics.writeRetries.get()).toMatchObject({ values: [] });
+
+  // d0 to d9 SENT with the ids m0 to m9 (d10 uploaded, without an id, where a test needs it).
+  beforeEach(async () => {
+    db = await openTestDatabase('postgres');
+    metrics = new Metrics(false);
+    // A unit of work that counts its retries: none of these writes may need one.
+    const unitOfWork = new TypeOrmUnitOfWork(db.dataSource, db.context, null, metrics);
+    const transfers = new TypeOrmSmsTransferRepository(db.context);
+    const documentRepository = new TypeOrmSmsDocumentRepository(db.context);
+    receipts = new ReceiptsService(
+      new TypeOrmReceiptRepository(db.context),
+      documentRepository,
+      transfers,
+      unitOfWork,
+      metrics,
+      loadConfig({}),
+    );
+    documents = new SmsDocumentService(documentRepository, transfers, unitOfWork, metrics);
+    await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 11, SMScount: 11 }));
+    await upload(...uniqueIds);
+    await receipts.submit(
+      UBID,
+      'jasmin',
+      uniqueIds.map((uniqueId, index) => ({ uniqueId, messageId: `m${index}` })),
+    );
+    holder = db.dataSource.createQueryRunner();
+  });
+  afterEach(async () => {
+    if (holder.isTransactionActive) await holder.rollbackTransaction();
+    await holder.release();
+    await db.close();
+  });
+
+  // The receipt holds the batch's lock shared and d2, and waits for d7. The move asks for the
+  // batch's lock alone, holding nothing yet. Had the receipt locked its documents before the batch,
+  // the move would hold the batch and wait for d2 while the receipt, past d7, waited for the batch.
+  it('finishes a receipt and a move of the whole batch that meet: the receipt first, the move then moves the rest', async () => {
+    await holdDocument('d7');
+    const receipt = receipts.record(delivered('m8', 'm7', 'm2'));
+    await untilWaitingForLock(db, RECEIPT_DOCUMENTS);
+    const move = documents.updateState(UBID, TrackingState.DONE);
+    await untilWaitingForLock(db, BATCH_LOCK_ALONE);
+
+    await holder.commitTransaction();
+
+    await expect(receipt).resolves.toEqual(['applied', 'applied', 'applied']);
+    await expect(move).resolves.toBe(7);
+    expect(await deliveries()).toEqual(
+      uniqueIds.map((uniqueId, index) => `${uniqueId}:DONE:m${index}:${['d2', 'd7', 'd8'].includes(uniqueId) ? 'delivered' : null}`),
+    );
+    await expectNoRetry();
+  });
+
+  // The upload shares the batch's lock with the receipt and writes in uniqueId order: it waits for
+  // d2, which the receipt holds. Had the receipt locked its documents in another order (d8 first),
+  // it would hold d8 and wait for d6 while the upload, holding d2, waited for d8... and the receipt
+  // then for d2.
+  it('finishes a receipt and an upload of the same documents that meet: the receipt first, then the upload resets them', async () => {
+    await holdDocument('d6');
+    const receipt = receipts.record(delivered('m8', 'm6', 'm2'));
+    await untilWaitingForLock(db, RECEIPT_DOCUMENTS);
+    const reupload = upload('d8', 'd6', 'd2');
+    await untilWaitingForLock(db, UPLOAD);
+
+    await holder.commitTransaction();
+
+    await expect(receipt).resolves.toEqual(['applied', 'applied', 'applied']);
+    await expect(reupload).resolves.toBe(3);
+    expect(await deliveries()).toEqual(
+      uniqueIds.map((uniqueId, index) => `${uniqueId}:${['d2', 'd6', 'd8'].includes(uniqueId) ? 'INIT' : 'SENT'}:m${index}:null`),
+    );
+    await expectNoRetry();
+  });
+
+  describe('a receipt and a submission of the same id', () => {
+    beforeEach(() => upload('d10'));
+
+    // The submission holds m10's lock and waits for d10; the receipt waits for m10's lock, so it
+    // finds d10 with its id once the submission has committed, rather than missing it.
+    it('applies the receipt of an id whose submission it waited for', async () => {
+      await holdDocument('d10');
+      const submission = receipts.submit(UBID, 'jasmin', [{ uniqueId: 'd10', messageId: 'm10' }]);
+      await untilWaitingForLock(db, SUBMISSION_DOCUMENTS);
+      const receipt = receipts.record(delivered('M10'));
+      await untilWaitingForLock(db, MESSAGE_ID_LOCKS);
+
+      await holder.commitTransaction();
+
+      await expect(submission).resolves.toMatchObject({ changed: 1, receiptsApplied: 0 });
+      await expect(receipt).resolves.toEqual(['applied']);
+      expect(await deliveries()).toContain('d10:DONE:m10:delivered');
+      expect(await db.sql(`SELECT * FROM "pending_receipts"`)).toEqual([]);
+      await expectNoRetry();
+    });
+
+    // The receipt found no document with m10 and keeps itself pending, holding m10's lock; the
+    // submission waits for that lock, so it finds the pending receipt once the receipt has committed.
+    it('keeps a receipt pending and has the submission it held up apply it', async () => {
+      await hold(`LOCK TABLE "pending_receipts" IN SHARE MODE`);
+      const receipt = receipts.record(delivered('M10'));
+      await untilWaitingForLock(db, RECEIPT_PENDING);
+      const submission = receipts.submit(UBID, 'jasmin', [{ uniqueId: 'd10', messageId: 'm10' }]);
+      await untilWaitingForLock(db, MESSAGE_ID_LOCKS);
+
+      await holder.commitTransaction();
+
+      await expect(receipt).resolves.toEqual(['pending']);
+      await expect(submission).resolves.toMatchObject({ changed: 1, receiptsApplied: 1 });
+      expect(await deliveries()).toContain('d10:DONE:m10:delivered');
+      expect(await db.sql(`SELECT * FROM "pending_receipts"`)).toEqual([]);
+      expect(receipts.pending).toBe(0);
+      await expectNoRetry();
+    });
+  });
+
+  // Three ids of three buckets, named by one group in the buckets' order and by the other in the
+  // reverse; the third transaction holds the middle bucket. Both take their buckets in one order:
+  // the second waits behind the first at the lowest. Taken in the order named, the first would hold
+  // the lowest, the second the highest, and each would wait for the other's once the middle is free.
+  it('finishes two groups of receipts naming the same ids in opposite orders: the first to ask first', async () => {
+    const [low, middle, high] = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']
+      .map((messageId) => ({ messageId, bucket: bucketOf({ gateway: 'jasmin', messageId }) }))
+      .filter(({ bucket }, index, all) => all.findIndex((other) => other.bucket === bucket) === index)
+      .slice(0, 3)
+      .sort((a, b) => a.bucket - b.bucket);
+    await hold(`SELECT pg_advisory_xact_lock($1, $2)`, [MESSAGE_IDS, middle.bucket]);
+    const first = receipts.record(delivered(low.messageId, middle.messageId, high.messageId));
+    await untilWaitingForLock(db, MESSAGE_ID_LOCKS);
+    const second = receipts.record(
+      [high, middle, low].map(({ messageId }) => receipt(messageId, DeliveryOutcome.FAILED, { errorCode: '011' })),
+    );
+    await untilWaitingForLock(db, MESSAGE_ID_LOCKS, 2);
+
+    await holder.commitTransaction();
+
+    await expect(first).resolves.toEqual(['applied', 'applied', 'applied']);
+    await expect(second).resolves.toEqual(['unchanged', 'unchanged', 'unchanged']);
+    const named = new Set([low, middle, high].map(({ messageId }) => messageId));
+    expect(await deliveries()).toEqual(
+      uniqueIds.map(
+        (uniqueId, index) =>
+          `${uniqueId}:${named.has(`m${index}`) ? 'DONE' : 'SENT'}:m${index}:${named.has(`m${index}`) ? 'delivered' : null}`,
+      ),
+    );
+    await expectNoRetry();
   });
 });

@@ -17,11 +17,11 @@ import { DeliveryChange, ReceiptRepository, Submission, TrackedMessage } from '.
  * one, so receipts of different messages mostly run side by side, and a request of 5000 ids holds
  * at most 64 locks, far below the lock table's room (max_locks_per_transaction × connections).
  */
-const MESSAGE_IDS = 7_000_003;
+export const MESSAGE_IDS = 7_000_003;
 const MESSAGE_ID_BUCKETS = 64;
 
 /** The bucket of a message id's lock: any stable hash of its key does. */
-function bucketOf(name: MessageName): number {
+export function bucketOf(name: MessageName): number {
   let hash = 0;
   for (const character of messageKey(name)) hash = (hash * 31 + character.charCodeAt(0)) % MESSAGE_ID_BUCKETS;
   return hash;
