@@ -180,7 +180,9 @@ class PlanRun {
       messages.push({ uniqueId: referenceUniqueId(document % this.options.transfer), messageId: messageIdOf(document) });
     }
     for (const [transfer, messages] of perTransfer) {
-      this.appliedBySubmissions += await submitMessages(this.service, this.ubids[transfer], GATEWAY, messages);
+      // Awaited first: `+=` would read the sum before the await, and lose what submissions side by side add meanwhile.
+      const applied = await submitMessages(this.service, this.ubids[transfer], GATEWAY, messages);
+      this.appliedBySubmissions += applied;
     }
   }
 
