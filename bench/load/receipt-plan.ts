@@ -72,7 +72,7 @@ const DONE_AT_FROM = Date.parse('2026-12-07T08:00:00.000Z');
 const DAY_MS = 86_400_000;
 
 /**
- * Each document's reports (0 to 3 intermediate ones in their order, then, for 90 % of the
+ * Each document's reports (0 to 5 intermediate ones in their order, then, for 90 % of the
  * documents, one final outcome with an error code and a time), the shuffled order with
  * `duplicateShare` of the reports twice, and the `lateShare` of the documents submitted late. At
  * most one final outcome per document: the service's rule makes any order of a message's reports
