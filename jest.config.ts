@@ -4,7 +4,8 @@ const config: Config = {
   // 'ts' first: a spec's JSON data file shares its unit's name (foo.ts, foo.spec.ts, foo.json).
   moduleFileExtensions: ['ts', 'js', 'json'],
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  // bench/ for the specs of the benchmarks' own helpers (their plans); the benchmarks themselves are no tests.
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/bench'],
   testRegex: '.*\\.(e2e-)?spec\\.ts$',
   // Type checking is `npm run typecheck`'s job; ts-jest only transpiles, which keeps the suite fast.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },

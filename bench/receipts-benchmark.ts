@@ -17,7 +17,7 @@ import { BuiltService } from './built-service';
 import { engineVersion } from './load/engine';
 import { BenchClient } from './load/http';
 import { count, ms, percentile, printTable } from './load/report';
-import { documentsJson, transferBody, uploadBody } from './load/upload-bodies';
+import { createTransferWithDocuments, referenceUniqueId, submitMessages } from './load/submissions';
 
 const USAGE = `Usage: npm run bench:receipts -- [--documents <n>] [--in-flight <n,n,…>] [--postgres <url>]
 
@@ -25,7 +25,6 @@ const USAGE = `Usage: npm run bench:receipts -- [--documents <n>] [--in-flight <
   --in-flight <n,…>   requests in flight, one phase each (default 1,64,256)
   --postgres <url>    also on PostgreSQL: DATABASE_URL of an empty throwaway database (the benchmark leaves its rows)`;
 
-const SUB_BATCH = 5000;
 const GATEWAY = 'jasmin';
 
 interface Options {
@@ -110,16 +109,14 @@ async function run(client: BenchClient, paths: string[], inFlight: number): Prom
 /** The transfer, its documents and their message ids, set by submissions as a sender would. */
 async function prepare(service: BuiltService, total: number): Promise<string[]> {
   const ubid = randomUUID();
-  await service.send('POST', '/tracking/sms_transfers', transferBody(ubid, total));
+  await createTransferWithDocuments(service, ubid, total);
   const messageIds = Array.from({ length: total }, (_, index) => messageIdOf(index));
-  for (let from = 0; from < total; from += SUB_BATCH) {
-    const size = Math.min(SUB_BATCH, total - from);
-    const documents = documentsJson(from, size);
-    await service.send('POST', '/tracking/sms_documents', uploadBody(ubid, documents));
-    const uniqueIds = (JSON.parse(documents.toString()) as { uniqueId: string }[]).map((document) => document.uniqueId);
-    const messages = uniqueIds.map((uniqueId, offset) => ({ uniqueId, messageId: messageIds[from + offset] }));
-    await service.send('POST', `/tracking/sms_documents/${ubid}/submissions`, JSON.stringify({ gateway: GATEWAY, messages }));
-  }
+  await submitMessages(
+    service,
+    ubid,
+    GATEWAY,
+    messageIds.map((messageId, index) => ({ uniqueId: referenceUniqueId(index), messageId })),
+  );
   return messageIds;
 }
 

@@ -107,8 +107,11 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   };
 }
 
-/** A new empty database of the kind, and how to remove it. */
-export async function createDatabase(kind: TestDatabaseKind): Promise<{ url: string; remove: () => Promise<void> }> {
+/** A new empty database of the kind (on PostgreSQL, on `server`), and how to remove it. */
+export async function createDatabase(
+  kind: TestDatabaseKind,
+  server = process.env.TEST_DATABASE_URL!,
+): Promise<{ url: string; remove: () => Promise<void> }> {
   if (kind === 'sqlite::memory:') {
     return { url: kind, remove: async () => undefined };
   }
@@ -116,7 +119,6 @@ export async function createDatabase(kind: TestDatabaseKind): Promise<{ url: str
     const folder = mkdtempSync(join(tmpdir(), 'tracking-db-'));
     return { url: `sqlite:${join(folder, 'tracking.db')}`, remove: async () => rmSync(folder, { recursive: true, force: true }) };
   }
-  const server = process.env.TEST_DATABASE_URL!;
   const name = `tracking_test_${randomBytes(6).toString('hex')}`;
   await withServer(server, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(server);
