@@ -24,8 +24,11 @@ export interface SmsDocument extends SmsDocumentDelivery {
   data: Record<string, unknown>;
 }
 
-/** What a sender uploads for each document; the database fills state and time. */
-export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'>;
+/**
+ * What a sender uploads for each document; the database fills state and time. The gateway's id of
+ * its message is optional (both fields or neither), and may come later with a submission.
+ */
+export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'> & Partial<Pick<SmsDocument, 'gateway' | 'messageId'>>;
 
 /** A document as an export writes it: the fields it had before the delivery fields, kept so for the readers of exports. */
 export type ExportedSmsDocument = Omit<SmsDocument, keyof SmsDocumentDelivery>;
