@@ -49,7 +49,6 @@ describe('toDocumentBatch', () => {
     const batch = toDocumentBatch(UBID, [
       { uniqueId: 'a', SMScount: 1, data: {}, gateway: 'jasmin', messageId: 'Old' },
       { uniqueId: 'b', SMScount: 1, data: {} },
-      { uniqueId: 'c', SMScount: 1, data: {}, gateway: null, messageId: null },
       { uniqueId: 'd', SMScount: 1, data: {}, gateway: 'kannel', messageId: 'old' },
       { uniqueId: 'a', SMScount: 1, data: {}, gateway: 'jasmin', messageId: 'New' },
       { uniqueId: 'd', SMScount: 1, data: {} },

@@ -43,14 +43,14 @@ export class SmsDocumentInputDto {
   data: Record<string, unknown>;
 
   @GatewayNameProperty({ description: 'The gateway the message was handed to; given with `messageId`, or neither.', required: false })
-  gateway?: string | null;
+  gateway?: string;
 
   @MessageIdProperty({
     description:
       "The gateway's id of the message, unique per gateway (compared case-insensitively); given with `gateway`, or neither. A document uploaded again gets the ids its new upload names, none when it names none.",
     required: false,
   })
-  messageId?: string | null;
+  messageId?: string;
 }
 
 /** `POST /tracking/sms_documents/`: one sub-batch of a transfer's documents. */
