@@ -13,6 +13,7 @@ import { AbstractLogger, Between, DataSource, LogLevel, LogMessage } from 'typeo
 
 import { MIGRATIONS } from '../src/app/database/migrations';
 import { ENTITIES } from '../src/app/entities';
+import { loadConfig } from '../src/core/config/app-config';
 import { parseDatabaseUrl } from '../src/core/config/database-url';
 import { buildDataSourceOptions, initializeDataSource } from '../src/core/database/data-source-options';
 import { TransactionContext } from '../src/core/database/transaction-context';
@@ -20,6 +21,8 @@ import { TypeOrmUnitOfWork } from '../src/core/database/typeorm-unit-of-work';
 import { Metrics } from '../src/core/metrics/metrics';
 import { generateDocuments, referenceDocument } from '../src/loader/document-generator';
 import { toDocumentBatch } from '../src/sms-document/domain/document-batch';
+import { ReceiptsService } from '../src/sms-document/receipts/receipts.service';
+import { TypeOrmReceiptRepository } from '../src/sms-document/receipts/typeorm-receipt.repository';
 import { SmsDocumentEntity } from '../src/sms-document/sms-document.entity';
 import { SmsDocumentService } from '../src/sms-document/sms-document.service';
 import { TypeOrmSmsDocumentRepository } from '../src/sms-document/typeorm-sms-document.repository';
@@ -97,7 +100,16 @@ async function main(): Promise<void> {
     const metrics = new Metrics(false);
     const unitOfWork = new TypeOrmUnitOfWork(dataSource, context);
     const transferRepository = new TypeOrmSmsTransferRepository(context);
-    const documents = new SmsDocumentService(new TypeOrmSmsDocumentRepository(context), transferRepository, unitOfWork, metrics);
+    const documentRepository = new TypeOrmSmsDocumentRepository(context);
+    const receipts = new ReceiptsService(
+      new TypeOrmReceiptRepository(context),
+      documentRepository,
+      transferRepository,
+      unitOfWork,
+      metrics,
+      loadConfig({}),
+    );
+    const documents = new SmsDocumentService(documentRepository, transferRepository, receipts, unitOfWork, metrics);
     const transfers = new SmsTransferService(transferRepository, unitOfWork, metrics);
     const [ubid, other] = [randomUUID(), randomUUID()];
     for (const UBID of [ubid, other])

@@ -219,6 +219,17 @@ describe('documented error answers (e2e, mocked repositories)', () => {
     upsertDocuments: {
       valid: { method: 'post', path: '/tracking/sms_documents', body: { UBID: EXAMPLE_UBID, documents: [document(1)] } },
       reaches: () => documents.upsertMany,
+      409: {
+        call: {
+          method: 'post',
+          path: '/tracking/sms_documents',
+          body: { UBID: EXAMPLE_UBID, documents: [{ ...document(1), gateway: 'jasmin', messageId: EXAMPLE_MESSAGE_ID }] },
+        },
+        arrange: () =>
+          receipts.findByMessageIds.mockResolvedValue([
+            { UBID: EXAMPLE_UBID, uniqueId: '0000000002', gateway: 'jasmin', messageId: EXAMPLE_MESSAGE_ID, state: TrackingState.SENT },
+          ]),
+      },
       413: tooLarge('/tracking/sms_documents'),
       422: {
         call: {

@@ -147,6 +147,35 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
       expect((await first.answer).status).toBe(201);
       expect(repository.upsertMany).toHaveBeenCalledTimes(1);
     });
+
+    const named = (uniqueId: string, ids: object) => ({ uniqueId, SMScount: 1, data: {}, ...ids });
+    it.each([
+      [
+        'a gateway without a message id',
+        [named('x', { gateway: 'jasmin' })],
+        {
+          statusCode: 422,
+          detail: [{ loc: ['body', 'documents', 3000, 'messageId'], msg: 'messageId must be given with gateway', type: 'givenTogether' }],
+        },
+      ],
+      [
+        'one message id named for two documents',
+        [named('x', { gateway: 'jasmin', messageId: 'Msg-1' }), named('y', { gateway: 'jasmin', messageId: 'msg-1' })],
+        { statusCode: 422, detail: "Message id 'msg-1' of gateway 'jasmin' is named for two documents, 'x' and 'y'" },
+      ],
+    ])('answers a big upload with %s alike in a worker and on the event loop', async (_what, extra, answer) => {
+      const first = await heldUpload(big('a'));
+
+      const inAWorker = await upload(big('b', extra));
+      first.release();
+      expect((await first.answer).status).toBe(201);
+      const onTheEventLoop = await upload(big('c', extra));
+
+      expect(inWorker).toHaveBeenCalledTimes(1);
+      expect({ status: inAWorker.status, body: await inAWorker.json() }).toEqual({ status: 422, body: answer });
+      expect({ status: onTheEventLoop.status, body: await onTheEventLoop.json() }).toEqual({ status: 422, body: answer });
+      expect(repository.upsertMany).toHaveBeenCalledTimes(1);
+    });
   });
 
   it('stores a compressed upload, inflated on its way to the parser', async () => {

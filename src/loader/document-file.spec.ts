@@ -36,6 +36,15 @@ describe('readDocumentFile', () => {
     expect(await readAll(file('array.json', `\n  ${JSON.stringify(documents, null, 2)}`))).toEqual(expected);
   });
 
+  it("keeps a document's gateway and message id, which the upload stores (the service checks that both or neither are given)", async () => {
+    const named = { uniqueId: 'a', SMScount: 1, data: {}, gateway: 'jasmin', messageId: 'Msg-1' };
+
+    expect(await readAll(file('named.ndjson', ndjson([named])))).toEqual([named]);
+    await expect(readAll(file('bad-gateway.ndjson', ndjson([{ ...named, gateway: 'Jasmin' }])))).rejects.toThrow(
+      'line 1: gateway must be 1 to 16 lower-case letters, digits, "-" or "_"',
+    );
+  });
+
   it('reads NDJSON, skipping blank lines', async () => {
     expect(await readAll(file('lines.ndjson', `\n${ndjson(documents)}\n \t\n\n`))).toEqual(expected);
   });

@@ -5,7 +5,7 @@ import { DatabaseUnavailableError, SERVER_UNREACHABLE } from '../core/database/d
 import { unavailableDetail } from '../core/errors/http-exception.filter';
 import { ApiErrorResponses, BODY_ERRORS, fieldError } from '../core/openapi/api-error-responses';
 import { transferNotFound } from '../sms-transfer/sms-transfer.errors';
-import { EXAMPLE_UBID, EXAMPLE_UNIQUE_ID } from '../tracking/decorators';
+import { EXAMPLE_MESSAGE_ID, EXAMPLE_UBID, EXAMPLE_UNIQUE_ID } from '../tracking/decorators';
 import { ApiTrackingResource, BAD_UBID } from '../tracking/tracking.docs';
 import { TrackingState } from '../tracking/tracking-state';
 import { ReceiptsResultDto, RecordReceiptsDto } from './dto/record-receipts.dto';
@@ -14,6 +14,7 @@ import { SmsDocumentResultDto } from './dto/sms-document-result.dto';
 import { SmsDocumentsSummaryDto } from './dto/sms-documents-summary.dto';
 import { UpsertSmsDocumentsDto } from './dto/upsert-sms-documents.dto';
 import { EXPORT_ENCODINGS, ExportFormat } from './export/document-export';
+import { messageIdTaken } from './receipts/receipts.errors';
 import { documentMovingBackwards, documentNotFound, documentsNotFound } from './sms-document.errors';
 import { found, inserted, updated } from './sms-document.success-messages';
 
@@ -41,7 +42,7 @@ export function ApiUpsertDocuments() {
     ApiOperation({
       summary: 'Upload documents of a batch',
       description:
-        'Bulk upsert of 1 to 5000 documents in one transaction: all are stored or none. An existing (UBID, uniqueId) gets the new values, state INIT and when now.',
+        "Bulk upsert of 1 to 5000 documents in one transaction: all are stored or none. An existing (UBID, uniqueId) gets the new values, state INIT and when now, no outcome, and the message ids the upload names (none when it names none). A document may name its gateway's id of its message (`gateway` and `messageId`, both or neither); receipts that arrived before that id are applied in the same transaction.",
     }),
     ApiBody({
       type: UpsertSmsDocumentsDto,
@@ -61,9 +62,13 @@ export function ApiUpsertDocuments() {
     ApiCreatedResponse({ type: SmsDocumentResultDto, description: 'All documents stored.', example: inserted(EXAMPLE_UBID, 2) }),
     ApiErrorResponses({
       ...BODY_ERRORS,
+      409: {
+        description: 'A document other than the one named holds one of the message ids (for this gateway, in any case). Nothing is stored.',
+        example: messageIdTaken('jasmin', EXAMPLE_MESSAGE_ID, EXAMPLE_UBID, '0000000002'),
+      },
       422: {
         description:
-          'Invalid documents (`detail` lists them), or the UBID is not a registered transfer (`detail` is a sentence). Nothing is stored.',
+          'Invalid documents (`detail` lists them; `gateway` and `messageId` must be given together), or the UBID is not a registered transfer, or one message id is named for two documents (`detail` is a sentence). Nothing is stored.',
         example: fieldError(['body', 'documents', 3, 'SMScount'], 'SMScount must not be less than 1', 'min'),
       },
     }),

@@ -2,8 +2,9 @@ import { Test } from '@nestjs/testing';
 import { QueryRunner } from 'typeorm';
 
 import { untilWaitingForLock } from '../../test/helpers/lock-waits';
-import { mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
+import { mockReceiptRepository, mockSmsDocumentRepository, mockSmsTransferRepository, spyingUnitOfWork } from '../../test/helpers/mocks';
 import { describeOnPostgres, openTestDatabase, TestDatabase } from '../../test/helpers/test-database';
+import { AppConfig, loadConfig } from '../core/config/app-config';
 import { IntegrityError } from '../core/database/integrity-error';
 import { TypeOrmUnitOfWork } from '../core/database/typeorm-unit-of-work';
 import { UnitOfWork } from '../core/database/unit-of-work';
@@ -14,6 +15,9 @@ import { SmsTransferService } from '../sms-transfer/sms-transfer.service';
 import { TypeOrmSmsTransferRepository } from '../sms-transfer/typeorm-sms-transfer.repository';
 import { TrackingState } from '../tracking/tracking-state';
 import { toDocumentBatch } from './domain/document-batch';
+import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReceiptsService } from './receipts/receipts.service';
+import { TypeOrmReceiptRepository } from './receipts/typeorm-receipt.repository';
 import { SmsDocumentRepository } from './sms-document.repository';
 import { SmsDocumentService } from './sms-document.service';
 import { TypeOrmSmsDocumentRepository } from './typeorm-sms-document.repository';
@@ -27,6 +31,7 @@ describe('SmsDocumentService', () => {
   let service: SmsDocumentService;
   const repository = mockSmsDocumentRepository();
   const transfers = mockSmsTransferRepository();
+  const receipts = mockReceiptRepository();
   let unitOfWork: ReturnType<typeof spyingUnitOfWork>;
 
   beforeEach(async () => {
@@ -38,9 +43,13 @@ describe('SmsDocumentService', () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         SmsDocumentService,
+        // The real receipts service: an upload that names message ids follows its rules, on the mocked ports.
+        ReceiptsService,
+        { provide: AppConfig, useValue: loadConfig({}) },
         { provide: Metrics, useValue: metrics },
         { provide: SmsDocumentRepository, useValue: repository },
         { provide: SmsTransferRepository, useValue: transfers },
+        { provide: ReceiptRepository, useValue: receipts },
         { provide: UnitOfWork, useValue: unitOfWork },
       ],
     }).compile();
@@ -56,6 +65,97 @@ describe('SmsDocumentService', () => {
       expect(unitOfWork.write).not.toHaveBeenCalled();
       expect(repository.upsertMany).toHaveBeenCalledWith(batch);
       expect((await metrics.documentsUpserted.get()).values[0].value).toBe(2);
+      // An upload that names no message id costs no query more than the upsert.
+      for (const method of Object.values(receipts)) expect(method).not.toHaveBeenCalled();
+    });
+
+    describe('with message ids', () => {
+      const named = (uniqueId: string, messageId: string) => ({ ...document(uniqueId), gateway: 'jasmin', messageId });
+      /** The repositories' calls in the order made. */
+      let calls: string[];
+      const holder = (UBID: string, uniqueId: string, messageId: string) => ({
+        UBID,
+        uniqueId,
+        gateway: 'jasmin',
+        messageId,
+        state: TrackingState.SENT,
+        outcome: null,
+        errorCode: null,
+        doneAt: null,
+      });
+
+      /** What each call answers unless a test says otherwise: nothing found, nothing waiting. */
+      const recording = (name: string, answer: unknown) =>
+        jest.fn(() => {
+          calls.push(name);
+          return Promise.resolve(answer);
+        });
+
+      beforeEach(() => {
+        calls = [];
+        for (const [name, mock] of Object.entries({ ...receipts, upsertMany: repository.upsertMany })) {
+          mock.mockImplementation(recording(name, ['findByMessageIds', 'lockByMessageIds', 'takePending'].includes(name) ? [] : 0));
+        }
+      });
+
+      it("takes the ids' locks first, then upserts, then applies the receipts waiting for them, all in one unit of work", async () => {
+        const batch = toDocumentBatch(UBID, [named('a', 'Msg-A'), document('b'), named('c', 'msg-c')]);
+        receipts.takePending.mockImplementation(
+          recording('takePending', [{ gateway: 'jasmin', messageId: 'msg-a', status: 'delivered', errorCode: null, doneAt: null }]),
+        );
+        receipts.lockByMessageIds.mockImplementation(recording('lockByMessageIds', [holder(UBID, 'a', 'Msg-A')]));
+
+        await expect(service.upsert(batch)).resolves.toBe(3);
+
+        expect(calls).toEqual(['lockMessageIds', 'findByMessageIds', 'upsertMany', 'takePending', 'lockByMessageIds', 'writeDeliveries']);
+        expect(unitOfWork.write).toHaveBeenCalledTimes(1);
+        expect(unitOfWork.writeSingleStatement).not.toHaveBeenCalled();
+        const ids = [
+          { uniqueId: 'a', gateway: 'jasmin', messageId: 'Msg-A' },
+          { uniqueId: 'c', gateway: 'jasmin', messageId: 'msg-c' },
+        ];
+        expect(receipts.lockMessageIds).toHaveBeenCalledWith(ids);
+        expect(receipts.takePending).toHaveBeenCalledWith(ids);
+        expect(receipts.writeDeliveries).toHaveBeenCalledWith([
+          { UBID, uniqueId: 'a', state: TrackingState.DONE, outcome: 'delivered', errorCode: null, doneAt: expect.any(Date) as Date },
+        ]);
+        expect(receipts.addPending).not.toHaveBeenCalled();
+        expect((await metrics.pendingReceiptsApplied.get()).values[0].value).toBe(1);
+      });
+
+      it.each([
+        ['a document of another batch', holder('11111111-1111-4111-8111-111111111111', 'a', 'MSG-A')],
+        ['another document of the batch', holder(UBID, 'b', 'MSG-A')],
+      ])('refuses an id held by %s with a 409, before anything is written', async (_case, held) => {
+        receipts.findByMessageIds.mockResolvedValue([held]);
+
+        const failure = service.upsert(toDocumentBatch(UBID, [named('a', 'msg-a')]));
+
+        await expect(failure).rejects.toBeInstanceOf(DomainError);
+        await expect(failure).rejects.toMatchObject({
+          kind: 'conflict',
+          detail: `Message id 'MSG-A' of gateway 'jasmin' is held by document '${held.uniqueId}' of UBID '${held.UBID}' in table tracking.sms_documents`,
+        });
+        expect(repository.upsertMany).not.toHaveBeenCalled();
+        expect(receipts.takePending).not.toHaveBeenCalled();
+      });
+
+      it('lets a document keep the id it holds', async () => {
+        receipts.findByMessageIds.mockResolvedValue([holder(UBID, 'a', 'MSG-A')]);
+
+        await expect(service.upsert(toDocumentBatch(UBID, [named('a', 'msg-a')]))).resolves.toBe(1);
+        expect(repository.upsertMany).toHaveBeenCalledTimes(1);
+      });
+
+      it("turns the database's refusal into the original's 422 here too", async () => {
+        repository.upsertMany.mockRejectedValue(new IntegrityError('FOREIGN KEY constraint failed'));
+
+        await expect(service.upsert(toDocumentBatch(UBID, [named('a', 'msg-a')]))).rejects.toMatchObject({
+          kind: 'refused',
+          detail: `Failed Upsert of UBID '${UBID}' document(s) in table tracking.sms_documents => FOREIGN KEY constraint failed`,
+        });
+        expect(receipts.takePending).not.toHaveBeenCalled();
+      });
     });
 
     it("turns the database's refusal into the original's 422", async () => {
@@ -382,7 +482,15 @@ describeOnPostgres('SmsDocumentService on PostgreSQL: writes that meet', () => {
     metrics = new Metrics(false);
     // A unit of work that counts its retries: none of these writes may need one.
     unitOfWork = new TypeOrmUnitOfWork(db.dataSource, db.context, null, metrics);
-    service = new SmsDocumentService(documents, transfers, unitOfWork, metrics);
+    const receipts = new ReceiptsService(
+      new TypeOrmReceiptRepository(db.context),
+      documents,
+      transfers,
+      unitOfWork,
+      metrics,
+      loadConfig({}),
+    );
+    service = new SmsDocumentService(documents, transfers, receipts, unitOfWork, metrics);
     await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 3, SMScount: 3 }));
     await service.upsert(
       toDocumentBatch(

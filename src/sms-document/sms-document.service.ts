@@ -23,6 +23,7 @@ import {
   EXPORT_PAGE_BYTES,
   EXPORT_PAGE_SIZE,
 } from './export/document-export';
+import { ReceiptsService } from './receipts/receipts.service';
 import { documentMovingBackwards, documentNotFound, documentsNotFound, documentsRefused } from './sms-document.errors';
 import { SmsDocumentRepository } from './sms-document.repository';
 
@@ -32,15 +33,23 @@ export class SmsDocumentService {
   constructor(
     private readonly documents: SmsDocumentRepository,
     private readonly transfers: SmsTransferRepository,
+    private readonly receipts: ReceiptsService,
     private readonly unitOfWork: UnitOfWork,
     private readonly metrics: Metrics,
   ) {}
 
-  /** Stores an upload's documents (each uniqueId once: see DocumentBatch) in one statement; answers how many. */
+  /**
+   * Stores an upload's documents (each uniqueId once: see DocumentBatch) in one statement; answers
+   * how many. An upload that names message ids takes their locks first and applies the receipts
+   * that were waiting for them after, in the same transaction, as a submission does; one that names
+   * none, the common case, is that statement alone.
+   */
   async upsert(batch: DocumentBatch): Promise<number> {
-    const { UBID: ubid, count } = batch;
+    const { UBID: ubid, count, messageIds } = batch;
+    const upsertMany = () => this.documents.upsertMany(batch);
     try {
-      await this.unitOfWork.writeSingleStatement(() => this.documents.upsertMany(batch));
+      if (messageIds.length === 0) await this.unitOfWork.writeSingleStatement(upsertMany);
+      else await this.receipts.withMessageIds(ubid, messageIds, upsertMany);
     } catch (error) {
       if (error instanceof IntegrityError) throw documentsRefused(ubid, error.reason);
       throw error;

@@ -147,7 +147,7 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       expect(isLongAgo(second.when)).toBe(true);
     });
 
-    it("clears a re-uploaded document's outcome, error code and done time with its state, and keeps its message id", async () => {
+    it("clears a re-uploaded document's outcome, error code and done time with its state, and its message id when the upload names none", async () => {
       await inTransaction(() => upsert(UBID, documents));
       await db.sql(
         `UPDATE "sms_documents" SET "state" = 'DONE', "gateway" = 'jasmin', "messageId" = "uniqueId", "outcome" = 'failed', "errorCode" = '011', "doneAt" = ?`,
@@ -159,20 +159,61 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       const {
         items: [first, second],
       } = await inTransaction(() => repository.findPage(UBID, { limit: 2 }));
-      expect(first).toMatchObject({
-        state: 'INIT',
-        gateway: 'jasmin',
-        messageId: documents[0].uniqueId,
-        outcome: null,
-        errorCode: null,
-        doneAt: null,
-      });
+      expect(first).toMatchObject({ state: 'INIT', ...NO_DELIVERY });
       expect(second).toMatchObject({
         state: 'DONE',
         gateway: 'jasmin',
+        messageId: documents[1].uniqueId,
         outcome: 'failed',
         errorCode: '011',
         doneAt: new Date('2020-01-01T00:00:00.000Z'),
+      });
+    });
+
+    describe('message ids', () => {
+      const withId = (document: NewSmsDocument, gateway: string, messageId: string) => ({ ...document, gateway, messageId });
+      const ids = async (ubid = UBID) =>
+        (await inTransaction(() => repository.findPage(ubid, { limit: 10 }))).items.map(({ uniqueId, gateway, messageId }) => ({
+          uniqueId,
+          gateway,
+          messageId,
+        }));
+
+      it('stores the ids an upload names as sent, and none for the documents that name none', async () => {
+        await inTransaction(() =>
+          upsert(UBID, [withId(documents[0], 'jasmin', 'Msg-1'), documents[1], withId(documents[2], 'kannel', 'Msg-1')]),
+        );
+
+        expect(await ids()).toEqual([
+          { uniqueId: documents[0].uniqueId, gateway: 'jasmin', messageId: 'Msg-1' },
+          { uniqueId: documents[1].uniqueId, gateway: null, messageId: null },
+          { uniqueId: documents[2].uniqueId, gateway: 'kannel', messageId: 'Msg-1' },
+        ]);
+      });
+
+      it('gives a re-uploaded document the ids its new upload names', async () => {
+        await inTransaction(() => upsert(UBID, [withId(documents[0], 'jasmin', 'msg-1'), documents[1]]));
+
+        await inTransaction(() => upsert(UBID, [withId(documents[0], 'twilio', 'SM1'), withId(documents[1], 'jasmin', 'msg-2')]));
+
+        expect(await ids()).toEqual([
+          { uniqueId: documents[0].uniqueId, gateway: 'twilio', messageId: 'SM1' },
+          { uniqueId: documents[1].uniqueId, gateway: 'jasmin', messageId: 'msg-2' },
+        ]);
+      });
+
+      it('throws an IntegrityError for an id another document of the gateway holds, whatever its case (the unique index), and stores nothing', async () => {
+        await inTransaction(() => upsert(otherUbid, [withId(documents[0], 'jasmin', 'msg-1')]));
+
+        const failure = inTransaction(() => upsert(UBID, [documents[1], withId(documents[0], 'jasmin', 'MSG-1')]));
+
+        await expect(failure).rejects.toBeInstanceOf(IntegrityError);
+        await expect(failure).rejects.toMatchObject({
+          reason: expect.stringMatching(
+            /UNIQUE constraint failed|duplicate key value violates unique constraint "IDX_sms_documents_gateway_messageId"/,
+          ),
+        });
+        expect(await rows()).toEqual([]);
       });
     });
 

@@ -28,6 +28,8 @@ const ON_CONFLICT = `
     "data" = excluded."data",
     "state" = '${TrackingState.INIT}',
     "when" = excluded."when",
+    "gateway" = excluded."gateway",
+    "messageId" = excluded."messageId",
     "outcome" = NULL,
     "errorCode" = NULL,
     "doneAt" = NULL`;
@@ -70,21 +72,24 @@ const TRANSFER_LOCKED = `(SELECT COUNT(*) FROM "transfer") >= 0`;
  * The whole sub-batch travels as one JSON text parameter that the database expands itself.
  * Binding 5000 × 4 separate values costs the event loop ~15 ms a request; one string costs
  * under 1 ms, and the unpacking happens in the database (on SQLite, on the driver's worker thread).
- * Each engine has its own JSON functions; a third engine adds its statement here.
+ * Each engine has its own JSON functions; a third engine adds its statement here. A document
+ * uploaded again starts over: state INIT, no outcome, and the message ids its new upload names
+ * (none when it names none), which the partial unique index checks like a submission's.
  */
 const UPSERT_DOCUMENTS: Record<DatabaseEngine, string> = {
   // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT. The text
   // must begin with "INSERT ": TypeORM's SQLite driver only then reports the changed rows.
-  sqlite: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when")
-  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data', ${NOW.sqlite} FROM json_each(CAST(? AS TEXT))
+  sqlite: `INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "gateway", "messageId", "when")
+  SELECT ?, "value" ->> 'uniqueId', "value" ->> 'SMScount', "value" -> 'data', "value" ->> 'gateway', "value" ->> 'messageId', ${NOW.sqlite}
+  FROM json_each(CAST(? AS TEXT))
   WHERE true${ON_CONFLICT}`,
   // JSON (not JSONB) keeps each document's data as sent. The batch's lock and the transfer first,
   // then the rows in uniqueId order (batchThenTransfer). An unknown UBID locks no row and goes on to
   // the foreign key's refusal, in the engine's words, as before. ON CONFLICT changes the newest
   // version of a row, also one a move committed while this statement waited for the batch's lock.
-  postgres: `${batchThenTransfer('$1')}INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "when")
-  SELECT $1, d."uniqueId", d."SMScount", d."data", ${NOW.postgres}
-  FROM json_to_recordset($2::json) AS d("uniqueId" VARCHAR(10), "SMScount" INTEGER, "data" JSON)
+  postgres: `${batchThenTransfer('$1')}INSERT INTO "sms_documents" ("UBID", "uniqueId", "SMScount", "data", "gateway", "messageId", "when")
+  SELECT $1, d."uniqueId", d."SMScount", d."data", d."gateway", d."messageId", ${NOW.postgres}
+  FROM json_to_recordset($2::json) AS d("uniqueId" VARCHAR(10), "SMScount" INTEGER, "data" JSON, "gateway" VARCHAR(16), "messageId" VARCHAR(64))
   WHERE ${TRANSFER_LOCKED}
   ORDER BY d."uniqueId"${ON_CONFLICT}`,
 };

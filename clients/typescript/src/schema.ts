@@ -148,7 +148,7 @@ export interface paths {
         put?: never;
         /**
          * Upload documents of a batch
-         * @description Bulk upsert of 1 to 5000 documents in one transaction: all are stored or none. An existing (UBID, uniqueId) gets the new values, state INIT and when now.
+         * @description Bulk upsert of 1 to 5000 documents in one transaction: all are stored or none. An existing (UBID, uniqueId) gets the new values, state INIT and when now, no outcome, and the message ids the upload names (none when it names none). A document may name its gateway's id of its message (`gateway` and `messageId`, both or neither); receipts that arrived before that id are applied in the same transaction.
          */
         post: operations["upsertDocuments"];
         delete?: never;
@@ -663,6 +663,16 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The gateway the message was handed to; given with `messageId`, or neither.
+             * @example jasmin
+             */
+            gateway?: string;
+            /**
+             * @description The gateway's id of the message, unique per gateway (compared case-insensitively); given with `gateway`, or neither. A document uploaded again gets the ids its new upload names, none when it names none.
+             * @example 16fd2706-8baf-433b-82eb-8c7fada847da
+             */
+            messageId?: string;
         };
         UpsertSmsDocumentsDto: {
             /**
@@ -812,7 +822,7 @@ export interface components {
              */
             when: string;
             /**
-             * @description The gateway's short name, lower case; null until a submission names it.
+             * @description The gateway's short name, lower case; null until an upload or a submission names it.
              * @example jasmin
              */
             gateway: string | null;
@@ -871,7 +881,7 @@ export interface components {
              */
             when: string;
             /**
-             * @description The gateway's short name, lower case; null until a submission names it.
+             * @description The gateway's short name, lower case; null until an upload or a submission names it.
              * @example jasmin
              */
             gateway: string | null;
@@ -2219,6 +2229,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description A document other than the one named holds one of the message ids (for this gateway, in any case). Nothing is stored. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "detail": "Message id '16fd2706-8baf-433b-82eb-8c7fada847da' of gateway 'jasmin' is held by document '0000000002' of UBID '0b6e4a8c-6a5b-4a43-9b87-5f4f2c1d7e10' in table tracking.sms_documents"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description The request body is larger than 16 MiB. */
             413: {
                 headers: {
@@ -2234,7 +2259,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Invalid documents (`detail` lists them), or the UBID is not a registered transfer (`detail` is a sentence). Nothing is stored. */
+            /** @description Invalid documents (`detail` lists them; `gateway` and `messageId` must be given together), or the UBID is not a registered transfer, or one message id is named for two documents (`detail` is a sentence). Nothing is stored. */
             422: {
                 headers: {
                     [name: string]: unknown;

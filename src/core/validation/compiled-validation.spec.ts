@@ -83,7 +83,7 @@ describe('CompiledValidation', () => {
       origName: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 50 }] },
     });
   });
-  it('compiles the documents body, each document an object of its three properties, the list 1 to 5000 long', () => {
+  it('compiles the documents body, each document an object of its three properties and the two optional ones, the list 1 to 5000 long', () => {
     const sizeRule = { allOf: [{ type: 'integer' }, { type: 'number', minimum: 1 }, { type: 'number', maximum: 2147483647 }] };
 
     expect(new CompiledValidation().schemaFor(UpsertSmsDocumentsDto)).toEqual({
@@ -104,6 +104,8 @@ describe('CompiledValidation', () => {
                   SMScount: sizeRule,
                   uniqueId: { allOf: [{ type: 'string' }, { not: { enum: ['', null] } }, { type: 'string', maxLength: 10 }] },
                   data: { allOf: [{ type: 'object' }, { classValidator: 1 }, { classValidator: 2 }] },
+                  gateway: { anyOf: [{ type: 'null' }, { allOf: [{ type: 'string' }, { classValidator: 3 }] }] },
+                  messageId: { anyOf: [{ type: 'null' }, { allOf: [{ type: 'string' }, { classValidator: 4 }] }] },
                 },
                 required: ['SMScount', 'uniqueId', 'data'],
                 additionalProperties: false,

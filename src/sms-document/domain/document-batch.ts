@@ -1,3 +1,4 @@
+import { documentPerMessage, NamedMessage } from '../receipts/delivery';
 import { NewSmsDocument } from './sms-document';
 
 /**
@@ -17,16 +18,33 @@ export interface DocumentBatch {
    * alone a pass over its documents and a buffer more to collect).
    */
   json: string | Uint8Array;
+  /**
+   * The documents that name the gateway's id of their message, as stored (each uniqueId once), in
+   * upload order. Empty when none does, the common case, whose upload then costs nothing more
+   * (SmsDocumentService.upsert).
+   */
+  messageIds: NamedMessage[];
 }
 
+/** The batch of an upload's documents; one message id named for two of them is refused, as a submission refuses it. */
 export function toDocumentBatch(UBID: string, documents: NewSmsDocument[]): DocumentBatch {
   const unique = lastOccurrences(documents);
-  return { UBID, count: unique.length, json: JSON.stringify(unique) };
+  const messageIds = namedMessages(unique);
+  documentPerMessage(messageIds);
+  return { UBID, count: unique.length, json: JSON.stringify(unique), messageIds };
 }
 
 /** The batch's JSON array as text, whichever thread made it. */
 export function batchJsonText(json: DocumentBatch['json']): string {
   return typeof json === 'string' ? json : new TextDecoder().decode(json);
+}
+
+function namedMessages(documents: NewSmsDocument[]): NamedMessage[] {
+  const named: NamedMessage[] = [];
+  for (const { uniqueId, gateway, messageId } of documents) {
+    if (gateway != null && messageId != null) named.push({ uniqueId, gateway, messageId });
+  }
+  return named;
 }
 
 function lastOccurrences(documents: NewSmsDocument[]): NewSmsDocument[] {

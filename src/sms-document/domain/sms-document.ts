@@ -3,7 +3,7 @@ import { TrackingState } from '../../tracking/tracking-state';
 
 /** The gateway's id of a document's message, and what the gateway reported became of it (docs/receipts.md). */
 export interface SmsDocumentDelivery {
-  /** The gateway's short name, lower case; null until a submission names it. */
+  /** The gateway's short name, lower case; null until an upload or a submission names it. */
   gateway: string | null;
   /** The gateway's id of the message, unique per gateway (case-insensitively); null with `gateway`. */
   messageId: string | null;
@@ -24,8 +24,11 @@ export interface SmsDocument extends SmsDocumentDelivery {
   data: Record<string, unknown>;
 }
 
-/** What a sender uploads for each document; the database fills state and time. */
-export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'>;
+/**
+ * What a sender uploads for each document; the database fills state and time. The gateway's id of
+ * its message is optional (both fields or neither), and may come later with a submission.
+ */
+export type NewSmsDocument = Pick<SmsDocument, 'uniqueId' | 'SMScount' | 'data'> & { gateway?: string; messageId?: string };
 
 /** A document as an export writes it: the fields it had before the delivery fields, kept so for the readers of exports. */
 export type ExportedSmsDocument = Omit<SmsDocument, keyof SmsDocumentDelivery>;

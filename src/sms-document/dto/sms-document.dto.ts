@@ -27,7 +27,7 @@ export class SmsDocumentListItemDto implements SmsDocumentListItem {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: "The gateway's short name, lower case; null until a submission names it.",
+    description: "The gateway's short name, lower case; null until an upload or a submission names it.",
     example: 'jasmin',
   })
   gateway: string | null;

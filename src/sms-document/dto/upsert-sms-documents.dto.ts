@@ -5,7 +5,7 @@ import { IsObject } from 'class-validator';
 import { CountProperty, NestedListProperty } from '../../core/validation/decorators';
 import { MaxJsonBytes } from '../../core/validation/max-json-bytes';
 import { MaxJsonDepth } from '../../core/validation/max-json-depth';
-import { UbidProperty, UniqueIdProperty } from '../../tracking/decorators';
+import { GatewayNameProperty, MessageIdProperty, UbidProperty, UniqueIdProperty } from '../../tracking/decorators';
 
 /** Documents per request: the original's sub-batch size, a few MiB of JSON. */
 export const MAX_DOCUMENTS_PER_REQUEST = 5000;
@@ -41,6 +41,16 @@ export class SmsDocumentInputDto {
 
   @DocumentDataProperty()
   data: Record<string, unknown>;
+
+  @GatewayNameProperty({ description: 'The gateway the message was handed to; given with `messageId`, or neither.', required: false })
+  gateway?: string;
+
+  @MessageIdProperty({
+    description:
+      "The gateway's id of the message, unique per gateway (compared case-insensitively); given with `gateway`, or neither. A document uploaded again gets the ids its new upload names, none when it names none.",
+    required: false,
+  })
+  messageId?: string;
 }
 
 /** `POST /tracking/sms_documents/`: one sub-batch of a transfer's documents. */

@@ -1,5 +1,6 @@
 import { DeliveryOutcome, GatewayReceipt, isFinal } from '../../tracking/gateway-receipt';
 import { TrackingState } from '../../tracking/tracking-state';
+import { messageIdNamedTwice } from './receipts.errors';
 
 /** What receipts change of a document: its state and what became of its message. */
 export interface Delivery {
@@ -15,12 +16,29 @@ export interface MessageName {
   messageId: string;
 }
 
+/** A document of a batch and the gateway's name of its message, as a submission or an upload gives it. */
+export interface NamedMessage extends MessageName {
+  uniqueId: string;
+}
+
 /**
  * The key a message id is compared by: ids compare case-insensitively. Message ids are printable
  * ASCII (the DTOs check it), where JavaScript's and both engines' lower() agree.
  */
 export function messageKey({ gateway, messageId }: MessageName): string {
   return `${gateway} ${messageId.toLowerCase()}`;
+}
+
+/** Which document (uniqueId) each message id is named for, by messageKey; one id named for two documents is refused. */
+export function documentPerMessage(named: NamedMessage[]): Map<string, string> {
+  const namedFor = new Map<string, string>();
+  for (const { uniqueId, gateway, messageId } of named) {
+    const key = messageKey({ gateway, messageId });
+    const other = namedFor.get(key);
+    if (other !== undefined) throw messageIdNamedTwice(gateway, messageId, [other, uniqueId]);
+    namedFor.set(key, uniqueId);
+  }
+  return namedFor;
 }
 
 /**

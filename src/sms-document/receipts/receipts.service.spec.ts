@@ -225,6 +225,48 @@ describeEachDatabase(TEST_DATABASES, 'ReceiptsService on %s', (kind) => {
       expect(service.pending).toBe(0);
     });
 
+    it("applies the receipts kept for an id when an upload names it, in the upload's transaction", async () => {
+      await service.record([
+        receipt('msg-3', IntermediateStatus.ACCEPTED),
+        receipt('Msg-3', DeliveryOutcome.DELIVERED, { doneAt: DONE_AT }),
+      ]);
+      const batch = toDocumentBatch(UBID, [{ uniqueId: '0000000003', SMScount: 1, data: {}, gateway: 'jasmin', messageId: 'MSG-3' }]);
+
+      await expect(service.withMessageIds(UBID, batch.messageIds, () => documents.upsertMany(batch))).resolves.toBe(1);
+
+      expect(await delivery(UBID, '0000000003')).toEqual({
+        state: 'DONE',
+        gateway: 'jasmin',
+        messageId: 'MSG-3',
+        outcome: 'delivered',
+        errorCode: null,
+        doneAt: DONE_AT,
+      });
+      expect(await pendingRows()).toEqual([]);
+      expect(service.pending).toBe(0);
+      expect((await metrics.pendingReceiptsApplied.get()).values[0].value).toBe(2);
+    });
+
+    it('refuses an upload of an id another document holds with a 409, writing nothing and applying nothing', async () => {
+      await service.record([receipt('msg-4', DeliveryOutcome.DELIVERED)]);
+      const batch = toDocumentBatch(UBID, [
+        { uniqueId: '0000000002', SMScount: 7, data: {}, gateway: 'jasmin', messageId: 'msg-4' },
+        { uniqueId: '0000000003', SMScount: 7, data: {}, gateway: 'jasmin', messageId: 'OTHER-1' },
+      ]);
+      const write = jest.fn(() => documents.upsertMany(batch));
+
+      const refusal = service.withMessageIds(UBID, batch.messageIds, write);
+
+      await expect(refusal).rejects.toBeInstanceOf(DomainError);
+      await expect(refusal).rejects.toMatchObject({
+        kind: 'conflict',
+        detail: `Message id 'other-1' of gateway 'jasmin' is held by document '0000000001' of UBID '${OTHER_UBID}' in table tracking.sms_documents`,
+      });
+      expect(write).not.toHaveBeenCalled();
+      expect(await delivery(UBID, '0000000002')).toMatchObject({ messageId: 'msg-2', outcome: null });
+      expect(await pendingRows()).toEqual([{ messageId: 'msg-4', status: 'delivered' }]);
+    });
+
     it('refuses receipts beyond PENDING_RECEIPTS_MAX as a whole, writing none of them', async () => {
       const bounded = make({ PENDING_RECEIPTS_MAX: '1' });
       await bounded.record([receipt('msg-8', DeliveryOutcome.DELIVERED)]);

@@ -7,9 +7,9 @@ import { transferNotFound } from '../../sms-transfer/sms-transfer.errors';
 import { SmsTransferRepository } from '../../sms-transfer/sms-transfer.repository';
 import { GatewayReceipt, ReceiptRecorder, ReceiptResult } from '../../tracking/gateway-receipt';
 import { SmsDocumentRepository } from '../sms-document.repository';
-import { applyReceipt, Delivery, messageKey, MessageName } from './delivery';
+import { applyReceipt, Delivery, documentPerMessage, messageKey, MessageName, NamedMessage } from './delivery';
 import { ReceiptRepository, Submission, TrackedMessage } from './receipt.repository';
-import { messageIdNamedTwice, messageIdTaken, pendingReceiptsFull } from './receipts.errors';
+import { messageIdTaken, pendingReceiptsFull } from './receipts.errors';
 
 /** What a submission did: `changed + unchanged + unknown.length` is the number of distinct uniqueIds named. */
 export interface SubmissionsResult {
@@ -33,8 +33,8 @@ interface Applied {
 }
 
 /**
- * The gateways' receipts, by message id, and the submissions that give documents their ids
- * (docs/receipts.md). Each call is one unit of work, which first takes the locks of the message ids
+ * The gateways' receipts, by message id, and the submissions and uploads that give documents their
+ * ids (docs/receipts.md). Each call is one unit of work, which first takes the locks of the message ids
  * it names: a receipt and a submission of one id take turns, so a receipt either finds its document
  * or is kept where the submission finds it.
  *
@@ -78,32 +78,42 @@ export class ReceiptsService extends ReceiptRecorder {
    */
   async submit(ubid: string, gateway: string, messages: Submission[]): Promise<SubmissionsResult> {
     const submissions = lastPerDocument(messages);
-    const names = submissions.map(({ messageId }) => ({ gateway, messageId }));
-    const namedFor = documentPerMessage(gateway, submissions);
+    const named = submissions.map(({ uniqueId, messageId }): NamedMessage => ({ uniqueId, gateway, messageId }));
+    const namedFor = documentPerMessage(named);
     const result = await this.unitOfWork.write(async () => {
-      await this.receipts.lockMessageIds(names);
+      await this.receipts.lockMessageIds(named);
       if (!(await this.transfers.findByUbid(ubid))) throw transferNotFound(ubid);
-      const holders = new Map((await this.receipts.findByMessageIds(names)).map((holder) => [messageKey(holder), holder]));
-      for (const name of names) {
-        const holder = holders.get(messageKey(name));
-        if (holder && (holder.UBID !== ubid || holder.uniqueId !== namedFor.get(messageKey(name)))) {
-          throw messageIdTaken(gateway, holder.messageId, holder.UBID, holder.uniqueId);
-        }
-      }
+      await this.refuseIdsHeldElsewhere(ubid, named, namedFor);
       const states = await this.documents.lockStates(
         ubid,
         submissions.map(({ uniqueId }) => uniqueId),
       );
       const known = submissions.filter(({ uniqueId }) => states.has(uniqueId));
       const changed = known.length > 0 ? await this.receipts.submit(ubid, gateway, known) : 0;
-      const waiting = await this.receipts.takePending(known.map(({ messageId }) => ({ gateway, messageId })));
-      await this.apply(waiting, false);
+      const receiptsApplied = await this.applyPending(known.map(({ messageId }) => ({ gateway, messageId })));
       const unknown = submissions.filter(({ uniqueId }) => !states.has(uniqueId)).map(({ uniqueId }) => uniqueId);
-      return { UBID: ubid, gateway, changed, unchanged: known.length - changed, unknown, receiptsApplied: waiting.length };
+      return { UBID: ubid, gateway, changed, unchanged: known.length - changed, unknown, receiptsApplied };
     });
-    this.pending = Math.max(0, this.pending - result.receiptsApplied);
-    this.metrics.pendingReceiptsApplied.inc(result.receiptsApplied);
+    this.countApplied(result.receiptsApplied);
     return result;
+  }
+
+  /**
+   * Runs `write`, which gives documents of the batch the message ids `named` (an upload's upsert),
+   * in one unit of work with a submission's rules: the ids' locks first, an id another document
+   * holds is a 409 before anything is written, and the receipts that were waiting for the ids are
+   * applied after `write`, in the same transaction. `named` names each id once (see DocumentBatch).
+   */
+  async withMessageIds<T>(ubid: string, named: NamedMessage[], write: () => Promise<T>): Promise<T> {
+    const namedFor = documentPerMessage(named);
+    const { written, receiptsApplied } = await this.unitOfWork.write(async () => {
+      await this.receipts.lockMessageIds(named);
+      await this.refuseIdsHeldElsewhere(ubid, named, namedFor);
+      const written = await write();
+      return { written, receiptsApplied: await this.applyPending(named) };
+    });
+    this.countApplied(receiptsApplied);
+    return written;
   }
 
   /** Counts the pending receipts again (a read): other instances add and apply them too. */
@@ -124,10 +134,34 @@ export class ReceiptsService extends ReceiptRecorder {
     return expired;
   }
 
+  /** Under the ids' locks: an id named that a document other than the one it is named for holds is a 409 (the first such, in the order named). */
+  private async refuseIdsHeldElsewhere(ubid: string, named: NamedMessage[], namedFor: Map<string, string>): Promise<void> {
+    const holders = new Map((await this.receipts.findByMessageIds(named)).map((holder) => [messageKey(holder), holder]));
+    for (const name of named) {
+      const holder = holders.get(messageKey(name));
+      if (holder && (holder.UBID !== ubid || holder.uniqueId !== namedFor.get(messageKey(name)))) {
+        throw messageIdTaken(name.gateway, holder.messageId, holder.UBID, holder.uniqueId);
+      }
+    }
+  }
+
+  /** Applies the receipts that were waiting for ids just given to documents; answers how many. */
+  private async applyPending(names: MessageName[]): Promise<number> {
+    const waiting = await this.receipts.takePending(names);
+    await this.apply(waiting, false);
+    return waiting.length;
+  }
+
+  /** Once the unit of work that applied pending receipts has committed. */
+  private countApplied(receiptsApplied: number): void {
+    this.pending = Math.max(0, this.pending - receiptsApplied);
+    this.metrics.pendingReceiptsApplied.inc(receiptsApplied);
+  }
+
   /**
    * Applies receipts, in the order given, to the documents holding their ids, inside a unit of work
    * that holds the ids' locks; the others are kept pending when `keep` (else there are none: a
-   * submission applies only receipts of ids it has just given documents).
+   * submission or an upload applies only receipts of ids it has just given documents).
    */
   private async apply(receipts: GatewayReceipt[], keep: boolean): Promise<Applied> {
     if (receipts.length === 0) return { results: [], kept: 0 };
@@ -167,16 +201,4 @@ export class ReceiptsService extends ReceiptRecorder {
 /** Each uniqueId once, with the message id of its last occurrence, as an upload takes its documents. */
 function lastPerDocument(messages: Submission[]): Submission[] {
   return [...new Map(messages.map((message) => [message.uniqueId, message])).values()];
-}
-
-/** Which document each message id is named for; one id named for two documents is refused. */
-function documentPerMessage(gateway: string, submissions: Submission[]): Map<string, string> {
-  const namedFor = new Map<string, string>();
-  for (const { uniqueId, messageId } of submissions) {
-    const key = messageKey({ gateway, messageId } satisfies MessageName);
-    const other = namedFor.get(key);
-    if (other !== undefined) throw messageIdNamedTwice(gateway, messageId, [other, uniqueId]);
-    namedFor.set(key, uniqueId);
-  }
-  return namedFor;
 }

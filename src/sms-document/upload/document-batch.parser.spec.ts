@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import { HttpException } from '@nestjs/common';
 import Ajv from 'ajv';
 
 import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
@@ -44,11 +45,44 @@ describe('DocumentBatchParser', () => {
     ['with a NUL character in a uniqueId', { UBID, documents: [{ ...document, uniqueId: 'a\0' }] }],
     ['with a NUL character in data', { UBID, documents: [{ ...document, data: { text: '\0' } }] }],
     ['that is an array', [1, 2]],
+    ['with a gateway name in capitals', { UBID, documents: [{ ...document, gateway: 'Jasmin', messageId: 'm-1' }] }],
+    ['with a message id of 65 characters', { UBID, documents: [{ ...document, gateway: 'jasmin', messageId: 'm'.repeat(65) }] }],
+    ['with a space in a message id', { UBID, documents: [{ ...document, gateway: 'jasmin', messageId: 'm 1' }] }],
   ])('refuses a body %s with the validation pipe’s 422', async (_what, body) => {
     const refusal = await parser.fromJson(bytes(body)).catch((error: unknown) => error);
 
     expect(refusal).toEqual(await usualRefusal(body));
     expect(refusal).toMatchObject({ status: 422 });
+  });
+
+  it('keeps the message ids of the documents that name them', async () => {
+    const named = { ...document, uniqueId: 'b', gateway: 'jasmin', messageId: 'Msg-1' };
+
+    for (const batch of [
+      await parser.fromJson(bytes({ UBID, documents: [document, named] })),
+      await parser.fromBody({ UBID, documents: [document, named] }),
+    ]) {
+      expect(decoded(batch.json)).toEqual([document, named]);
+      expect(batch.messageIds).toEqual([{ uniqueId: 'b', gateway: 'jasmin', messageId: 'Msg-1' }]);
+    }
+  });
+
+  it.each([
+    ['a gateway without a message id', { gateway: 'jasmin' }, 'messageId', 'messageId must be given with gateway'],
+    ['a message id without a gateway', { messageId: 'm-1' }, 'gateway', 'gateway must be given with messageId'],
+    ['a message id with a null gateway', { gateway: null, messageId: 'm-1' }, 'gateway', 'gateway must be given with messageId'],
+  ])('refuses a document with %s with a 422 naming the document and the field missing', async (_what, ids, field, msg) => {
+    const body = { UBID, documents: [document, { ...document, uniqueId: 'b', ...ids }] };
+    const expected = {
+      status: 422,
+      response: { statusCode: 422, detail: [{ loc: ['body', 'documents', 1, field], msg, type: 'givenTogether' }] },
+    };
+
+    for (const refusal of [parser.fromJson(bytes(body)), parser.fromBody(body)]) {
+      await expect(
+        refusal.catch((error: HttpException) => ({ status: error.getStatus(), response: error.getResponse() })),
+      ).resolves.toEqual(expected);
+    }
   });
 
   it('takes an empty body for an empty object, as the JSON parser does', async () => {

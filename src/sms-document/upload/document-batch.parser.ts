@@ -1,10 +1,11 @@
 import { ArgumentMetadata } from '@nestjs/common';
 
+import { RequestValidationException } from '../../core/errors/request-validation.exception';
 import { parseJsonBody } from '../../core/http/body-parsing';
 import { jsonHoldsNulCharacter } from '../../core/validation/nul-character';
 import { RequestValidationPipe } from '../../core/validation/request-validation.pipe';
 import { DocumentBatch, toDocumentBatch } from '../domain/document-batch';
-import { UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
+import { SmsDocumentInputDto, UpsertSmsDocumentsDto } from '../dto/upsert-sms-documents.dto';
 
 const UPLOAD_BODY: ArgumentMetadata = { type: 'body', metatype: UpsertSmsDocumentsDto };
 
@@ -35,5 +36,22 @@ export class DocumentBatchParser {
 }
 
 function batchOf(upload: UpsertSmsDocumentsDto): DocumentBatch {
+  requireMessageIdPairs(upload.documents);
   return toDocumentBatch(upload.UBID, upload.documents);
+}
+
+/**
+ * A document names its message by both `gateway` and `messageId`, or by neither: one alone is a
+ * 422 naming the document and the field missing. A rule across two fields, which the DTO's
+ * per-field rules cannot say; checked here, after them, on either thread.
+ */
+function requireMessageIdPairs(documents: SmsDocumentInputDto[]): void {
+  for (let index = 0; index < documents.length; index++) {
+    const { gateway, messageId } = documents[index];
+    if ((gateway == null) === (messageId == null)) continue;
+    const [missing, given] = gateway == null ? ['gateway', 'messageId'] : ['messageId', 'gateway'];
+    throw new RequestValidationException([
+      { loc: ['body', 'documents', index, missing], msg: `${missing} must be given with ${given}`, type: 'givenTogether' },
+    ]);
+  }
 }

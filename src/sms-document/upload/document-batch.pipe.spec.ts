@@ -18,7 +18,7 @@ const decoded = ({ UBID: ubid, count, json }: DocumentBatch) => ({
   documents: JSON.parse(batchJsonText(json)) as unknown,
 });
 /** The batch a worker answers: recognisable, so that a test sees where its batch was made. */
-const FROM_WORKER: DocumentBatch = { UBID, count: -1, json: new Uint8Array() };
+const FROM_WORKER: DocumentBatch = { UBID, count: -1, json: new Uint8Array(), messageIds: [] };
 
 describe('DocumentBatchPipe', () => {
   /** 2000 documents: well over OFF_THREAD_FROM_BYTES. */

@@ -10,6 +10,8 @@ import { runInNewContext } from 'node:vm';
 
 import { HttpException } from '@nestjs/common';
 
+import { DomainError } from '../../core/errors/domain-error';
+import { domainErrorBody } from '../../core/errors/http-exception.filter';
 import { serveTasks, TaskResult } from '../../core/workers/serve-tasks';
 import { DocumentBatchParser } from './document-batch.parser';
 import type { PreparedUpload } from './upload-workers';
@@ -39,6 +41,10 @@ async function prepare(body: Uint8Array): Promise<TaskResult<PreparedUpload>> {
   } catch (error) {
     // The answer crosses to the event loop as data: an exception's class stays on this side.
     if (error instanceof HttpException) return { output: { refusal: { status: error.getStatus(), response: error.getResponse() } } };
+    if (error instanceof DomainError) {
+      const response = domainErrorBody(error);
+      return { output: { refusal: { status: response.statusCode, response } } };
+    }
     throw error;
   }
 }

@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import { HttpException } from '@nestjs/common';
 
 import { loadConfig } from '../../core/config/app-config';
+import { DomainError } from '../../core/errors/domain-error';
+import { domainErrorBody } from '../../core/errors/http-exception.filter';
 import { WorkerPool } from '../../core/workers/worker-pool';
 import { batchJsonText, DocumentBatch } from '../domain/document-batch';
 import { DocumentBatchParser } from './document-batch.parser';
@@ -57,7 +59,7 @@ describe('UploadWorkers', () => {
     it('makes a body into the batch the event loop makes of it', async () => {
       const batch = await workers.batchOf(bigBody());
 
-      expect(decoded(batch)).toEqual({ UBID, count: 2000, json: big });
+      expect(decoded(batch)).toEqual({ UBID, count: 2000, json: big, messageIds: [] });
       expect(decoded(batch)).toEqual(decoded(await new DocumentBatchParser().fromJson(bigBody())));
     });
 
@@ -78,6 +80,45 @@ describe('UploadWorkers', () => {
 
       expect(refusal).toMatchObject({ status: 422, response: { detail: [{ loc: ['body', 'documents', 2000, 'SMScount'] }] } });
       expect(refusal).toEqual(expected);
+    });
+
+    it('keeps the message ids the documents name, as the event loop does', async () => {
+      // A body is handed over to the worker, so each side gets its own.
+      const named = () =>
+        body({ UBID, documents: [...big, { uniqueId: 'x', SMScount: 1, data: {}, gateway: 'jasmin', messageId: 'Msg-1' }] });
+
+      const batch = await workers.batchOf(named());
+
+      expect(batch.messageIds).toEqual([{ uniqueId: 'x', gateway: 'jasmin', messageId: 'Msg-1' }]);
+      expect(decoded(batch)).toEqual(decoded(await new DocumentBatchParser().fromJson(named())));
+    });
+
+    it('refuses a document with a gateway but no message id with the error the event loop gives it', async () => {
+      const invalid = body({ UBID, documents: [...big, { uniqueId: 'x', SMScount: 1, data: {}, gateway: 'jasmin' }] });
+      const expected = await refusalOf(new DocumentBatchParser().fromJson(invalid));
+
+      const refusal = await refusalOf(workers.batchOf(invalid));
+
+      expect(refusal).toEqual({
+        status: 422,
+        response: {
+          statusCode: 422,
+          detail: [{ loc: ['body', 'documents', 2000, 'messageId'], msg: 'messageId must be given with gateway', type: 'givenTogether' }],
+        },
+      });
+      expect(refusal).toEqual(expected);
+    });
+
+    it('refuses one message id named for two documents with the answer the event loop gives its DomainError', async () => {
+      const twice = (uniqueId: string, messageId: string) => ({ uniqueId, SMScount: 1, data: {}, gateway: 'jasmin', messageId });
+      const invalid = body({ UBID, documents: [...big, twice('x', 'Msg-1'), twice('y', 'msg-1')] });
+      const onEventLoop = await new DocumentBatchParser().fromJson(invalid).catch((error: DomainError) => error);
+
+      const refusal = await refusalOf(workers.batchOf(invalid));
+
+      const answer = { statusCode: 422, detail: "Message id 'msg-1' of gateway 'jasmin' is named for two documents, 'x' and 'y'" };
+      expect(refusal).toEqual({ status: 422, response: answer });
+      expect(domainErrorBody(onEventLoop as DomainError)).toEqual(answer);
     });
 
     it('refuses a body that is not JSON with the JSON parser’s words', async () => {

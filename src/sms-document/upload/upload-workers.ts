@@ -4,7 +4,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { WorkerPool, workerScript } from '../../core/workers/worker-pool';
 import { DocumentBatch } from '../domain/document-batch';
 
-/** A worker's answer: the batch, or the error answer its body gets (an HttpException's status and payload). */
+/** A worker's answer: the batch, or the error answer its body gets (an HttpException's or a DomainError's status and payload). */
 export type PreparedUpload = { batch: DocumentBatch } | { refusal: { status: number; response: string | object } };
 
 /**
