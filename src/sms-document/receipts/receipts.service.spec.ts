@@ -375,7 +375,7 @@ describeOnPostgres('ReceiptsService on PostgreSQL: receipts that meet other writ
       metrics,
       loadConfig({}),
     );
-    documents = new SmsDocumentService(documentRepository, transfers, unitOfWork, metrics);
+    documents = new SmsDocumentService(documentRepository, transfers, receipts, unitOfWork, metrics);
     await db.unitOfWork.write(() => transfers.upsert({ UBID, fileName: 'f', origName: 'o', documents: 11, SMScount: 11 }));
     await upload(...uniqueIds);
     await receipts.submit(
@@ -415,6 +415,7 @@ describeOnPostgres('ReceiptsService on PostgreSQL: receipts that meet other writ
   // d2, which the receipt holds. Had the receipt locked its documents in another order (d8 first),
   // it would hold d8 and wait for d6 while the upload, holding d2, waited for d8... and the receipt
   // then for d2.
+  // The upload names no ids, so it also clears theirs (a re-upload's ids are what it names).
   it('finishes a receipt and an upload of the same documents that meet: the receipt first, then the upload resets them', async () => {
     await holdDocument('d6');
     const receipt = receipts.record(delivered('m8', 'm6', 'm2'));
@@ -427,26 +428,43 @@ describeOnPostgres('ReceiptsService on PostgreSQL: receipts that meet other writ
     await expect(receipt).resolves.toEqual(['applied', 'applied', 'applied']);
     await expect(reupload).resolves.toBe(3);
     expect(await deliveries()).toEqual(
-      uniqueIds.map((uniqueId, index) => `${uniqueId}:${['d2', 'd6', 'd8'].includes(uniqueId) ? 'INIT' : 'SENT'}:m${index}:null`),
+      uniqueIds.map((uniqueId, index) =>
+        ['d2', 'd6', 'd8'].includes(uniqueId) ? `${uniqueId}:INIT:null:null` : `${uniqueId}:SENT:m${index}:null`,
+      ),
     );
     await expectNoRetry();
   });
 
-  describe('a receipt and a submission of the same id', () => {
+  // A submission and an upload that name an id both take the id's lock before anything else.
+  describe.each([
+    {
+      writer: 'a submission',
+      nameM10: () => receipts.submit(UBID, 'jasmin', [{ uniqueId: 'd10', messageId: 'm10' }]),
+      waitsFor: SUBMISSION_DOCUMENTS,
+      answer: (receiptsApplied: number) => expect.objectContaining({ changed: 1, receiptsApplied }),
+    },
+    {
+      writer: 'an upload',
+      nameM10: () =>
+        documents.upsert(toDocumentBatch(UBID, [{ uniqueId: 'd10', SMScount: 1, data: {}, gateway: 'jasmin', messageId: 'm10' }])),
+      waitsFor: UPLOAD,
+      answer: () => 1,
+    },
+  ])('a receipt and $writer naming the same id', ({ nameM10, waitsFor, answer }) => {
     beforeEach(() => upload('d10'));
 
-    // The submission holds m10's lock and waits for d10; the receipt waits for m10's lock, so it
-    // finds d10 with its id once the submission has committed, rather than missing it.
-    it('applies the receipt of an id whose submission it waited for', async () => {
+    // The writer holds m10's lock and waits for d10; the receipt waits for m10's lock, so it finds
+    // d10 with its id once the writer has committed, rather than missing it.
+    it('applies the receipt of an id whose writer it waited for', async () => {
       await holdDocument('d10');
-      const submission = receipts.submit(UBID, 'jasmin', [{ uniqueId: 'd10', messageId: 'm10' }]);
-      await untilWaitingForLock(db, SUBMISSION_DOCUMENTS);
+      const naming = nameM10();
+      await untilWaitingForLock(db, waitsFor);
       const receipt = receipts.record(delivered('M10'));
       await untilWaitingForLock(db, MESSAGE_ID_LOCKS);
 
       await holder.commitTransaction();
 
-      await expect(submission).resolves.toMatchObject({ changed: 1, receiptsApplied: 0 });
+      await expect(naming).resolves.toEqual(answer(0));
       await expect(receipt).resolves.toEqual(['applied']);
       expect(await deliveries()).toContain('d10:DONE:m10:delivered');
       expect(await db.sql(`SELECT * FROM "pending_receipts"`)).toEqual([]);
@@ -454,18 +472,18 @@ describeOnPostgres('ReceiptsService on PostgreSQL: receipts that meet other writ
     });
 
     // The receipt found no document with m10 and keeps itself pending, holding m10's lock; the
-    // submission waits for that lock, so it finds the pending receipt once the receipt has committed.
-    it('keeps a receipt pending and has the submission it held up apply it', async () => {
+    // writer waits for that lock, so it finds the pending receipt once the receipt has committed.
+    it('keeps a receipt pending and has the writer it held up apply it', async () => {
       await hold(`LOCK TABLE "pending_receipts" IN SHARE MODE`);
       const receipt = receipts.record(delivered('M10'));
       await untilWaitingForLock(db, RECEIPT_PENDING);
-      const submission = receipts.submit(UBID, 'jasmin', [{ uniqueId: 'd10', messageId: 'm10' }]);
+      const naming = nameM10();
       await untilWaitingForLock(db, MESSAGE_ID_LOCKS);
 
       await holder.commitTransaction();
 
       await expect(receipt).resolves.toEqual(['pending']);
-      await expect(submission).resolves.toMatchObject({ changed: 1, receiptsApplied: 1 });
+      await expect(naming).resolves.toEqual(answer(1));
       expect(await deliveries()).toContain('d10:DONE:m10:delivered');
       expect(await db.sql(`SELECT * FROM "pending_receipts"`)).toEqual([]);
       expect(receipts.pending).toBe(0);
