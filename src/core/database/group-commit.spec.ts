@@ -51,6 +51,19 @@ describe('GroupCommit', () => {
     expect(group.depth).toBe(0);
   });
 
+  it('puts callers that fill a flush exactly to maxItems in one flush', async () => {
+    const { flush, calls } = controlledFlush();
+    const group = new GroupCommit(flush, OPTIONS, 'receipts');
+    void group.submit([0]);
+    void group.submit([1, 2, 3]);
+    void group.submit([4]);
+
+    calls[0].commit();
+    await settle();
+
+    expect(calls.map((call) => call.items)).toEqual([[0], [1, 2, 3, 4]]);
+  });
+
   it('never puts more than maxItems in one flush, nor splits a caller', async () => {
     const { flush, calls } = controlledFlush();
     const group = new GroupCommit(flush, { ...OPTIONS, maxWaiting: 10 }, 'receipts');

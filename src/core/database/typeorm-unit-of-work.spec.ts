@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { describeEachDatabase, openTestDatabase, TEST_DATABASES, TestDatabase } from '../../../test/helpers/test-database';
 import { PostgresConfig } from '../config/database-url';
 import { Metrics } from '../metrics/metrics';
-import { CONFLICTING_WRITES, DatabaseUnavailableError } from './database-unavailable';
+import { DatabaseUnavailableError } from './database-unavailable';
 import { TransactionContext } from './transaction-context';
 import { CONFLICT_ATTEMPTS, TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
@@ -195,7 +195,10 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmUnitOfWork on %s', (kind) => {
       const refused = (await conflicting.catch((error: unknown) => error)) as DatabaseUnavailableError;
       expect(refused).toBeInstanceOf(DatabaseUnavailableError);
       // The reason goes to the client; the driver's words only to the log (HttpExceptionFilter).
-      expect([refused.reason, (refused.cause as Error).message]).toEqual([CONFLICTING_WRITES, 'deadlock detected']);
+      expect([refused.reason, (refused.cause as Error).message]).toEqual([
+        'other writes to the same rows kept conflicting with this one',
+        'deadlock detected',
+      ]);
       expect(runs).toBe(CONFLICT_ATTEMPTS);
       expect(await retriesCounted(metrics)).toEqual({ deadlock: CONFLICT_ATTEMPTS - 1 });
       // Each run rolled back, but a single statement's: it has no transaction of its own to roll back.
