@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { BuiltService } from './built-service';
+import { exitOnHelp, integerOption } from './load/cli-options';
 import { engineVersion } from './load/engine';
 import { BenchClient } from './load/http';
 import { count, ms, percentile, printTable } from './load/report';
@@ -50,16 +51,8 @@ function parseOptions(): Options {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const integer = (name: string, raw: string, max: number): number => {
-    const value = Number(raw);
-    if (Number.isInteger(value) && value >= 1 && value <= max) return value;
-    console.error(`--${name} must be an integer from 1 to ${max}, not '${raw}'\n\n${USAGE}`);
-    return process.exit(2);
-  };
+  exitOnHelp(USAGE, values.help);
+  const integer = integerOption(USAGE);
   return {
     documents: integer('documents', values.documents, 1_000_000),
     inFlight: values['in-flight'].split(',').map((raw) => integer('in-flight', raw, 1024)),

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 
 import { createDatabase } from '../test/helpers/test-database';
 import { BuiltService } from './built-service';
+import { exitOnHelp, integerOption } from './load/cli-options';
 import { engineVersion } from './load/engine';
 import { DocumentEnd, expectedEnd, inOrderRequests, LateDocuments, planReceipts, ReceiptPlan } from './load/receipt-plan';
 import { count, printTable } from './load/report';
@@ -63,16 +64,8 @@ function parseOptions(): Options {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const integer = (name: string, raw: string, max: number): number => {
-    const value = Number(raw);
-    if (Number.isInteger(value) && value >= 1 && value <= max) return value;
-    console.error(`--${name} must be an integer from 1 to ${max}, not '${raw}'\n\n${USAGE}`);
-    return process.exit(2);
-  };
+  exitOnHelp(USAGE, values.help);
+  const integer = integerOption(USAGE);
   if (values['no-sqlite'] && !values.postgres) {
     console.error(`--no-sqlite needs --postgres\n\n${USAGE}`);
     process.exit(2);
