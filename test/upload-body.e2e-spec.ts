@@ -198,6 +198,14 @@ describe('the upload route’s bodies (e2e, mocked repositories)', () => {
     ['cut short', 'gzip', 'application/json', gzipSync('{"UBID": 1}').subarray(0, 12), 400, 'Bad Request'],
     ['in an encoding it does not know', 'compress', 'application/json', gzipSync('{}'), 415, 'unsupported content encoding "compress"'],
     [
+      'in an encoding named as every object’s prototype',
+      '__proto__',
+      'application/json',
+      gzipSync('{}'),
+      415,
+      'unsupported content encoding "__proto__"',
+    ],
+    [
       'over 16 MiB once inflated',
       'gzip',
       'application/json',

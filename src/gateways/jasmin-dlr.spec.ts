@@ -53,6 +53,11 @@ describe('jasminReceipt', () => {
       { id: ID, message_status: 'DELIVERED', level: '2' },
       "Jasmin report's `message_status` 'DELIVERED' is none of DELIVRD, EXPIRED, UNDELIV, DELETED, REJECTD, UNKNOWN, ACCEPTD, ENROUTE",
     ],
+    // A name every object has is no status either.
+    [
+      { id: ID, message_status: '__proto__', level: '2' },
+      "Jasmin report's `message_status` '__proto__' is none of DELIVRD, EXPIRED, UNDELIV, DELETED, REJECTD, UNKNOWN, ACCEPTD, ENROUTE",
+    ],
     [
       { id: ID, message_status: 'DELIVRD', level: '1' },
       "Jasmin report's `message_status` 'DELIVRD' is none of ESME_ROK, another ESME_* status",

@@ -13,16 +13,16 @@ const ACCEPTED_BY_SMSC = 'ESME_ROK';
 const SMPP_STATUS = /^ESME_[A-Z0-9]+$/;
 
 /** Levels 2 and 3 report the handset's delivery receipt, as the SMPP receipt's `stat` words it. */
-const RECEIPT_STATUSES: Record<string, ReceiptStatus> = {
-  DELIVRD: DeliveryOutcome.DELIVERED,
-  EXPIRED: DeliveryOutcome.EXPIRED,
-  UNDELIV: DeliveryOutcome.FAILED,
-  DELETED: DeliveryOutcome.FAILED,
-  REJECTD: DeliveryOutcome.REJECTED,
-  UNKNOWN: DeliveryOutcome.UNKNOWN,
-  ACCEPTD: IntermediateStatus.ACCEPTED,
-  ENROUTE: IntermediateStatus.ENROUTE,
-};
+const RECEIPT_STATUSES = new Map<string, ReceiptStatus>([
+  ['DELIVRD', DeliveryOutcome.DELIVERED],
+  ['EXPIRED', DeliveryOutcome.EXPIRED],
+  ['UNDELIV', DeliveryOutcome.FAILED],
+  ['DELETED', DeliveryOutcome.FAILED],
+  ['REJECTD', DeliveryOutcome.REJECTED],
+  ['UNKNOWN', DeliveryOutcome.UNKNOWN],
+  ['ACCEPTD', IntermediateStatus.ACCEPTED],
+  ['ENROUTE', IntermediateStatus.ENROUTE],
+]);
 
 const LEVELS = ['1', '2', '3'];
 
@@ -37,8 +37,8 @@ export function jasminReceipt(fields: GatewayFields): GatewayReceipt {
   const messageStatus = requiredField(NAME, fields, 'message_status');
   if (!LEVELS.includes(level)) throw unknownValue(NAME, 'level', level, LEVELS);
   if (level === '1') return { gateway: JASMIN, messageId, ...submitResult(messageStatus), doneAt: null };
-  const status = RECEIPT_STATUSES[messageStatus];
-  if (status === undefined) throw unknownValue(NAME, 'message_status', messageStatus, [...Object.keys(RECEIPT_STATUSES)]);
+  const status = RECEIPT_STATUSES.get(messageStatus);
+  if (status === undefined) throw unknownValue(NAME, 'message_status', messageStatus, [...RECEIPT_STATUSES.keys()]);
   const donedate = optionalField(NAME, fields, 'donedate');
   return {
     gateway: JASMIN,

@@ -6,19 +6,19 @@ export const KANNEL = 'kannel';
 const NAME = 'Kannel';
 
 /** Kannel's DLR types, the `%d` of its `dlr-url` (one bit of `dlr-mask` each). */
-const TYPES: Record<string, ReceiptStatus> = {
-  '1': DeliveryOutcome.DELIVERED,
-  '2': DeliveryOutcome.FAILED,
-  '4': IntermediateStatus.BUFFERED,
-  '8': IntermediateStatus.ACCEPTED,
-  '16': DeliveryOutcome.REJECTED,
-};
+const TYPES = new Map<string, ReceiptStatus>([
+  ['1', DeliveryOutcome.DELIVERED],
+  ['2', DeliveryOutcome.FAILED],
+  ['4', IntermediateStatus.BUFFERED],
+  ['8', IntermediateStatus.ACCEPTED],
+  ['16', DeliveryOutcome.REJECTED],
+]);
 
 /** One of Kannel's DLRs (`dlr-url` with `id=%F&type=%d&err=…`) as a receipt. */
 export function kannelReceipt(fields: GatewayFields): GatewayReceipt {
   const messageId = messageIdField(NAME, fields, 'id');
   const type = requiredField(NAME, fields, 'type');
-  const status = TYPES[type];
-  if (status === undefined) throw unknownValue(NAME, 'type', type, Object.keys(TYPES));
+  const status = TYPES.get(type);
+  if (status === undefined) throw unknownValue(NAME, 'type', type, [...TYPES.keys()]);
   return { gateway: KANNEL, messageId, status, errorCode: errorCodeOf(optionalField(NAME, fields, 'err')), doneAt: null };
 }

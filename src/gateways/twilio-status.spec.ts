@@ -30,6 +30,11 @@ describe('twilioReceipt', () => {
       { MessageSid: 'SM1', MessageStatus: 'received' },
       "Twilio report's `MessageStatus` 'received' is none of queued, scheduled, accepted, sending, sent, delivered, read, undelivered, failed, canceled",
     ],
+    // A name every object has is no status either (found by the hostile-input property test: it answered 500).
+    [
+      { MessageSid: 'SM1', MessageStatus: '__proto__' },
+      "Twilio report's `MessageStatus` '__proto__' is none of queued, scheduled, accepted, sending, sent, delivered, read, undelivered, failed, canceled",
+    ],
   ])('refuses %j: %s', (fields, detail) => {
     expect(refusal(fields)).toEqual(new DomainError('refused', detail));
   });

@@ -361,6 +361,17 @@ describeEachDatabase(TEST_DATABASES, 'TypeOrmSmsDocumentRepository on %s', (kind
       });
     });
 
+    it('counts an error code named as every object’s prototype like any other', async () => {
+      await storeTracked();
+      await db.sql(`UPDATE "sms_documents" SET "outcome" = 'failed', "errorCode" = '__proto__' WHERE "UBID" = ? AND "uniqueId" = 'a/1'`, [
+        UBID,
+      ]);
+
+      const { delivery } = await inTransaction(() => repository.countStates(UBID));
+
+      expect(JSON.stringify(delivery?.errorCodes)).toBe('{"__proto__":1}');
+    });
+
     it.each(Object.values(TrackingState))(
       'finds the latest time when the newest document is in %s, whichever group the engine answers last',
       async (state) => {

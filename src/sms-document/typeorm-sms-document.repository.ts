@@ -315,12 +315,13 @@ export class TypeOrmSmsDocumentRepository extends SmsDocumentRepository {
       .getRawMany();
     if (rows.length === 0) return undefined;
     const outcomes = Object.fromEntries(Object.values(DeliveryOutcome).map((outcome) => [outcome, 0])) as Record<DeliveryOutcome, number>;
-    const errorCodes: Record<string, number> = {};
+    // A Map, as an error code is the gateway's text: '__proto__' is a code like any other.
+    const errorCodes = new Map<string, number>();
     for (const { outcome, errorCode, count } of rows) {
       outcomes[outcome] += Number(count);
-      if (errorCode !== null) errorCodes[errorCode] = (errorCodes[errorCode] ?? 0) + Number(count);
+      if (errorCode !== null) errorCodes.set(errorCode, (errorCodes.get(errorCode) ?? 0) + Number(count));
     }
-    return { outcomes, errorCodes };
+    return { outcomes, errorCodes: Object.fromEntries(errorCodes) };
   }
 
   findPage(ubid: string, query: SmsDocumentPageQuery): Promise<SmsDocumentPage> {

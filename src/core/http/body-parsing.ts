@@ -28,14 +28,14 @@ export interface JsonBodyParsingOptions {
 }
 
 /** The decompressors of the encodings the parser knows (as body-parser's own), by `Content-Encoding`. */
-const INFLATERS: Record<string, (() => Transform) | undefined> = {
-  deflate: () => zlib.createInflate(),
-  gzip: () => zlib.createGunzip(),
-  br: () => zlib.createBrotliDecompress(),
-  ...('createZstdDecompress' in zlib && {
-    zstd: () => (zlib as unknown as { createZstdDecompress: () => Transform }).createZstdDecompress(),
-  }),
-};
+const INFLATERS = new Map<string, () => Transform>([
+  ['deflate', () => zlib.createInflate()],
+  ['gzip', () => zlib.createGunzip()],
+  ['br', () => zlib.createBrotliDecompress()],
+  ...('createZstdDecompress' in zlib
+    ? [['zstd', () => (zlib as unknown as { createZstdDecompress: () => Transform }).createZstdDecompress()] as const]
+    : []),
+]);
 
 const parseJson = json({ limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
 const readBytes = raw({ type: () => true, limit: MAX_BODY_BYTES, verify: refuseInvalidUtf8 });
@@ -58,7 +58,7 @@ export function useJsonBodyParsing(app: INestApplication, { bodyRoutes, rawJsonR
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!bodyRoutes.has(req)) return next();
     // Only what the parser reads is inflated: it refuses other encodings (415) and skips other types.
-    const inflate = isJson(req) ? INFLATERS[contentEncoding(req)] : undefined;
+    const inflate = isJson(req) ? INFLATERS.get(contentEncoding(req)) : undefined;
     const plain = inflate !== undefined || contentEncoding(req) === 'identity';
     const parse = takesRaw.has(req) && isJson(req) && isUtf8Charset(req) && plain ? readBytes : parseJson;
     if (!inflate) return parse(req, res, next);
